@@ -163,26 +163,18 @@ class Simulator:
             wait = self.limiter.check(usage.spec.resolved_team_id, "events" if route == "events" else "admin")
             if wait is not None:
                 headers = {"Retry-After": str(max(1, math.ceil(wait)))} if self.options.retry_after else None
-                return _error(
-                    429, "Too Many Requests", "Rate limit exceeded. Please try again later.", headers
-                )
+                return _error(429, "Too Many Requests", "Rate limit exceeded. Please try again later.", headers)
         hits = self.faults.take(route)
         for fault in hits:
             if fault.kind == "5xx":
                 return _error(fault.status, "Internal Server Error", "An unexpected error occurred")
             if fault.kind == "429":
                 headers = {"Retry-After": str(math.ceil(fault.delay))} if fault.delay else None
-                return _error(
-                    429, "Too Many Requests", "Rate limit exceeded. Please try again later.", headers
-                )
+                return _error(429, "Too Many Requests", "Rate limit exceeded. Please try again later.", headers)
             if fault.kind in ("slow", "timeout"):
-                await asyncio.sleep(
-                    fault.delay if fault.delay is not None else (0.5 if fault.kind == "slow" else 30)
-                )
+                await asyncio.sleep(fault.delay if fault.delay is not None else (0.5 if fault.kind == "slow" else 30))
             if fault.kind == "malformed":
-                return Response(
-                    "<html><body>502 Bad Gateway</body></html>", 200, media_type="application/json"
-                )
+                return Response("<html><body>502 Bad Gateway</body></html>", 200, media_type="application/json")
         try:
             body = await self._body(route, usage, request)
         except BadRequest as exc:

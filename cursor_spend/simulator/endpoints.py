@@ -270,10 +270,11 @@ class TeamEndpoints:
                 (former if left else current).append(entry)
         members = {e["userId"] for e in current}
         by_id = {m.user_id: m for m in self.usage.humans}
+        indexes = [by_id[u].index for u in members]
         daily_spend = [
-            {"date": d.isoformat(), "spendCents": round(sum(daily.get(by_id[u].index, {}).get(d, 0.0) for u in members), 6)}
+            {"date": d.isoformat(), "spendCents": round(sum(daily.get(i, {}).get(d, 0.0) for i in indexes), 6)}
             for d in days
-        ]  # fmt: skip
+        ]
         slug = (name or "unassigned").lower().replace(" ", "_")
         return {
             "id": f"group_{slug}" if name is None else f"group_{self.spec.seed}{slug}",

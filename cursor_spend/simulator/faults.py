@@ -123,17 +123,12 @@ def legacy_v1(body: dict, route: str) -> dict:
         return {"data": rows, "period": body["period"]}
     if route == "spend":
         keep = ("spendCents", "fastPremiumRequests", "name", "email", "role", "hardLimitOverrideDollars")
-        rows = [
-            {k: round(r[k]) if k == "spendCents" else r[k] for k in keep} for r in body["teamMemberSpend"]
-        ]
+        rows = [{k: round(r[k]) if k == "spendCents" else r[k] for k in keep} for r in body["teamMemberSpend"]]
         return {k: body[k] for k in ("subscriptionCycleStart", "totalMembers", "totalPages")} | {
             "teamMemberSpend": rows
         }
     if route == "events":
         drop = ("isChargeable", "isHeadless", "chargedCents", "cursorTokenFee", "conversationId")
-        rows = [
-            {k: v for k, v in r.items() if k not in drop} | {"isFreeBugbot": False}
-            for r in body["usageEvents"]
-        ]
+        rows = [{k: v for k, v in r.items() if k not in drop} | {"isFreeBugbot": False} for r in body["usageEvents"]]
         return dict(body, usageEvents=rows)
     return body

@@ -50,9 +50,7 @@ class SimulatorServer:
 
 
 @contextmanager
-def serve(
-    simulator: Simulator, host: str = "127.0.0.1", port: int | None = None
-) -> Iterator[SimulatorServer]:
+def serve(simulator: Simulator, host: str = "127.0.0.1", port: int | None = None) -> Iterator[SimulatorServer]:
     """Run the simulator for the duration of a ``with`` block."""
     server = SimulatorServer(simulator, host, port).start()
     try:

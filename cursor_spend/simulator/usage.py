@@ -163,7 +163,7 @@ class TeamUsage:
                 offsets[k] = offsets[k - 1]  # two requests in the same millisecond
         conversation = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         events = []
-        for k, offset in enumerate(offsets):
+        for offset in offsets:
             if rng.random() < 0.2:
                 conversation = str(uuid.UUID(int=rng.getrandbits(128), version=4))
             event = self._event(member, base + offset, rng, conversation, allowance)
@@ -172,22 +172,12 @@ class TeamUsage:
             events.append(event)
         return events
 
-    def _event(
-        self, member: Member, ts: int, rng: random.Random, conversation: str, allowance: float
-    ) -> dict:
+    def _event(self, member: Member, ts: int, rng: random.Random, conversation: str, allowance: float) -> dict:
         model = rng.choices(MODELS, weights=member.model_weights)[0]
         max_mode = rng.random() < model.max_mode_share
         scale = 3.0 if max_mode else 1.0
         roll = rng.random()
-        kind = (
-            KIND_ERRORED
-            if roll < 0.03
-            else KIND_ABORTED
-            if roll < 0.05
-            else KIND_FREE
-            if roll < 0.065
-            else ""
-        )
+        kind = KIND_ERRORED if roll < 0.03 else KIND_ABORTED if roll < 0.05 else KIND_FREE if roll < 0.065 else ""
         event: dict = {"timestamp": str(ts), "userEmail": member.email}
         if member.is_service_account:
             event["serviceAccountId"] = member.service_account_id
@@ -200,9 +190,7 @@ class TeamUsage:
         cache_write = int(rng.lognormvariate(8.5, 1.2) * scale) if rng.random() < 0.6 else 0
         cache_read = int(rng.lognormvariate(11.0, 1.0) * scale)
         if kind == KIND_ERRORED:
-            event.update(
-                kind=kind, maxMode=max_mode, requestsCosts=0, isTokenBasedCall=False, isChargeable=False
-            )
+            event.update(kind=kind, maxMode=max_mode, requestsCosts=0, isTokenBasedCall=False, isChargeable=False)
             event.update(isHeadless=member.is_service_account, chargedCents=0)
             return event
         if kind in (KIND_ABORTED, KIND_FREE):
@@ -212,9 +200,7 @@ class TeamUsage:
         fee = token_fee_cents(model, inp + out + cache_write + cache_read)
         charged = charged_cents(total_cents, discount, fee)
         if not kind:
-            kind = (
-                KIND_INCLUDED if charged <= allowance and not member.is_service_account else KIND_USAGE_BASED
-            )
+            kind = KIND_INCLUDED if charged <= allowance and not member.is_service_account else KIND_USAGE_BASED
         if kind in (KIND_ABORTED, KIND_FREE):
             charged, fee = 0, None
         usage = {
@@ -278,9 +264,7 @@ class TeamUsage:
         """Per member index: (on-demand cents, all cents, on-demand requests) of the current cycle."""
         start = max(cycle_start(self.spec.end_date, self.spec.cycle_day), self.spec.start_date)
         totals: dict[int, list] = {}
-        for member, event in self.events_in(
-            day_start_ms(start), day_start_ms(self.spec.end_date) + DAY_MS - 1
-        ):
+        for member, event in self.events_in(day_start_ms(start), day_start_ms(self.spec.end_date) + DAY_MS - 1):
             row = totals.setdefault(member.index, [0.0, 0.0, 0])
             row[1] += event["chargedCents"]
             if event["kind"] == KIND_USAGE_BASED:

@@ -1,0 +1,89 @@
+"""The ``cursor-spend`` command line: the same pipeline as the Airflow DAGs, without Airflow."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import string
+import sys
+from datetime import date
+
+from . import __version__
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from .simulator import Fault, Simulator, SimulatorOptions, TeamSpec
+    from .simulator.server import serve_forever
+
+    key = args.api_key or "crsr_" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(64))
+    spec_args = {"end_date": args.end_date} if args.end_date else {}
+    spec = TeamSpec(
+        api_key=key,
+        seed=args.seed,
+        members=args.members,
+        days=args.days,
+        plan=args.plan,
+        retention_days=args.retention_days,
+        **spec_args,
+    )
+    options = SimulatorOptions(
+        rate_limits=not args.no_rate_limits,
+        window_seconds=args.rate_limit_window,
+        retry_after=not args.no_retry_after,
+        faults=[Fault.parse(text) for text in args.fault],
+    )
+    simulator = Simulator([spec], options)
+    base_url = f"http://{args.host}:{args.port}"
+    print(f"Cursor Admin API simulator on {base_url}", flush=True)
+    print(f"  team: {spec.members} members, {spec.days} days up to {spec.end_date}, plan {spec.plan}, seed {spec.seed}")
+    if not args.api_key:
+        print(f"  API key: {key}")
+    print(f"  try: curl -u '<key>:' {base_url}/teams/members", flush=True)
+    serve_forever(simulator, args.host, args.port)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cursor-spend", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"cursor-spend {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    sim = commands.add_parser("simulate", help="serve the Cursor Admin API simulator over HTTP")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=8787)
+    sim.add_argument("--api-key", help="the key the simulator accepts (default: a new one, printed)")
+    sim.add_argument("--members", type=int, default=50, help="team size (default 50)")
+    sim.add_argument("--days", type=int, default=30, help="days of usage data (default 30)")
+    sim.add_argument("--seed", type=int, default=7, help="random seed; same seed, same data (default 7)")
+    sim.add_argument("--end-date", type=date.fromisoformat, help="last day with data (default yesterday, UTC)")
+    sim.add_argument(
+        "--plan",
+        default="enterprise",
+        choices=["enterprise", "business", "no-admin-api", "personal", "empty-team"],
+        help="what the team's plan allows (default enterprise)",
+    )
+    sim.add_argument("--retention-days", type=int, default=90, help="older data comes back empty (default 90)")
+    sim.add_argument("--rate-limit-window", type=float, default=60.0, help="seconds per rate-limit window (60)")
+    sim.add_argument("--no-rate-limits", action="store_true", help="serve without the documented rate limits")
+    sim.add_argument("--no-retry-after", action="store_true", help="send 429s without a Retry-After header")
+    sim.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="KIND[:ROUTE[:COUNT[:AFTER]]]",
+        help="inject a fault, e.g. 5xx:events:3 or truncated:events:1:2 (repeatable)",
+    )
+    sim.set_defaults(func=_simulate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""Settings of a cursor-spend run, resolved in one place from arguments and the environment.
+
+Environment variables (all optional):
+
+  CURSOR_API_BASE_URL        Cursor Admin API base URL (default https://api.cursor.com)
+  CURSOR_API_KEY             the Admin API key of one team, labelled by CURSOR_TEAM (default "default")
+  CURSOR_API_KEYS            several teams: JSON object {"label": "key", ...}
+  CURSOR_SPEND_DUCKDB        the DuckDB warehouse file (default warehouse/cursor_spend.duckdb)
+  CURSOR_SEAT_PRICE_USD      monthly seat price used for the seat-cost estimate (default 40)
+  CURSOR_LOOKBACK_DAYS       days re-read before the last loaded day, because Cursor changes recent costs (2)
+  CURSOR_INITIAL_DAYS        days backfilled by a first run with no state (30)
+  CURSOR_RATE_LIMIT_WINDOW   seconds in the API's rate-limit window (60; only the simulator shortens it)
+
+Keys can also come from dlt's ``.dlt/secrets.toml`` (``[sources.cursor] api_keys = {label = "key"}``) or, under
+Airflow, from the ``cursor_default`` connection; they are never logged or stored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_DIR / "dbt_project"
+DEFAULT_BASE_URL = "https://api.cursor.com"
+DEFAULT_DUCKDB = Path("warehouse") / "cursor_spend.duckdb"
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message says which and how to set it."""
+
+
+def _secret_repr(teams: dict[str, str]) -> str:
+    return "{" + ", ".join(f"{label!r}: '***'" for label in teams) + "}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_url: str = DEFAULT_BASE_URL
+    teams: dict[str, str] = field(default_factory=dict, repr=False)  # label -> API key (secret)
+    duckdb_path: Path = DEFAULT_DUCKDB
+    seat_price_usd: float = 40.0
+    lookback_days: int = 2
+    initial_days: int = 30
+    rate_limit_window: float = 60.0
+
+    def __repr__(self) -> str:
+        return (
+            f"Settings(base_url={self.base_url!r}, teams={_secret_repr(self.teams)}, duckdb_path={self.duckdb_path!r}, "
+            f"seat_price_usd={self.seat_price_usd}, lookback_days={self.lookback_days}, "
+            f"initial_days={self.initial_days}, rate_limit_window={self.rate_limit_window})"
+        )
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.duckdb_path.parent
+
+    @property
+    def export_dir(self) -> Path:
+        """Parquet copies of the marts, readable by BI tools without DuckDB's writer lock."""
+        return self.warehouse_dir / "exports"
+
+    @property
+    def secrets(self) -> list[str]:
+        return [key for key in self.teams.values() if key]
+
+    def with_teams(self, labels: list[str] | None) -> Settings:
+        """Only the named teams (all when ``labels`` is empty)."""
+        if not labels:
+            return self
+        unknown = [label for label in labels if label not in self.teams]
+        if unknown:
+            known = ", ".join(sorted(self.teams)) or "none"
+            raise ConfigError(f"unknown team {', '.join(unknown)}; configured teams: {known}")
+        return replace(self, teams={label: self.teams[label] for label in labels})
+
+
+def _number(env: dict, name: str, default: float, kind=float):
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = kind(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name}={raw!r} is not a number") from exc
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative")
+    return value
+
+
+def teams_from_env(env: dict) -> dict[str, str]:
+    raw = env.get("CURSOR_API_KEYS")
+    if raw:
+        try:
+            teams = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ConfigError('CURSOR_API_KEYS must be a JSON object like {"team-label": "crsr_..."}') from exc
+        if not isinstance(teams, dict) or not all(isinstance(v, str) for v in teams.values()):
+            raise ConfigError('CURSOR_API_KEYS must be a JSON object like {"team-label": "crsr_..."}')
+        return dict(teams)
+    key = env.get("CURSOR_API_KEY")
+    return {env.get("CURSOR_TEAM") or "default": key} if key else {}
+
+
+def load_settings(env: dict | None = None, **overrides) -> Settings:
+    """Settings from the environment, with explicit overrides (None means "not given")."""
+    env = dict(os.environ if env is None else env)
+    values = {
+        "base_url": (env.get("CURSOR_API_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
+        "teams": teams_from_env(env),
+        "duckdb_path": Path(env.get("CURSOR_SPEND_DUCKDB") or DEFAULT_DUCKDB),
+        "seat_price_usd": _number(env, "CURSOR_SEAT_PRICE_USD", 40.0),
+        "lookback_days": _number(env, "CURSOR_LOOKBACK_DAYS", 2, int),
+        "initial_days": _number(env, "CURSOR_INITIAL_DAYS", 30, int),
+        "rate_limit_window": _number(env, "CURSOR_RATE_LIMIT_WINDOW", 60.0),
+    }
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    values["duckdb_path"] = Path(values["duckdb_path"])
+    return Settings(**values)
