@@ -1,0 +1,33 @@
+"""Shared fixtures: a Cursor Admin API simulator served over real HTTP on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+
+import pytest
+
+from cursor_spend.simulator import Simulator, SimulatorOptions, SimulatorServer, TeamSpec
+
+END_DATE = date(2026, 11, 20)  # a fixed "yesterday" so every test sees the same data
+API_KEY = "crsr_" + "T" * 64
+
+
+@pytest.fixture
+def make_simulator() -> Iterator[Callable[..., SimulatorServer]]:
+    """Start simulators for one test: ``make_simulator(members=10, days=5, options=SimulatorOptions(...))``.
+
+    Keyword arguments go to :class:`TeamSpec` (defaults: the test key, 20 members, 10 days up to END_DATE);
+    ``teams=[TeamSpec, ...]`` serves several teams. Every server is stopped after the test.
+    """
+    servers: list[SimulatorServer] = []
+
+    def start(options: SimulatorOptions | None = None, teams: list[TeamSpec] | None = None, **spec) -> SimulatorServer:
+        spec = {"api_key": API_KEY, "members": 20, "days": 10, "end_date": END_DATE} | spec
+        server = SimulatorServer(Simulator(teams or [TeamSpec(**spec)], options)).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
