@@ -100,9 +100,10 @@ class TeamEndpoints:
                 "page": page, "pageSize": size, "totalUsers": total, "totalPages": pages,
                 "hasNextPage": page < pages, "hasPreviousPage": page > 1,
             }  # fmt: skip
+        daily = {day: self.usage.day(day).daily for day in days}  # each day once: the LRU holds fewer than 31
         for member in users:
             for day in days:
-                counters = self.usage.day(day).daily.get(member.index)
+                counters = daily[day].get(member.index)
                 if counters is None or (not paginated and not counters["isActive"]):
                     continue
                 out["data"].append(
