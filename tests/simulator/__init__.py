@@ -1,0 +1,62 @@
+"""Tests of the Cursor Admin API simulator, always over real HTTP (see ``make_simulator`` in tests/conftest.py).
+
+Small helpers shared by the test modules live here.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import httpx
+
+from cursor_spend.simulator import SimulatorServer
+from tests.conftest import API_KEY, END_DATE
+
+DAY_MS = 86_400_000
+NUMBER = (int, float)
+OPTIONAL_STR = (str, type(None))
+
+
+def day_ms(day: date) -> int:
+    """Epoch ms of 00:00:00.000 UTC of ``day``."""
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
+
+
+def utc_day(ms: int | str) -> date:
+    return datetime.fromtimestamp(int(ms) / 1000, tz=UTC).date()
+
+
+def window(days: int, end: date = END_DATE) -> tuple[int, int]:
+    """``days`` whole UTC days ending with ``end``, as inclusive epoch-ms bounds."""
+    return day_ms(end - timedelta(days=days - 1)), day_ms(end) + DAY_MS - 1
+
+
+def client(server: SimulatorServer, key: str = API_KEY, password: str = "") -> httpx.Client:
+    return httpx.Client(base_url=server.base_url, auth=(key, password), timeout=30)
+
+
+def all_events(http: httpx.Client, body: dict, page_size: int = 1000) -> list[dict]:
+    """Every usage event matching ``body``, walking all pages."""
+    events: list[dict] = []
+    page = 1
+    while True:
+        response = http.post("/teams/filtered-usage-events", json=body | {"page": page, "pageSize": page_size})
+        assert response.status_code == 200, response.text
+        data = response.json()
+        events += data["usageEvents"]
+        if not data["pagination"]["hasNextPage"]:
+            return events
+        page += 1
+
+
+def assert_shape(row: dict, required: dict, optional: dict | None = None) -> None:
+    """``row`` has exactly the ``required`` keys (plus any ``optional`` ones), each of the given JSON type.
+
+    Types are checked with ``type(...) in``, so a bool never passes for a number."""
+    optional = optional or {}
+    assert set(required) <= set(row), f"missing {set(required) - set(row)}"
+    assert set(row) <= set(required) | set(optional), f"unexpected {set(row) - set(required) - set(optional)}"
+    for name, value in row.items():
+        expected = required.get(name, optional.get(name))
+        expected = expected if isinstance(expected, tuple) else (expected,)
+        assert type(value) in expected, f"{name}={value!r} is {type(value).__name__}, expected {expected}"
