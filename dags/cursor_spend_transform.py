@@ -1,0 +1,44 @@
+"""
+### cursor_spend_transform
+
+Runs when `cursor_spend_extract` updates the asset `duckdb://cursor_spend/cursor_raw`: one `dbt build`
+(staging, intermediate and marts models with their data and unit tests) over the DuckDB warehouse, then writes
+Parquet copies of the marts to `<warehouse dir>/exports/`, which BI tools can read without DuckDB's writer lock.
+
+It is one task, not one task per model: DuckDB's single writer would serialise the models anyway, one dbt
+process parses the project once, the build is atomic from the scheduler's point of view, and dbt's own log
+(in the task log) shows every model and test.
+
+The task uses the pool `cursor_spend_duckdb` (one slot) and `max_active_runs=1`. A failing model or test fails
+the task without retries; fix it and clear the task. To rebuild by hand, trigger this DAG: it needs no key.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import Asset, dag, task
+
+from cursor_spend import airflow_tasks as at
+
+RAW = Asset(at.RAW_ASSET_URI)
+MARTS = Asset(at.MARTS_ASSET_URI)
+
+
+@dag(
+    dag_id="cursor_spend_transform",
+    schedule=[RAW],
+    start_date=at.start_date(),
+    catchup=False,
+    max_active_runs=1,
+    tags=at.TAGS,
+    default_args={"owner": at.OWNER, "retries": 0},
+    doc_md=__doc__,
+)
+def cursor_spend_transform() -> None:
+    @task(pool=at.POOL, outlets=[MARTS])
+    def dbt_build() -> list[str]:
+        return at.transform()
+
+    dbt_build()
+
+
+cursor_spend_transform()
