@@ -1,0 +1,71 @@
+"""Generated data is deterministic, served fast and never held in memory as a whole."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from datetime import timedelta
+
+from cursor_spend.simulator import SimulatorOptions, TeamSpec
+from cursor_spend.simulator import usage as usage_module
+from tests.conftest import API_KEY, END_DATE
+from tests.simulator import DAY_MS, client, day_ms, window
+
+NO_LIMITS = SimulatorOptions(rate_limits=False)
+
+
+def _responses(server) -> list[bytes]:
+    http = client(server)
+    start, end = window(5)
+    dates = {"startDate": start, "endDate": end}
+    return [
+        http.get("/teams/members").content,
+        http.post("/teams/daily-usage-data", json=dates | {"page": 1, "pageSize": 100}).content,
+        http.post("/teams/spend", json={}).content,
+        http.post("/teams/filtered-usage-events", json=dates | {"pageSize": 1000}).content,
+        http.get("/teams/audit-logs", params={"startTime": "5d"}).content,
+        http.get("/teams/groups").content,
+    ]
+
+
+def test_the_same_team_spec_serves_byte_identical_responses(make_simulator):
+    spec = TeamSpec(api_key=API_KEY, members=12, days=6, end_date=END_DATE, seed=11)
+    first = _responses(make_simulator(options=NO_LIMITS, teams=[spec]))
+    second = _responses(make_simulator(options=NO_LIMITS, teams=[spec]))
+    assert first == second
+
+
+def test_a_different_seed_serves_different_data(make_simulator):
+    one = _responses(make_simulator(options=NO_LIMITS, members=12, days=6, seed=11))
+    other = _responses(make_simulator(options=NO_LIMITS, members=12, days=6, seed=12))
+    assert all(a != b for a, b in zip(one, other, strict=True))
+
+
+def test_a_page_of_1000_events_is_served_in_well_under_50_ms(make_simulator):
+    http = client(make_simulator(options=NO_LIMITS, members=20, days=10))
+    start, end = window(10)
+    body = {"startDate": start, "endDate": end, "pageSize": 1000, "page": 1}
+    assert len(http.post("/teams/filtered-usage-events", json=body).json()["usageEvents"]) == 1000  # warm up
+    timings = []
+    for _ in range(7):
+        began = time.perf_counter()
+        response = http.post("/teams/filtered-usage-events", json=body)
+        timings.append(time.perf_counter() - began)
+        assert response.status_code == 200
+    assert statistics.median(timings) < 0.050
+
+
+def test_walking_500_members_over_90_days_keeps_only_a_few_days_in_memory(make_simulator):
+    server = make_simulator(options=NO_LIMITS, members=500, days=90, events_per_active_day=1.0)
+    http = client(server)
+    rows = 0
+    for k in range(3):
+        first = END_DATE - timedelta(days=30 * k + 29)
+        start = day_ms(first)
+        body = {"startDate": start, "endDate": start + 30 * DAY_MS - 1, "page": 1, "pageSize": 1000}
+        response = http.post("/teams/daily-usage-data", json=body)
+        assert response.status_code == 200
+        rows += len(response.json()["data"])
+    assert rows > 500 * 60
+    cached = server.simulator.team()._days
+    assert 0 < len(cached) <= usage_module._DAY_CACHE_SIZE < 90
