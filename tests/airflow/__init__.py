@@ -1,0 +1,71 @@
+"""Airflow tests: one throw-away AIRFLOW_HOME with a SQLite metadata DB per test session.
+
+Airflow reads ``AIRFLOW_HOME`` and its database URL when it is first imported, so they are set here, when the
+test package is imported and before any test module imports Airflow. Test modules use the session fixture
+``airflow_db`` (import it from this package), which runs ``airflow db migrate`` once and creates the
+single-slot pool ``cursor_spend_duckdb``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+DAGS_DIR = REPO / "dags"
+POOL = "cursor_spend_duckdb"
+
+
+def airflow_env(home: Path) -> dict[str, str]:
+    """The environment of an isolated Airflow: its own home, SQLite DB, this repository's dags/, no examples."""
+    return {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_DIR),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+    }
+
+
+def run_airflow(args: list[str], env: dict[str, str], timeout: float = 240) -> subprocess.CompletedProcess:
+    """``airflow <args>`` in a subprocess with ``env`` over this process's environment; raises on failure."""
+    result = subprocess.run(
+        [sys.executable, "-m", "airflow", *args],
+        env=os.environ | env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"airflow {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return result
+
+
+def _session_home() -> Path:
+    if "airflow" in sys.modules and os.environ.get("_CURSOR_SPEND_TEST_AIRFLOW_HOME"):
+        return Path(os.environ["_CURSOR_SPEND_TEST_AIRFLOW_HOME"])
+    home = Path(tempfile.mkdtemp(prefix="cursor-spend-airflow-"))
+    atexit.register(shutil.rmtree, home, ignore_errors=True)
+    os.environ.update(airflow_env(home) | {"_CURSOR_SPEND_TEST_AIRFLOW_HOME": str(home)})
+    return home
+
+
+SESSION_HOME = _session_home()
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> Iterator[Path]:
+    """Migrate the session's SQLite metadata DB once and create the DuckDB pool; yields AIRFLOW_HOME."""
+    env = airflow_env(SESSION_HOME)
+    run_airflow(["db", "migrate"], env)
+    run_airflow(["pools", "set", POOL, "1", "DuckDB single writer"], env)
+    yield SESSION_HOME

@@ -1,0 +1,78 @@
+"""The DAG files parse cleanly, quickly, and without importing the pipeline's heavy dependencies."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.airflow import DAGS_DIR, POOL, REPO
+
+HEAVY_MODULES = ("dlt", "dbt", "duckdb", "httpx")
+
+# Imports Airflow first (it takes ~2 s by itself and loads httpx for its own API client), then times the DagBag
+# fill alone and lists which heavy modules importing the DAG files added.
+PROBE = f"""
+import json, sys, time
+from airflow.dag_processing.dagbag import DagBag
+before = set(sys.modules)
+t = time.perf_counter()
+bag = DagBag({str(DAGS_DIR)!r})
+seconds = time.perf_counter() - t
+added = {{m.split(".")[0] for m in set(sys.modules) - before}}
+dags = {{
+    dag_id: {{
+        "tasks": {{t.task_id: {{"pool": t.pool, "retries": t.retries, "backoff": t.retry_exponential_backoff}}
+                  for t in dag.tasks}},
+        "max_active_runs": dag.max_active_runs, "catchup": dag.catchup, "tags": sorted(dag.tags),
+        "owner": dag.owner, "doc_md": bool(dag.doc_md), "timetable": type(dag.timetable).__name__,
+        "expression": getattr(dag.timetable, "expression", None),
+    }}
+    for dag_id, dag in bag.dags.items()
+}}
+print(json.dumps({{"seconds": seconds, "errors": {{k: str(v) for k, v in bag.import_errors.items()}},
+                  "added": sorted(added & set({HEAVY_MODULES!r})), "dags": dags}}))
+"""
+
+
+def _probe(**env: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        env=os.environ | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_dags_import_without_errors_fast_and_without_heavy_modules() -> None:
+    probe = _probe()
+    assert probe["errors"] == {}
+    assert set(probe["dags"]) == {"cursor_spend_extract", "cursor_spend_transform"}
+    assert probe["seconds"] < 2.0, f"importing the DAG files took {probe['seconds']:.2f} s"
+    assert probe["added"] == [], f"DAG files import {probe['added']} at top level"
+
+
+def test_dags_follow_the_house_defaults() -> None:
+    dags = _probe()["dags"]
+    extract, transform = dags["cursor_spend_extract"], dags["cursor_spend_transform"]
+    for dag in (extract, transform):
+        assert dag["max_active_runs"] == 1
+        assert dag["catchup"] is False
+        assert dag["doc_md"] and dag["owner"] and "cursor-spend" in dag["tags"]
+    assert extract["expression"] == "0 0 * * *" and extract["timetable"] == "CronDataIntervalTimetable"
+    assert extract["tasks"]["extract"]["pool"] == POOL
+    assert transform["tasks"]["dbt_build"]["pool"] == POOL
+    for task in extract["tasks"].values():  # both call the API
+        assert task["retries"] == 3 and task["backoff"] > 1
+    assert transform["timetable"] == "AssetTriggeredTimetable"
+
+
+def test_schedule_and_catchup_come_from_the_environment() -> None:
+    dag = _probe(CURSOR_SPEND_SCHEDULE="0 6 * * *", CURSOR_SPEND_CATCHUP="true")["dags"]["cursor_spend_extract"]
+    assert dag["expression"] == "0 6 * * *"
+    assert dag["catchup"] is True
