@@ -6,20 +6,18 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from cursor_spend.simulator import SimulatorOptions
-from tests.simulator import all_events, client, utc_day, window
+from tests.simulator import all_events, client, shared_server, utc_day, window
 
-NO_LIMITS = SimulatorOptions(rate_limits=False)
 FIRST_PARTY = {"auto", "composer-1", "grok-code-fast-1"}
 KINDS = {"Usage-based", "Included in Business", "Errored, Not Charged", "Aborted, Not Charged", "Free"}
 
 
-@pytest.fixture
-def team(make_simulator):
-    """A small team's server and every event of its 10 days."""
-    server = make_simulator(options=NO_LIMITS, members=20, days=10)
-    start, end = window(10)
-    return server, all_events(client(server), {"startDate": start, "endDate": end})
+@pytest.fixture(scope="module")
+def team():
+    """A small team's server (20 members, 10 days) and every event of its 10 days."""
+    with shared_server() as server:
+        start, end = window(10)
+        yield server, all_events(client(server), {"startDate": start, "endDate": end})
 
 
 def test_daily_request_counts_and_is_active_match_each_members_events_per_utc_day(team):

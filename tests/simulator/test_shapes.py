@@ -8,11 +8,16 @@ from datetime import timedelta
 
 import pytest
 
-from cursor_spend.simulator import SimulatorOptions
 from tests.conftest import END_DATE
-from tests.simulator import NUMBER, OPTIONAL_STR, assert_shape, client, day_ms, utc_day, window
+from tests.simulator import NUMBER, OPTIONAL_STR, assert_shape, client, day_ms, shared_server, utc_day, window
 
-NO_LIMITS = SimulatorOptions(rate_limits=False)
+
+@pytest.fixture(scope="module")
+def server():
+    with shared_server() as running:
+        yield running
+
+
 ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 DAILY_ROW = {
     "userId": int, "day": str, "date": int, "isActive": bool,
@@ -44,8 +49,8 @@ GROUP = {
 GROUP_MEMBER = {"userId": str, "name": str, "email": str, "joinedAt": str, "leftAt": OPTIONAL_STR, "spendCents": NUMBER}
 
 
-def test_members_have_encoded_ids_names_emails_roles_and_is_removed(make_simulator):
-    body = client(make_simulator(options=NO_LIMITS)).get("/teams/members").json()
+def test_members_have_encoded_ids_names_emails_roles_and_is_removed(server):
+    body = client(server).get("/teams/members").json()
     assert set(body) == {"teamMembers"}
     assert body["teamMembers"]
     for member in body["teamMembers"]:
@@ -54,11 +59,9 @@ def test_members_have_encoded_ids_names_emails_roles_and_is_removed(make_simulat
         assert member["isRemoved"] is False
 
 
-def test_daily_usage_without_paging_returns_only_active_rows_and_no_pagination(make_simulator):
+def test_daily_usage_without_paging_returns_only_active_rows_and_no_pagination(server):
     start, end = window(5)
-    body = client(make_simulator(options=NO_LIMITS)).post(
-        "/teams/daily-usage-data", json={"startDate": start, "endDate": end}
-    )
+    body = client(server).post("/teams/daily-usage-data", json={"startDate": start, "endDate": end})
     body = body.json()
     assert set(body) == {"data", "period"}
     assert body["period"] == {"startDate": start, "endDate": end}
@@ -69,9 +72,9 @@ def test_daily_usage_without_paging_returns_only_active_rows_and_no_pagination(m
         assert row["date"] == day_ms(utc_day(row["date"])) and utc_day(row["date"]).isoformat() == row["day"]
 
 
-def test_daily_usage_with_page_and_page_size_returns_every_member_and_pagination(make_simulator):
+def test_daily_usage_with_page_and_page_size_returns_every_member_and_pagination(server):
     start, end = window(5)
-    http = client(make_simulator(options=NO_LIMITS))
+    http = client(server)
     body = http.post("/teams/daily-usage-data", json={"startDate": start, "endDate": end, "page": 1, "pageSize": 7})
     body = body.json()
     assert set(body) == {"data", "period", "pagination"}
@@ -99,8 +102,8 @@ def test_daily_usage_with_page_and_page_size_returns_every_member_and_pagination
     assert all(row["usageBasedReqs"] == 0 and row["mostUsedModel"] is None for row in inactive)
 
 
-def test_spend_rows_and_envelope_follow_the_reference(make_simulator):
-    body = client(make_simulator(options=NO_LIMITS)).post("/teams/spend", json={"pageSize": 3}).json()
+def test_spend_rows_and_envelope_follow_the_reference(server):
+    body = client(server).post("/teams/spend", json={"pageSize": 3}).json()
     assert {"teamMemberSpend", "subscriptionCycleStart", "totalMembers", "totalPages"} <= set(body)
     assert "currentPage" not in body
     assert type(body["subscriptionCycleStart"]) is int
@@ -115,8 +118,8 @@ def test_spend_rows_and_envelope_follow_the_reference(make_simulator):
     ("sort_by", "key"),
     [("amount", lambda r: r["spendCents"]), ("user", lambda r: r["name"].lower())],
 )
-def test_spend_sorts_by_amount_and_user_in_both_directions(make_simulator, sort_by, key):
-    http = client(make_simulator(options=NO_LIMITS))
+def test_spend_sorts_by_amount_and_user_in_both_directions(server, sort_by, key):
+    http = client(server)
     for direction in ("asc", "desc"):
         rows = http.post("/teams/spend", json={"sortBy": sort_by, "sortDirection": direction}).json()
         values = [key(r) for r in rows["teamMemberSpend"]]
@@ -124,8 +127,7 @@ def test_spend_sorts_by_amount_and_user_in_both_directions(make_simulator, sort_
         assert len(set(values)) > 1
 
 
-def test_spend_sorts_by_date_and_rejects_unknown_sort(make_simulator):
-    server = make_simulator(options=NO_LIMITS)
+def test_spend_sorts_by_date_and_rejects_unknown_sort(server):
     http = client(server)
     joined = {m.user_id: m.joined for m in server.simulator.team().members}
     rows = http.post("/teams/spend", json={"sortBy": "date", "sortDirection": "asc"}).json()["teamMemberSpend"]
@@ -134,8 +136,8 @@ def test_spend_sorts_by_date_and_rejects_unknown_sort(make_simulator):
     assert http.post("/teams/spend", json={"sortBy": "cost"}).status_code == 400
 
 
-def test_spend_search_term_matches_names_and_emails_and_pages_cover_everyone(make_simulator):
-    http = client(make_simulator(options=NO_LIMITS))
+def test_spend_search_term_matches_names_and_emails_and_pages_cover_everyone(server):
+    http = client(server)
     everyone = http.post("/teams/spend", json={}).json()
     target = everyone["teamMemberSpend"][0]
     found = http.post("/teams/spend", json={"searchTerm": target["email"].upper()}).json()
@@ -150,9 +152,9 @@ def test_spend_search_term_matches_names_and_emails_and_pages_cover_everyone(mak
     assert sorted(r["email"] for r in paged) == sorted(r["email"] for r in everyone["teamMemberSpend"])
 
 
-def test_usage_events_envelope_and_event_fields_follow_the_reference(make_simulator):
+def test_usage_events_envelope_and_event_fields_follow_the_reference(server):
     start, end = window(3)
-    body = client(make_simulator(options=NO_LIMITS)).post(
+    body = client(server).post(
         "/teams/filtered-usage-events", json={"startDate": start, "endDate": end, "pageSize": 1000}
     )
     body = body.json()
@@ -170,8 +172,8 @@ def test_usage_events_envelope_and_event_fields_follow_the_reference(make_simula
             assert_shape(event["tokenUsage"], TOKEN_USAGE | {"totalCents": NUMBER}, {"discountPercentOff": NUMBER})
 
 
-def test_usage_events_page_size_1000_is_accepted_and_1001_rejected(make_simulator):
-    http = client(make_simulator(options=NO_LIMITS))
+def test_usage_events_page_size_1000_is_accepted_and_1001_rejected(server):
+    http = client(server)
     start, end = window(5)
     ok = http.post("/teams/filtered-usage-events", json={"startDate": start, "endDate": end, "pageSize": 1000})
     assert ok.status_code == 200 and len(ok.json()["usageEvents"]) == 1000
@@ -180,8 +182,8 @@ def test_usage_events_page_size_1000_is_accepted_and_1001_rejected(make_simulato
     assert bad.json()["error"] == "Bad Request"
 
 
-def test_usage_events_filter_by_email_and_numeric_user_id(make_simulator):
-    http = client(make_simulator(options=NO_LIMITS))
+def test_usage_events_filter_by_email_and_numeric_user_id(server):
+    http = client(server)
     start, end = window(5)
     rows = http.post("/teams/daily-usage-data", json={"startDate": start, "endDate": end}).json()["data"]
     user_id, email = rows[0]["userId"], rows[0]["email"]
@@ -194,8 +196,8 @@ def test_usage_events_filter_by_email_and_numeric_user_id(make_simulator):
     assert {e["userEmail"] for e in by_id["usageEvents"]} == {email}
 
 
-def test_audit_logs_have_snake_case_events_pagination_and_params(make_simulator):
-    http = client(make_simulator(options=NO_LIMITS))
+def test_audit_logs_have_snake_case_events_pagination_and_params(server):
+    http = client(server)
     body = http.get("/teams/audit-logs", params={"startTime": "7d", "endTime": "now", "pageSize": 5}).json()
     assert set(body) == {"events", "pagination", "params"}
     assert body["events"]
@@ -232,21 +234,21 @@ def test_audit_logs_have_snake_case_events_pagination_and_params(make_simulator)
         ("300s", day_ms(END_DATE) + 86_400_000 - 1 - 300_000),
     ],
 )
-def test_audit_logs_accept_relative_iso_date_and_unix_times(make_simulator, start_time, expected):
-    http = client(make_simulator(options=NO_LIMITS))
+def test_audit_logs_accept_relative_iso_date_and_unix_times(server, start_time, expected):
+    http = client(server)
     response = http.get("/teams/audit-logs", params={"startTime": start_time, "endTime": "now"})
     assert response.status_code == 200, response.text
     assert response.json()["params"]["startDate"] == expected
 
 
-def test_audit_logs_reject_ranges_over_30_days(make_simulator):
-    response = client(make_simulator(options=NO_LIMITS)).get("/teams/audit-logs", params={"startTime": "31d"})
+def test_audit_logs_reject_ranges_over_30_days(server):
+    response = client(server).get("/teams/audit-logs", params={"startTime": "31d"})
     assert response.status_code == 400
     assert response.json() == {"error": "Bad Request", "message": "Date range cannot exceed 30 days"}
 
 
-def test_groups_list_current_and_former_members_unassigned_group_and_billing_cycle(make_simulator):
-    body = client(make_simulator(options=NO_LIMITS, members=20, days=10)).get("/teams/groups").json()
+def test_groups_list_current_and_former_members_unassigned_group_and_billing_cycle(server):
+    body = client(server).get("/teams/groups").json()
     assert set(body) == {"groups", "unassignedGroup", "billingCycle"}
     assert body["unassignedGroup"]["id"] == "group_unassigned"
     assert body["billingCycle"] == {"cycleStart": "2026-11-01T00:00:00.000Z", "cycleEnd": "2026-11-30T23:59:59.999Z"}

@@ -9,9 +9,17 @@ import pytest
 
 from cursor_spend.simulator import SimulatorOptions
 from tests.conftest import END_DATE
-from tests.simulator import DAY_MS, all_events, client, day_ms, window
+from tests.simulator import DAY_MS, all_events, client, day_ms, shared_server, window
 
 NO_LIMITS = SimulatorOptions(rate_limits=False)
+
+
+@pytest.fixture(scope="module")
+def server():
+    with shared_server() as running:
+        yield running
+
+
 TOO_LONG = {"error": "Bad Request", "message": "Date range cannot exceed 30 days"}
 
 
@@ -19,8 +27,8 @@ def _key(event: dict) -> tuple:
     return tuple(sorted((k, str(v)) for k, v in event.items()))
 
 
-def test_walking_all_event_pages_returns_exactly_the_total_newest_first_without_duplicates(make_simulator):
-    http = client(make_simulator(options=NO_LIMITS))
+def test_walking_all_event_pages_returns_exactly_the_total_newest_first_without_duplicates(server):
+    http = client(server)
     start, end = window(5)
     first = http.post("/teams/filtered-usage-events", json={"startDate": start, "endDate": end, "pageSize": 97})
     first = first.json()
@@ -46,15 +54,15 @@ def test_walking_all_event_pages_returns_exactly_the_total_newest_first_without_
     assert all(start <= ts <= end for ts in stamps)
 
 
-def test_a_page_past_the_end_is_empty(make_simulator):
-    http = client(make_simulator(options=NO_LIMITS))
+def test_a_page_past_the_end_is_empty(server):
+    http = client(server)
     start, end = window(2)
     body = http.post("/teams/filtered-usage-events", json={"startDate": start, "endDate": end, "page": 999}).json()
     assert body["usageEvents"] == [] and body["pagination"]["hasNextPage"] is False
 
 
-def test_events_bounds_are_inclusive_at_both_ends(make_simulator):
-    http = client(make_simulator(options=NO_LIMITS))
+def test_events_bounds_are_inclusive_at_both_ends(server):
+    http = client(server)
     start, end = window(5)
     some = all_events(http, {"startDate": start, "endDate": end})
     ts = int(some[len(some) // 2]["timestamp"])
@@ -67,8 +75,8 @@ def test_events_bounds_are_inclusive_at_both_ends(make_simulator):
     assert len(before) + len(exact) + len(after) == len(some)
 
 
-def test_day_windows_ending_at_last_millisecond_partition_events_exactly(make_simulator):
-    http = client(make_simulator(options=NO_LIMITS))
+def test_day_windows_ending_at_last_millisecond_partition_events_exactly(server):
+    http = client(server)
     start, end = window(5)
     whole = all_events(http, {"startDate": start, "endDate": end})
     pieces = []
@@ -93,8 +101,8 @@ def test_midnight_events_fall_in_the_day_that_starts_at_them(make_simulator):
 
 
 @pytest.mark.parametrize("route", ["/teams/daily-usage-data", "/teams/filtered-usage-events"])
-def test_ranges_longer_than_30_days_are_rejected(make_simulator, route):
-    http = client(make_simulator(options=NO_LIMITS))
+def test_ranges_longer_than_30_days_are_rejected(server, route):
+    http = client(server)
     end = day_ms(END_DATE)
     response = http.post(route, json={"startDate": end - 30 * DAY_MS - 1, "endDate": end})
     assert response.status_code == 400
@@ -102,8 +110,8 @@ def test_ranges_longer_than_30_days_are_rejected(make_simulator, route):
 
 
 @pytest.mark.parametrize("route", ["/teams/daily-usage-data", "/teams/filtered-usage-events"])
-def test_a_range_of_30_days_minus_one_millisecond_is_accepted(make_simulator, route):
-    http = client(make_simulator(options=NO_LIMITS))
+def test_a_range_of_30_days_minus_one_millisecond_is_accepted(server, route):
+    http = client(server)
     start = day_ms(END_DATE - timedelta(days=29))
     response = http.post(route, json={"startDate": start, "endDate": start + 30 * DAY_MS - 1})
     assert response.status_code == 200, response.text
