@@ -43,6 +43,70 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _settings(args: argparse.Namespace):
+    from .config import load_settings
+
+    return load_settings(
+        duckdb_path=getattr(args, "duckdb", None),
+        base_url=getattr(args, "base_url", None),
+        seat_price_usd=getattr(args, "seat_price_usd", None),
+    )
+
+
+def _check(args: argparse.Namespace) -> int:
+    from . import pipeline
+
+    for team, size in pipeline.check(_settings(args)).items():
+        print(f"team {team}: key OK, {size} members")
+    return 0
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from . import pipeline
+    from .progress import ResourceProgress
+
+    settings = _settings(args)
+    with ResourceProgress() as progress:
+        counts = pipeline.extract(settings, args.start_date, args.end_date, args.team or None, progress=progress.update)
+    loaded = ", ".join(f"{table} {n:,}" for table, n in counts.items()) or "nothing"
+    print(f"Loaded into {settings.duckdb_path} (schema cursor_raw): {loaded}")
+    return 0
+
+
+def _transform(args: argparse.Namespace) -> int:
+    from . import pipeline
+
+    settings = _settings(args)
+    paths = pipeline.transform(settings, seat_price_usd=args.seat_price_usd, full_refresh=args.full_refresh)
+    print(f"Built the marts in {settings.duckdb_path}; Parquet exports: {settings.export_dir} ({len(paths)} files)")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    args.full_refresh = False
+    return _extract(args) or _transform(args)
+
+
+def _add_warehouse_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--duckdb", help="warehouse file (default $CURSOR_SPEND_DUCKDB or warehouse/cursor_spend.duckdb)"
+    )
+
+
+def _add_extract_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--base-url", help="API base URL (default $CURSOR_API_BASE_URL or https://api.cursor.com)")
+    parser.add_argument("--start-date", type=date.fromisoformat, help="first UTC day to load (a backfill)")
+    parser.add_argument("--end-date", type=date.fromisoformat, help="last UTC day to load (default yesterday)")
+    parser.add_argument("--team", action="append", help="only this team label (repeatable; default all teams)")
+    _add_warehouse_args(parser)
+
+
+def _add_transform_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--seat-price-usd", type=float, help="monthly seat price (default $CURSOR_SEAT_PRICE_USD or 40)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cursor-spend", description=__doc__)
     parser.add_argument("--version", action="version", version=f"cursor-spend {__version__}")
@@ -74,15 +138,39 @@ def build_parser() -> argparse.ArgumentParser:
         help="inject a fault, e.g. 5xx:events:3 or truncated:events:1:2 (repeatable)",
     )
     sim.set_defaults(func=_simulate)
+
+    chk = commands.add_parser("check", help="validate the API key(s) and print each team's size")
+    chk.add_argument("--base-url", help="API base URL (default $CURSOR_API_BASE_URL or https://api.cursor.com)")
+    chk.set_defaults(func=_check)
+
+    ext = commands.add_parser("extract", help="extract from the Cursor Admin API and load the raw tables")
+    _add_extract_args(ext)
+    ext.set_defaults(func=_extract)
+
+    trn = commands.add_parser("transform", help="build the dbt marts and export them as Parquet")
+    _add_warehouse_args(trn)
+    _add_transform_args(trn)
+    trn.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    trn.set_defaults(func=_transform)
+
+    run = commands.add_parser("run", help="extract, then transform")
+    _add_extract_args(run)
+    _add_transform_args(run)
+    run.set_defaults(func=_run)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .errors import EXPECTED_ERRORS
+
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except KeyboardInterrupt:
         return 130
+    except EXPECTED_ERRORS as exc:  # expected failures: one or two lines, no traceback
+        print(f"cursor-spend {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

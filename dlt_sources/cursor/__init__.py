@@ -153,7 +153,10 @@ def cursor_source(
                     done += len(events)
                     report("usage_events", label, done, total)
                     page += 1
-            state.setdefault(label, {})["last_loaded_day"] = windows[label][1].isoformat()
+            teams_state = dlt.current.source_state().setdefault("teams", {})
+            team_state = teams_state.setdefault(label, {})
+            # a backfill of an old window never moves the incremental point backwards
+            team_state["last_loaded_day"] = max(team_state.get("last_loaded_day", ""), windows[label][1].isoformat())
 
     @dlt.resource(
         name="spend_snapshots",
