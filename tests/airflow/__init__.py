@@ -69,3 +69,43 @@ def airflow_db() -> Iterator[Path]:
     run_airflow(["db", "migrate"], env)
     run_airflow(["pools", "set", POOL, "1", "DuckDB single writer"], env)
     yield SESSION_HOME
+
+
+def mart_snapshot(duckdb_path: Path) -> dict[str, dict[str, float]]:
+    """Row count and the sum of every numeric column of every mart table (opened read-only, then closed)."""
+    import duckdb
+
+    snapshot: dict[str, dict[str, float]] = {}
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema like '%marts' and table_type = 'BASE TABLE' order by 1, 2"
+        ).fetchall()
+        for schema, table in tables:
+            numeric = [
+                name
+                for name, data_type in con.execute(
+                    "select column_name, data_type from information_schema.columns "
+                    "where table_schema = ? and table_name = ?",
+                    [schema, table],
+                ).fetchall()
+                if data_type.split("(")[0] in {"INTEGER", "BIGINT", "DOUBLE", "DECIMAL", "HUGEINT", "FLOAT"}
+            ]
+            sums = ", ".join(f'round(sum("{name}"), 6)' for name in numeric)
+            row = con.execute(f'select count(*){", " + sums if sums else ""} from "{schema}"."{table}"').fetchone()
+            sums_by_column = {name: float(value or 0) for name, value in zip(numeric, row[1:], strict=True)}
+            snapshot[table] = {"rows": row[0]} | sums_by_column
+    return snapshot
+
+
+def mart_days(duckdb_path: Path, table: str) -> set[str]:
+    """The distinct values of the first DATE column of a mart table, as ISO strings."""
+    import duckdb
+
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        schema, column = con.execute(
+            "select table_schema, column_name from information_schema.columns where table_schema like '%marts' "
+            "and table_name = ? and data_type = 'DATE' order by ordinal_position limit 1",
+            [table],
+        ).fetchone()
+        return {str(day) for (day,) in con.execute(f'select distinct "{column}" from "{schema}"."{table}"').fetchall()}

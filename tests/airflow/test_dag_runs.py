@@ -1,0 +1,86 @@
+"""Real `dag.test()` runs of both DAGs against the simulator over HTTP, on a SQLite metadata DB."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from cursor_spend.simulator import SimulatorOptions
+from tests.airflow import DAGS_DIR, airflow_db, mart_days, mart_snapshot  # noqa: F401 (airflow_db: fixture)
+from tests.conftest import API_KEY
+
+pytestmark = pytest.mark.usefixtures("airflow_db")
+
+# Interval [2026-11-19, 2026-11-20): reads 2026-11-17 .. 2026-11-19 with the default 2-day lookback.
+LOGICAL_DATE = datetime(2026, 11, 20, tzinfo=UTC)
+
+
+def _dag(dag_id: str):
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(str(DAGS_DIR))
+    assert bag.import_errors == {}
+    return bag.dags[dag_id]
+
+
+@pytest.fixture
+def api(make_simulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """The simulator on loopback, the environment pointing at it; returns the warehouse path."""
+    server = make_simulator(options=SimulatorOptions(rate_limits=False))
+    duckdb_path = tmp_path / "warehouse" / "cursor_spend.duckdb"
+    for name in ("CURSOR_API_KEYS", "AIRFLOW_CONN_CURSOR_DEFAULT", "CURSOR_TEAM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CURSOR_API_BASE_URL", server.base_url)
+    monkeypatch.setenv("CURSOR_API_KEY", API_KEY)
+    monkeypatch.setenv("CURSOR_SPEND_DUCKDB", str(duckdb_path))
+    return duckdb_path
+
+
+def _states(dag_run) -> dict[str, tuple[str, int]]:
+    return {ti.task_id: (ti.state, ti.try_number) for ti in dag_run.get_task_instances()}
+
+
+def test_extract_then_transform_fill_the_marts_and_a_rerun_changes_nothing(api: Path) -> None:
+    pytest.importorskip("cursor_spend.transform", reason="the dbt transform module has not landed yet")
+    extract, transform = _dag("cursor_spend_extract"), _dag("cursor_spend_transform")
+
+    run = extract.test(logical_date=LOGICAL_DATE)
+    assert (run.data_interval_start, run.data_interval_end) == (datetime(2026, 11, 19, tzinfo=UTC), LOGICAL_DATE)
+    assert run.state == "success", _states(run)
+    run = transform.test()
+    assert run.state == "success", _states(run)
+
+    first = mart_snapshot(api)
+    assert first and all(table["rows"] > 0 for name, table in first.items() if name.startswith("fct_")), first
+    days = mart_days(api, "fct_cursor_activity_daily")
+    assert "2026-11-19" in days and "2026-11-20" not in days  # the interval's last full day, not the next
+    assert list((api.parent / "exports").glob("*.parquet"))
+
+    assert extract.test(logical_date=LOGICAL_DATE).state == "success"  # clears and re-runs the same interval
+    assert transform.test().state == "success"
+    assert mart_snapshot(api) == first
+
+
+def test_bad_key_fails_the_extract_dag_at_once_without_retries(api: Path, monkeypatch, capfd) -> None:
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from cursor_spend import airflow_tasks
+
+    monkeypatch.setenv("CURSOR_API_KEY", "crsr_" + "W" * 64)
+    with pytest.raises(AirflowFailException) as expected:
+        airflow_tasks.check()
+    message = str(expected.value)
+    assert message and "\n" not in message
+    capfd.readouterr()
+
+    run = _dag("cursor_spend_extract").test(logical_date=LOGICAL_DATE)
+
+    states = _states(run)
+    assert run.state == "failed"
+    assert states["check_api_key"] == ("failed", 1)  # AirflowFailException: no retry despite retries=3
+    assert states["extract"][0] == "upstream_failed"
+    log = "".join(capfd.readouterr())
+    assert message in log
+    assert "W" * 64 not in log
