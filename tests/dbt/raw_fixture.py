@@ -196,7 +196,9 @@ def write_table(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], sc
             row = {name: row.get(name) for name in columns} | {"_dlt_load_id": "1", "_dlt_id": f"{table}-{i}"}
             out.write(json.dumps(row) + "\n")
     casts = ", ".join(f"cast({name} as {kind}) as {name}" for name, kind in columns.items())
-    read_columns = {name: ("varchar" if kind.startswith(("decimal", "timestamp")) else kind) for name, kind in columns.items()}
+    read_columns = {
+        name: ("varchar" if kind.startswith(("decimal", "timestamp")) else kind) for name, kind in columns.items()
+    }
     read_columns |= {"_dlt_load_id": "varchar", "_dlt_id": "varchar"}
     spec = "{" + ", ".join(f"'{k}': '{v}'" for k, v in read_columns.items()) + "}"
     con.execute(f"create or replace table cursor_raw.{table} as select {casts}, _dlt_load_id, _dlt_id "

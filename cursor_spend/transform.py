@@ -1,0 +1,111 @@
+"""Transform the raw warehouse with dbt, then export the marts as Parquet for BI tools.
+
+dbt runs as a subprocess (its own process, its own DuckDB connection) with the project's own profile; the
+warehouse path reaches it through ``CURSOR_SPEND_DUCKDB`` and the business settings through ``--vars``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from .config import DBT_PROJECT_DIR, Settings
+
+_FAILURE = re.compile(r"^\s*(?:\x1b\[[0-9;]*m)?(Failure|Error|Warning) in (\w+ \S+)")
+_LOCKED = ("Could not set lock", "Conflicting lock")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class TransformError(Exception):
+    """dbt or the export failed; the message says what failed and what to do."""
+
+
+def _dbt_command() -> list[str]:
+    dbt = Path(sys.executable).with_name("dbt")
+    return [str(dbt)] if dbt.exists() else [sys.executable, "-m", "dbt.cli.main"]
+
+
+def _locked_message(path: Path) -> str:
+    return f"the warehouse {path} is in use by another process (DuckDB allows one writer); retry when that run finishes"
+
+
+def run_dbt(settings: Settings, *args: str, seat_price_usd: float | None = None) -> None:
+    """Run one dbt command over the warehouse, streaming dbt's output; raise TransformError when it fails."""
+    dbt_vars = {
+        "seat_price_usd": settings.seat_price_usd if seat_price_usd is None else seat_price_usd,
+        "lookback_days": settings.lookback_days,
+    }
+    command = [
+        *_dbt_command(),
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--vars",
+        json.dumps(dbt_vars),
+    ]
+    env = dict(os.environ, CURSOR_SPEND_DUCKDB=str(settings.duckdb_path.resolve()))
+    failures: list[str] = []
+    locked = False
+    with subprocess.Popen(
+        command, cwd=DBT_PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+            locked = locked or any(marker in line for marker in _LOCKED)
+            match = _FAILURE.match(_ANSI.sub("", line))
+            if match and match.group(1) != "Warning":
+                failures.append(match.group(2))
+    if process.returncode == 0:
+        return
+    if locked:
+        raise TransformError(_locked_message(settings.duckdb_path))
+    what = ", ".join(dict.fromkeys(failures)) or "see the dbt output above"
+    raise TransformError(f"dbt {args[0] if args else ''} failed: {what}; fix the cause and rerun the transform")
+
+
+def export_marts(settings: Settings) -> list[Path]:
+    """Write every table of schema ``marts`` to ``<export_dir>/<name>.parquet`` (atomically, via a temp file)."""
+    export_dir = settings.export_dir
+    export_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(settings.duckdb_path), read_only=True)
+    except duckdb.IOException as exc:
+        if any(marker in str(exc) for marker in _LOCKED):
+            raise TransformError(_locked_message(settings.duckdb_path)) from exc
+        raise TransformError(f"cannot open the warehouse {settings.duckdb_path}: {exc}") from exc
+    paths = []
+    with con:
+        names = [
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'marts' and table_type = 'BASE TABLE' order by table_name"
+            ).fetchall()
+        ]
+        for name in names:
+            target = export_dir / f"{name}.parquet"
+            temporary = export_dir / f".{name}.parquet.tmp"
+            quoted = str(temporary).replace("'", "''")
+            con.execute(f"copy (select * from marts.\"{name}\") to '{quoted}' (format parquet)")
+            temporary.replace(target)
+            paths.append(target)
+    return paths
+
+
+def transform(settings: Settings, seat_price_usd: float | None = None, full_refresh: bool = False) -> list[Path]:
+    """Build seeds, models and tests with dbt, then export the marts; returns the Parquet paths."""
+    if not settings.duckdb_path.exists():
+        raise TransformError(f"no warehouse at {settings.duckdb_path}; run the load first")
+    args = ["build", *(["--full-refresh"] if full_refresh else [])]
+    run_dbt(settings, *args, seat_price_usd=seat_price_usd)
+    return export_marts(settings)

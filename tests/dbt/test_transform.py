@@ -1,0 +1,209 @@
+"""The dbt project over a raw warehouse built from the simulator's ground truth: one transform for the
+module (dbt runs take seconds), then many assertions against the simulator."""
+
+from __future__ import annotations
+
+import calendar
+import subprocess
+import sys
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from cursor_spend.config import load_settings
+from cursor_spend.simulator.team import TeamSpec
+from cursor_spend.simulator.usage import DAY_MS, TeamUsage, day_start_ms, ms_to_day
+from cursor_spend.transform import TransformError, export_marts, run_dbt, transform
+
+from .raw_fixture import build_raw_warehouse, money
+
+TEAM = "acme"
+PLACEHOLDER = "unknown (removed member)"
+SEAT_PRICE = Decimal(40)
+MARTS = (
+    "dim_cursor_users",
+    "fct_cursor_activity_daily",
+    "fct_cursor_costs_daily",
+    "fct_cursor_seats_daily",
+    "rpt_cursor_cycle_spend",
+    "rpt_cursor_idle_seats",
+    "rpt_cursor_model_mix",
+)
+
+
+def charge_type(kind: str) -> str:
+    if kind == "Usage-based":
+        return "on_demand"
+    return "included" if kind.startswith("Included in ") else "not_charged"
+
+
+@pytest.fixture(scope="module")
+def usage() -> TeamUsage:
+    return TeamUsage(TeamSpec(api_key="crsr_test", members=20, days=40, end_date=date(2026, 11, 20)))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, usage: TeamUsage):
+    """The warehouse after one transform, the marts as they were then, and the export paths."""
+    warehouse = tmp_path_factory.mktemp("warehouse") / "cursor_spend.duckdb"
+    build_raw_warehouse(warehouse, usage, TEAM)
+    settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(warehouse)})
+    paths = transform(settings)
+    return settings, read_marts(warehouse), paths
+
+
+def read_marts(warehouse: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {name: sorted(con.execute(f"select * from marts.{name}").fetchall(), key=repr) for name in MARTS}
+
+
+def query(settings, sql: str) -> list[tuple]:
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_build_creates_every_mart_with_rows(built):
+    _, marts, _ = built
+    assert set(marts) == set(MARTS)
+    assert all(marts[name] for name in MARTS if name != "rpt_cursor_idle_seats")
+
+
+def test_usage_costs_equal_the_simulator_per_user_model_charge_type_and_day(built, usage):
+    settings, _, _ = built
+    spec = usage.spec
+    expected: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
+    for _, event in usage.events_in(day_start_ms(spec.start_date), day_start_ms(spec.end_date) + DAY_MS - 1):
+        kind = charge_type(event["kind"])
+        key = (event.get("userEmail", PLACEHOLDER).lower(), event["model"], kind, ms_to_day(int(event["timestamp"])))
+        cost = Decimal(money(event["chargedCents"])) * Decimal("0.01")
+        row = expected[key]
+        row[0] += 1
+        row[1] += cost if kind == "on_demand" else 0
+        row[2] += cost
+    actual = {
+        (email, model, kind, day): [count, billed, listed]
+        for email, model, kind, day, count, billed, listed in query(
+            settings,
+            "select user_email, model, charge_type, usage_date, request_count, billed_cost_usd, list_cost_usd "
+            "from marts.fct_cursor_costs_daily where charge_type != 'seat'",
+        )
+    }
+    assert actual == {key: value for key, value in expected.items()}
+    assert any(key[0] == PLACEHOLDER for key in actual), "events of removed members keep the placeholder user"
+    assert any(key[0].endswith("@serviceaccount.acme.io") for key in actual), "service accounts keep their email"
+
+
+def test_seat_rows_are_paid_seat_days_times_price_over_days_in_month(built, usage):
+    settings, _, _ = built
+    expected = {}
+    day = usage.spec.start_date
+    while day <= usage.spec.end_date:
+        days_in_month = calendar.monthrange(day.year, day.month)[1]
+        daily_price = (SEAT_PRICE / days_in_month).quantize(Decimal("1e-9"), rounding=ROUND_HALF_UP)
+        for member in usage.humans:
+            if member.is_member_on(day) and member.role in ("owner", "member"):
+                expected[(member.email, day)] = daily_price
+        day += timedelta(days=1)
+    actual = dict(
+        ((email, day), cost)
+        for email, day, cost, model, estimated in query(
+            settings,
+            "select user_email, usage_date, billed_cost_usd, model, is_estimated "
+            "from marts.fct_cursor_costs_daily where charge_type = 'seat'",
+        )
+        if model == "n/a" and estimated
+    )
+    assert actual == expected
+    free_owner = next(m for m in usage.humans if m.role == "free-owner")
+    assert all(email != free_owner.email for email, _ in actual), "the unpaid admin is not a seat"
+
+
+def test_events_at_midnight_utc_belong_to_that_day(built, usage):
+    settings, _, _ = built
+    spec = usage.spec
+    midnight = [
+        (event.get("userEmail", PLACEHOLDER), ms_to_day(int(event["timestamp"])))
+        for _, event in usage.events_in(day_start_ms(spec.start_date), day_start_ms(spec.end_date) + DAY_MS - 1)
+        if int(event["timestamp"]) % DAY_MS == 0
+    ]
+    assert midnight, "the simulator produces events at 00:00:00.000 UTC"
+    rows = set(
+        query(
+            settings,
+            "select user_email, usage_date from staging.stg_cursor__usage_events where timestamp_ms % 86400000 = 0",
+        )
+    )
+    assert {(email.lower(), day) for email, day in midnight} <= rows
+
+
+def test_cycle_spend_from_events_matches_the_spend_snapshot(built):
+    settings, _, _ = built
+    rows = query(
+        settings,
+        "select count(*), max(abs(spend_difference_usd)) from marts.rpt_cursor_cycle_spend "
+        "where snapshot_date is not null",
+    )
+    count, worst = rows[0]
+    assert count > 0
+    assert worst <= Decimal("0.01")
+
+
+def test_dim_users_has_one_row_per_user_with_joins_and_leaves(built, usage):
+    settings, _, _ = built
+    users = {
+        row[0]: row[1:] for row in query(settings, "select user_email, is_paid, left_date from marts.dim_cursor_users")
+    }
+    for member in usage.humans:
+        is_paid, left_date = users[member.email]
+        assert is_paid == (member.role in ("owner", "member"))
+        assert left_date == member.removed
+    assert PLACEHOLDER in users
+
+
+def test_rerun_of_transform_changes_nothing(built):
+    settings, before, _ = built
+    transform(settings)
+    assert read_marts(settings.duckdb_path) == before
+
+
+def test_parquet_exports_match_the_marts_row_counts(built):
+    settings, marts, paths = built
+    assert sorted(p.name for p in paths) == sorted(f"{name}.parquet" for name in MARTS)
+    with duckdb.connect() as con:
+        for path in paths:
+            (count,) = con.execute(f"select count(*) from read_parquet('{path}')").fetchall()[0]
+            assert count == len(marts[path.stem]), path.name
+    assert not list(settings.export_dir.glob("*.tmp"))
+
+
+def test_docs_generate_works(built):
+    settings, _, _ = built
+    run_dbt(settings, "docs", "generate")
+
+
+def test_a_locked_warehouse_gives_an_actionable_error(built):
+    settings, _, _ = built
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(settings.duckdb_path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with pytest.raises(TransformError, match="in use by another process"):
+            export_marts(settings)
+        with pytest.raises(TransformError, match="in use by another process"):
+            run_dbt(settings, "run", "--select", "stg_cursor__members")
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+HOLD_LOCK = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("locked", flush=True)
+time.sleep(60)
+"""
