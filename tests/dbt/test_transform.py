@@ -19,7 +19,7 @@ from cursor_spend.simulator.team import TeamSpec
 from cursor_spend.simulator.usage import DAY_MS, TeamUsage, day_start_ms, ms_to_day
 from cursor_spend.transform import TransformError, export_marts, run_dbt, transform
 
-from .raw_fixture import build_raw_warehouse, money
+from .raw_fixture import build_raw_warehouse, event_rows, money, write_table
 
 TEAM = "acme"
 PLACEHOLDER = "unknown (removed member)"
@@ -168,6 +168,29 @@ def test_rerun_of_transform_changes_nothing(built):
     settings, before, _ = built
     transform(settings)
     assert read_marts(settings.duckdb_path) == before
+
+
+def test_late_cost_change_within_the_lookback_is_picked_up_by_the_next_build(built, usage):
+    settings, _, _ = built
+    end = usage.spec.end_date
+    usage.late_change = True  # the simulator raises some costs of its last day, as Cursor does
+    try:
+        with duckdb.connect(str(settings.duckdb_path)) as con:
+            write_table(con, "usage_events", event_rows(usage, TEAM), settings.warehouse_dir)
+        expected = sum(
+            Decimal(money(event["chargedCents"])) * Decimal("0.01")
+            for _, event in usage.events_in(day_start_ms(end), day_start_ms(end) + DAY_MS - 1)
+            if event["kind"] == "Usage-based"
+        )
+    finally:
+        usage.late_change = False
+    before = query(settings, f"select sum(billed_cost_usd) from marts.fct_cursor_costs_daily {ON_DEMAND_ON_LAST_DAY}")
+    transform(settings)
+    after = query(settings, f"select sum(billed_cost_usd) from marts.fct_cursor_costs_daily {ON_DEMAND_ON_LAST_DAY}")
+    assert after[0][0] == expected != before[0][0]
+
+
+ON_DEMAND_ON_LAST_DAY = "where charge_type = 'on_demand' and usage_date = date '2026-11-20'"
 
 
 def test_parquet_exports_match_the_marts_row_counts(built):
