@@ -1,0 +1,162 @@
+"""End to end on a real Airflow 3.3: scheduler, dag-processor and api-server as processes, LocalExecutor,
+SQLite, the simulator as its own process; REST-triggered extract -> asset -> transform, then a re-run.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, TypeVar
+
+import httpx
+import pytest
+
+from cursor_spend.simulator import free_port
+from tests.airflow import POOL, airflow_env, mart_days, mart_snapshot, run_airflow
+from tests.conftest import API_KEY
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(360)]
+T = TypeVar("T")
+EXTRACT, TRANSFORM = "cursor_spend_extract", "cursor_spend_transform"
+INTERVAL = {"data_interval_start": "2026-11-19T00:00:00Z", "data_interval_end": "2026-11-20T00:00:00Z"}
+
+
+class Stack:
+    """Processes started by this test, each in its own process group, all stopped by :meth:`stop`."""
+
+    def __init__(self, logs: Path, env: dict[str, str]) -> None:
+        self.logs, self.env = logs, env
+        self.procs: list[tuple[str, subprocess.Popen, IO]] = []
+
+    def start(self, name: str, *args: str) -> None:
+        log = (self.logs / f"{name}.log").open("w")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", *args], env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self.procs.append((name, proc, log))
+
+    def check_alive(self) -> None:
+        for name, proc, _ in self.procs:
+            assert proc.poll() is None, f"{name} exited with {proc.returncode}:\n{self.tail(name)}"
+
+    def tail(self, name: str, chars: int = 4000) -> str:
+        return (self.logs / f"{name}.log").read_text(errors="replace")[-chars:]
+
+    def stop(self) -> None:
+        for _, proc, _ in reversed(self.procs):
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for _, proc, log in reversed(self.procs):
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+            log.close()
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[tuple[Stack, httpx.Client, Path]]:
+    home, sim_port, api_port = tmp_path / "airflow", free_port(), free_port()
+    home.mkdir()
+    duckdb_path = tmp_path / "warehouse" / "cursor_spend.duckdb"
+    env = {k: v for k, v in os.environ.items() if k not in {"CURSOR_API_KEYS", "AIRFLOW_CONN_CURSOR_DEFAULT"}}
+    env |= airflow_env(home) | {
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__AUTH_MANAGER": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(api_port),
+        "AIRFLOW__API__WORKERS": "1",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
+        "AIRFLOW__API_AUTH__JWT_SECRET": "cursor-spend-e2e-test-only",
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
+        # No scheduled run may interfere: the first yearly interval after the start date is due in 2028.
+        "CURSOR_SPEND_SCHEDULE": "0 0 1 1 *",
+        "CURSOR_SPEND_START_DATE": "2026-11-19",
+        "CURSOR_API_BASE_URL": f"http://127.0.0.1:{sim_port}",
+        "CURSOR_API_KEY": API_KEY,
+        "CURSOR_SPEND_DUCKDB": str(duckdb_path),
+    }
+    airflow = {k: v for k, v in env.items() if k.startswith("AIRFLOW")}
+    run_airflow(["db", "migrate"], airflow)
+    run_airflow(["pools", "set", POOL, "1", "DuckDB single writer"], airflow)
+
+    procs = Stack(tmp_path, env)
+    try:
+        procs.start(
+            "simulator", "cursor_spend.cli", "simulate", "--port", str(sim_port), "--api-key", API_KEY,
+            "--members", "20", "--days", "10", "--end-date", "2026-11-20", "--no-rate-limits",
+        )  # fmt: skip
+        procs.start("api-server", "airflow", "api-server")
+        procs.start("scheduler", "airflow", "scheduler")
+        procs.start("dag-processor", "airflow", "dag-processor")
+        with httpx.Client(base_url=f"http://127.0.0.1:{api_port}/api/v2", timeout=30) as client:
+            yield procs, client, duckdb_path
+    finally:
+        procs.stop()
+
+
+def _wait(what: str, probe: Callable[[], T | None], stack: Stack, timeout: float) -> T:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        stack.check_alive()
+        try:
+            if (value := probe()) is not None:
+                return value
+        except httpx.TransportError:
+            pass
+        time.sleep(1)
+    logs = "\n".join(f"--- {name}\n{stack.tail(name, 2500)}" for name in ("scheduler", "dag-processor"))
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}\n{logs}")
+
+
+def _runs(client: httpx.Client, dag_id: str) -> list[dict]:
+    response = client.get(f"/dags/{dag_id}/dagRuns", params={"order_by": "run_after"})
+    response.raise_for_status()
+    return response.json()["dag_runs"]
+
+
+def _finished(client: httpx.Client, dag_id: str, count: int) -> list[dict] | None:
+    runs = _runs(client, dag_id)
+    if any(run["state"] == "failed" for run in runs):
+        raise AssertionError(f"{dag_id} run failed: {runs}")
+    done = [run for run in runs if run["state"] == "success"]
+    return done if len(done) >= count else None
+
+
+def test_triggered_extract_feeds_transform_through_the_asset_and_a_rerun_changes_nothing(stack) -> None:
+    procs, client, duckdb_path = stack
+    _wait("the api-server", lambda: client.get("/version").status_code == 200 or None, procs, 90)
+    for dag_id in (EXTRACT, TRANSFORM):
+        _wait(f"{dag_id} to be parsed", lambda d=dag_id: client.get(f"/dags/{d}").status_code == 200 or None, procs, 90)
+        client.patch(f"/dags/{dag_id}", json={"is_paused": False}).raise_for_status()
+
+    response = client.post(
+        f"/dags/{EXTRACT}/dagRuns", json={"dag_run_id": "e2e", "logical_date": "2026-11-20T00:00:00Z", **INTERVAL}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["data_interval_start"].startswith("2026-11-19")
+    _wait("the extract run", lambda: _finished(client, EXTRACT, 1), procs, 150)
+    _wait("the asset-triggered transform run", lambda: _finished(client, TRANSFORM, 1), procs, 150)
+
+    first = mart_snapshot(duckdb_path)
+    assert first and all(table["rows"] > 0 for name, table in first.items() if name.startswith("fct_")), first
+    assert {"2026-11-17", "2026-11-19"} <= mart_days(duckdb_path, "fct_cursor_activity_daily")
+
+    # Re-run the same interval: clear the extract run; its new asset event triggers a second transform run.
+    cleared = client.post(
+        f"/dags/{EXTRACT}/clearTaskInstances",
+        json={"dry_run": False, "dag_run_id": "e2e", "only_failed": False, "reset_dag_runs": True},
+    )
+    assert cleared.status_code == 200, cleared.text
+    _wait("the transform run after the re-run", lambda: _finished(client, TRANSFORM, 2), procs, 150)
+    assert [run["state"] for run in _runs(client, EXTRACT)] == ["success"]
+    assert mart_snapshot(duckdb_path) == first
