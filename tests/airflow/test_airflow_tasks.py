@@ -99,3 +99,32 @@ def test_bad_key_check_fails_fast_with_one_line_and_no_secret(make_simulator, mo
     message = str(failed.value)
     assert message and "\n" not in message
     assert "W" * 64 not in message and API_KEY not in message
+
+
+def test_held_warehouse_lock_fails_the_extract_with_a_clear_retryable_message(make_simulator, monkeypatch, tmp_path):
+    import subprocess
+    import sys
+
+    server = make_simulator()
+    duckdb_path = tmp_path / "warehouse" / "cursor_spend.duckdb"
+    duckdb_path.parent.mkdir()
+    for name in ("CURSOR_API_KEYS", "AIRFLOW_CONN_CURSOR_DEFAULT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CURSOR_API_BASE_URL", server.base_url)
+    monkeypatch.setenv("CURSOR_API_KEY", API_KEY)
+    monkeypatch.setenv("CURSOR_SPEND_DUCKDB", str(duckdb_path))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(duckdb_path)!r}); print(1, flush=True); "
+         "time.sleep(60)"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "1"  # the other process holds DuckDB's write lock
+        with pytest.raises(AirflowException) as locked:
+            at.extract(_utc("2026-11-19"), _utc("2026-11-20"))
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not isinstance(locked.value, AirflowFailException)  # a retry can succeed once the writer is done
+    assert "another process" in str(locked.value) and at.POOL in str(locked.value)
