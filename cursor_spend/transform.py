@@ -17,7 +17,8 @@ import duckdb
 
 from .config import DBT_PROJECT_DIR, Settings
 
-_FAILURE = re.compile(r"^\s*(?:\x1b\[[0-9;]*m)?(Failure|Error|Warning) in (\w+ \S+)")
+_FAILURE = re.compile(r"\b(Failure|Error) in (model|test|unit_test|seed|snapshot|hook) (\S+)")
+_MISSING_RAW = re.compile(r"Table with name \w+ does not exist")
 _LOCKED = ("Could not set lock", "Conflicting lock")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -53,7 +54,7 @@ def run_dbt(settings: Settings, *args: str, seat_price_usd: float | None = None)
     ]
     env = dict(os.environ, CURSOR_SPEND_DUCKDB=str(settings.duckdb_path.resolve()))
     failures: list[str] = []
-    locked = False
+    locked = missing_raw = False
     with subprocess.Popen(
         command, cwd=DBT_PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     ) as process:
@@ -62,15 +63,17 @@ def run_dbt(settings: Settings, *args: str, seat_price_usd: float | None = None)
             sys.stdout.write(line)
             sys.stdout.flush()
             locked = locked or any(marker in line for marker in _LOCKED)
-            match = _FAILURE.match(_ANSI.sub("", line))
-            if match and match.group(1) != "Warning":
-                failures.append(match.group(2))
+            missing_raw = missing_raw or bool(_MISSING_RAW.search(line))
+            match = _FAILURE.search(_ANSI.sub("", line))
+            if match:
+                failures.append(f"{match.group(2)} {match.group(3)}")
     if process.returncode == 0:
         return
     if locked:
         raise TransformError(_locked_message(settings.duckdb_path))
     what = ", ".join(dict.fromkeys(failures)) or "see the dbt output above"
-    raise TransformError(f"dbt {args[0] if args else ''} failed: {what}; fix the cause and rerun the transform")
+    hint = "raw tables are missing: run the load first" if missing_raw else "see the dbt output above"
+    raise TransformError(f"dbt {args[0] if args else ''} failed: {what} ({hint})")
 
 
 def export_marts(settings: Settings) -> list[Path]:

@@ -1,4 +1,4 @@
--- The on-demand billed cost of the fact table equals the chargeable charged_cents / 100 of the raw events,
+-- The on-demand billed cost of the fact table equals the chargeable (is_chargeable) charged_cents x 0.01 of the raw events,
 -- per team and UTC day (exactly: both sides are DECIMAL). Returns the days that differ.
 
 with
@@ -19,7 +19,7 @@ raw_events as (
         cast(make_timestamp(timestamp_ms * 1000) as date) as usage_date,
         sum(charged_cents) * 0.01 as billed_cost_usd
     from {{ source('cursor', 'usage_events') }}
-    where is_chargeable and kind = 'Usage-based'
+    where is_chargeable
     group by team, usage_date
 
 )

@@ -230,3 +230,11 @@ con = duckdb.connect(sys.argv[1])
 print("locked", flush=True)
 time.sleep(60)
 """
+
+
+def test_a_failing_build_names_what_failed(tmp_path):
+    warehouse = tmp_path / "empty.duckdb"
+    duckdb.connect(str(warehouse)).close()
+    settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(warehouse)})
+    with pytest.raises(TransformError, match=r"dbt build failed: model stg_cursor__.*run the load first"):
+        transform(settings)
