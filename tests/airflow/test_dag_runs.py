@@ -84,3 +84,19 @@ def test_bad_key_fails_the_extract_dag_at_once_without_retries(api: Path, monkey
     log = "".join(capfd.readouterr())
     assert message in log
     assert "W" * 64 not in log
+
+
+def test_key_and_url_come_from_the_cursor_default_connection(api: Path, make_simulator, monkeypatch, capfd) -> None:
+    import json
+
+    server = make_simulator(options=SimulatorOptions(rate_limits=False), api_key="crsr_" + "C" * 64)
+    monkeypatch.delenv("CURSOR_API_KEY")
+    monkeypatch.setenv("CURSOR_API_BASE_URL", "http://127.0.0.1:9")  # nothing listens here: the host must win
+    connection = {"conn_type": "generic", "host": server.base_url, "password": "crsr_" + "C" * 64}
+    monkeypatch.setenv("AIRFLOW_CONN_CURSOR_DEFAULT", json.dumps(connection | {"extra": {"team": "eng"}}))
+
+    run = _dag("cursor_spend_extract").test(logical_date=LOGICAL_DATE)
+
+    assert run.state == "success", _states(run)
+    log = "".join(capfd.readouterr())
+    assert "teams eng" in log and "C" * 64 not in log
