@@ -170,29 +170,6 @@ def test_rerun_of_transform_changes_nothing(built):
     assert read_marts(settings.duckdb_path) == before
 
 
-def test_late_cost_change_within_the_lookback_is_picked_up_by_the_next_build(built, usage):
-    settings, _, _ = built
-    end = usage.spec.end_date
-    usage.late_change = True  # the simulator raises some costs of its last day, as Cursor does
-    try:
-        with duckdb.connect(str(settings.duckdb_path)) as con:
-            write_table(con, "usage_events", event_rows(usage, TEAM), settings.warehouse_dir)
-        expected = sum(
-            Decimal(money(event["chargedCents"])) * Decimal("0.01")
-            for _, event in usage.events_in(day_start_ms(end), day_start_ms(end) + DAY_MS - 1)
-            if event["kind"] == "Usage-based"
-        )
-    finally:
-        usage.late_change = False
-    before = query(settings, f"select sum(billed_cost_usd) from marts.fct_cursor_costs_daily {ON_DEMAND_ON_LAST_DAY}")
-    transform(settings)
-    after = query(settings, f"select sum(billed_cost_usd) from marts.fct_cursor_costs_daily {ON_DEMAND_ON_LAST_DAY}")
-    assert after[0][0] == expected != before[0][0]
-
-
-ON_DEMAND_ON_LAST_DAY = "where charge_type = 'on_demand' and usage_date = date '2026-11-20'"
-
-
 def test_parquet_exports_match_the_marts_row_counts(built):
     settings, marts, paths = built
     assert sorted(p.name for p in paths) == sorted(f"{name}.parquet" for name in MARTS)
@@ -238,3 +215,59 @@ def test_a_failing_build_names_what_failed(tmp_path):
     settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(warehouse)})
     with pytest.raises(TransformError, match=r"dbt build failed: model stg_cursor__.*run the load first"):
         transform(settings)
+
+
+def test_idle_seats_are_paid_members_without_usage_in_the_last_14_days(built, usage):
+    settings, _, _ = built
+    end = usage.spec.end_date
+    window_start = day_start_ms(end - timedelta(days=13))
+    active = {m.email for m, _ in usage.events_in(window_start, day_start_ms(end) + DAY_MS - 1)}
+    expected = {
+        m.email
+        for m in usage.current_members()
+        if m.role in ("owner", "member") and m.email not in active and m.joined <= end
+    }
+    rows = query(settings, "select user_email, seat_cost_this_month_usd from marts.rpt_cursor_idle_seats")
+    assert expected and {email for email, _ in rows} == expected
+    # a whole month of a $40 seat, as 30 days of the daily price rounded to 9 decimals
+    assert all(abs(cost - SEAT_PRICE) < Decimal("1e-6") for _, cost in rows)
+
+
+def test_model_mix_spend_per_user_and_month_equals_the_events(built, usage):
+    settings, _, _ = built
+    spec = usage.spec
+    expected: dict[tuple, Decimal] = defaultdict(Decimal)
+    for _, event in usage.events_in(day_start_ms(spec.start_date), day_start_ms(spec.end_date) + DAY_MS - 1):
+        month = ms_to_day(int(event["timestamp"])).replace(day=1)
+        email = event.get("userEmail", PLACEHOLDER).lower()
+        expected[(email, month)] += Decimal(money(event["chargedCents"])) * Decimal("0.01")
+    rows = query(
+        settings,
+        "select user_email, usage_month, sum(list_cost_usd), min(user_premium_spend_share), "
+        "max(user_premium_spend_share) from marts.rpt_cursor_model_mix group by all",
+    )
+    assert {(email, month): cost for email, month, cost, _, _ in rows} == dict(expected)
+    assert all(low == high and (low is None or 0 <= low <= 1) for *_, low, high in rows)
+
+
+def test_late_cost_change_within_the_lookback_is_picked_up_by_the_next_build(built, usage):
+    settings, _, _ = built
+    end = usage.spec.end_date
+    usage.late_change = True  # the simulator raises some costs of its last day, as Cursor does
+    try:
+        with duckdb.connect(str(settings.duckdb_path)) as con:
+            write_table(con, "usage_events", event_rows(usage, TEAM), settings.warehouse_dir)
+        expected = sum(
+            Decimal(money(event["chargedCents"])) * Decimal("0.01")
+            for _, event in usage.events_in(day_start_ms(end), day_start_ms(end) + DAY_MS - 1)
+            if event["kind"] == "Usage-based"
+        )
+    finally:
+        usage.late_change = False
+    before = query(settings, f"select sum(billed_cost_usd) from marts.fct_cursor_costs_daily {ON_DEMAND_ON_LAST_DAY}")
+    transform(settings)
+    after = query(settings, f"select sum(billed_cost_usd) from marts.fct_cursor_costs_daily {ON_DEMAND_ON_LAST_DAY}")
+    assert after[0][0] == expected != before[0][0]
+
+
+ON_DEMAND_ON_LAST_DAY = "where charge_type = 'on_demand' and usage_date = date '2026-11-20'"
