@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from cursor_spend.config import ConfigError, Settings, load_settings
+from cursor_spend.warehouse import WarehouseLockedError
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -152,28 +153,10 @@ def airflow_settings(require_key: bool = True, conn_id: str = CONN_ID) -> Settin
 
 def _fail_fast_errors() -> tuple[type[BaseException], ...]:
     """Errors a retry cannot fix: a bad or non-admin key, a plan without the Admin API, bad settings, dbt failures."""
-    errors: list[type[BaseException]] = [ConfigError]
-    try:
-        from dlt_sources.cursor.errors import CursorConfigurationError
+    from cursor_spend.transform import TransformError
+    from dlt_sources.cursor.errors import CursorConfigurationError  # imports dlt: only inside tasks
 
-        errors.append(CursorConfigurationError)
-    except ImportError:  # pragma: no cover - only while the source is absent
-        pass
-    try:
-        from cursor_spend.transform import TransformError
-
-        errors.append(TransformError)
-    except ImportError:  # pragma: no cover
-        pass
-    return tuple(errors)
-
-
-def _lock_error() -> type[BaseException] | None:
-    try:
-        from cursor_spend.pipeline import WarehouseLockedError
-    except ImportError:  # pragma: no cover
-        return None
-    return WarehouseLockedError
+    return (ConfigError, CursorConfigurationError, TransformError)
 
 
 @contextmanager
@@ -193,8 +176,7 @@ def airflow_errors() -> Iterator[None]:
     except Exception as exc:
         if isinstance(exc, _fail_fast_errors()):
             raise AirflowFailException(str(exc)) from None
-        lock_error = _lock_error()
-        if lock_error is not None and isinstance(exc, lock_error):
+        if isinstance(exc, WarehouseLockedError):
             raise AirflowException(
                 f"{exc} (Airflow tasks that write the warehouse share the pool {POOL!r} with one slot, so the "
                 "holder is probably a process outside Airflow: a CLI run or a BI tool with the file open)"

@@ -20,23 +20,14 @@ from dlt_sources.cursor.client import CursorClient
 from dlt_sources.cursor.errors import CursorAPIError, CursorConfigurationError
 
 from .config import ConfigError, Settings
+from .warehouse import WarehouseLockedError, is_lock_error, locked_message
+
+__all__ = ["WarehouseLockedError", "check", "extract", "make_pipeline", "transform"]
 
 log = logging.getLogger(__name__)
 
 PIPELINE_NAME = "cursor_spend"
 RAW_DATASET = "cursor_raw"
-LOCK_MARKERS = ("Could not set lock on file", "Conflicting lock is held")
-
-
-class WarehouseLockedError(Exception):
-    """DuckDB's file lock is held by another process (DuckDB allows one writer at a time)."""
-
-
-def _locked_message(path: Path) -> str:
-    return (
-        f"the warehouse {path} is in use by another process (DuckDB allows one writer at a time, e.g. a running "
-        "Airflow task, `cursor-spend` command or an open DuckDB shell): wait for it to finish and retry"
-    )
 
 
 def _require_teams(settings: Settings) -> None:
@@ -112,18 +103,23 @@ def extract(
     try:
         pipeline.run(source)
     except PipelineStepFailed as exc:
-        cause = exc.__cause__ or exc.exception
-        while isinstance(cause, PipelineStepFailed | Exception) and not isinstance(cause, CursorAPIError):
-            if any(marker in str(cause) for marker in LOCK_MARKERS):
-                raise WarehouseLockedError(_locked_message(settings.duckdb_path)) from None
-            if cause.__cause__ is None and cause.__context__ is None:
-                break
-            cause = cause.__cause__ or cause.__context__
-        if isinstance(cause, CursorAPIError):
-            raise cause from None
+        for cause in _causes(exc):
+            if isinstance(cause, CursorAPIError):
+                raise cause from None  # the source's one-line message, not dlt's wrapper
+            if is_lock_error(str(cause)):
+                raise WarehouseLockedError(locked_message(settings.duckdb_path)) from None
         raise
     counts = pipeline.last_trace.last_normalize_info.row_counts if pipeline.last_trace.last_normalize_info else {}
     return {table: n for table, n in sorted(counts.items()) if not table.startswith("_dlt")}
+
+
+def _causes(exc: BaseException):
+    """The exception and everything it was raised from, outermost first."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
 
 
 def transform(settings: Settings, seat_price_usd: float | None = None, full_refresh: bool = False) -> list[Path]:

@@ -16,10 +16,10 @@ from pathlib import Path
 import duckdb
 
 from .config import DBT_PROJECT_DIR, Settings
+from .warehouse import is_lock_error, locked_message
 
 _FAILURE = re.compile(r"\b(Failure|Error) in (model|test|unit_test|seed|snapshot|hook) (\S+)")
 _MISSING_RAW = re.compile(r"Table with name \w+ does not exist")
-_LOCKED = ("Could not set lock", "Conflicting lock")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -30,10 +30,6 @@ class TransformError(Exception):
 def _dbt_command() -> list[str]:
     dbt = Path(sys.executable).with_name("dbt")
     return [str(dbt)] if dbt.exists() else [sys.executable, "-m", "dbt.cli.main"]
-
-
-def _locked_message(path: Path) -> str:
-    return f"the warehouse {path} is in use by another process (DuckDB allows one writer); retry when that run finishes"
 
 
 def run_dbt(settings: Settings, *args: str, seat_price_usd: float | None = None) -> None:
@@ -62,7 +58,7 @@ def run_dbt(settings: Settings, *args: str, seat_price_usd: float | None = None)
         for line in process.stdout:
             sys.stdout.write(line)
             sys.stdout.flush()
-            locked = locked or any(marker in line for marker in _LOCKED)
+            locked = locked or is_lock_error(line)
             missing_raw = missing_raw or bool(_MISSING_RAW.search(line))
             match = _FAILURE.search(_ANSI.sub("", line))
             if match:
@@ -70,7 +66,7 @@ def run_dbt(settings: Settings, *args: str, seat_price_usd: float | None = None)
     if process.returncode == 0:
         return
     if locked:
-        raise TransformError(_locked_message(settings.duckdb_path))
+        raise TransformError(locked_message(settings.duckdb_path))
     what = ", ".join(dict.fromkeys(failures)) or "see the dbt output above"
     hint = "raw tables are missing: run the load first" if missing_raw else "see the dbt output above"
     raise TransformError(f"dbt {args[0] if args else ''} failed: {what} ({hint})")
@@ -83,8 +79,8 @@ def export_marts(settings: Settings) -> list[Path]:
     try:
         con = duckdb.connect(str(settings.duckdb_path), read_only=True)
     except duckdb.IOException as exc:
-        if any(marker in str(exc) for marker in _LOCKED):
-            raise TransformError(_locked_message(settings.duckdb_path)) from exc
+        if is_lock_error(str(exc)):
+            raise TransformError(locked_message(settings.duckdb_path)) from exc
         raise TransformError(f"cannot open the warehouse {settings.duckdb_path}: {exc}") from exc
     paths = []
     with con:

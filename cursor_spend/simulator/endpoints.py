@@ -157,14 +157,19 @@ class TeamEndpoints:
             "period": {"startDate": start, "endDate": end},
         }
 
+    @staticmethod
+    def _window_key(day: date, start: int, end: int, filters: tuple) -> tuple:
+        """The part of [start, end] inside ``day``, with the filters: what a day's matches depend on."""
+        return day, max(start, day_start_ms(day)), min(end, day_start_ms(day) + DAY_MS - 1), filters
+
     def _count(self, day: date, start: int, end: int, filters: tuple) -> int:
-        key = (day, max(start, day_start_ms(day)), min(end, day_start_ms(day) + DAY_MS - 1), filters)
+        key = self._window_key(day, start, end, filters)
         if key not in self._counts:
             self._counts[key] = len(self._matching(day, start, end, filters))
         return self._counts[key]
 
     def _matching(self, day: date, start: int, end: int, filters: tuple) -> list[int]:
-        key = (day, max(start, day_start_ms(day)), min(end, day_start_ms(day) + DAY_MS - 1), filters)
+        key = self._window_key(day, start, end, filters)
         cached = self._positions.get(key)
         if cached is not None:
             self._positions.move_to_end(key)

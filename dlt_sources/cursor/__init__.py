@@ -108,7 +108,8 @@ def cursor_source(
     def daily_usage() -> Iterator[TDataItem]:
         """Per member and day, for every member with a membership (the paginated all-members mode)."""
         for label in teams:
-            for n, (lo, hi) in enumerate(_chunks(*windows[label]), start=1):
+            chunks = _chunks(*windows[label])
+            for n, (lo, hi) in enumerate(chunks, start=1):
                 page, pages = 1, 1
                 while page <= pages:
                     body = {"startDate": lo, "endDate": hi, "page": page, "pageSize": settings.DAILY_USAGE_PAGE_SIZE}
@@ -116,7 +117,7 @@ def cursor_source(
                     pages = int((answer.get("pagination") or {}).get("totalPages") or 0)
                     yield [records.daily_row(r, label, extracted_at) for r in answer.get("data") or []]
                     page += 1
-                report("daily_usage", label, n, len(_chunks(*windows[label])))
+                report("daily_usage", label, n, len(chunks))
 
     @dlt.resource(
         name="usage_events",

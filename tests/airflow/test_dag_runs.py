@@ -43,7 +43,6 @@ def _states(dag_run) -> dict[str, tuple[str, int]]:
 
 
 def test_extract_then_transform_fill_the_marts_and_a_rerun_changes_nothing(api: Path) -> None:
-    pytest.importorskip("cursor_spend.transform", reason="the dbt transform module has not landed yet")
     extract, transform = _dag("cursor_spend_extract"), _dag("cursor_spend_transform")
 
     run = extract.test(logical_date=LOGICAL_DATE)
