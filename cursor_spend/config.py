@@ -11,14 +11,16 @@ Environment variables (all optional):
   CURSOR_INITIAL_DAYS        days backfilled by a first run with no state (30)
   CURSOR_RATE_LIMIT_WINDOW   seconds in the API's rate-limit window (60; only the simulator shortens it)
 
-Keys can also come from dlt's ``.dlt/secrets.toml`` (``[sources.cursor] api_keys = {label = "key"}``) or, under
-Airflow, from the ``cursor_default`` connection; they are never logged or stored.
+Without those variables, keys come from dlt's ``.dlt/secrets.toml`` in the working directory (or DLT_PROJECT_DIR):
+``[sources.cursor] api_key = "crsr_..."`` for one team, or ``[sources.cursor.api_keys]`` with ``label = "crsr_..."``
+lines for several. Under Airflow the ``cursor_default`` connection wins. Keys are never logged or stored.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -101,7 +103,25 @@ def teams_from_env(env: dict) -> dict[str, str]:
             raise ConfigError('CURSOR_API_KEYS must be a JSON object like {"team-label": "crsr_..."}')
         return dict(teams)
     key = env.get("CURSOR_API_KEY")
-    return {env.get("CURSOR_TEAM") or "default": key} if key else {}
+    if key:
+        return {env.get("CURSOR_TEAM") or "default": key}
+    return teams_from_dlt_secrets(Path(env.get("DLT_PROJECT_DIR") or ".") / ".dlt" / "secrets.toml", env)
+
+
+def teams_from_dlt_secrets(path: Path, env: dict) -> dict[str, str]:
+    """Keys from dlt's secrets.toml, section ``[sources.cursor]``: ``api_key`` or a table ``api_keys``."""
+    if not path.is_file():
+        return {}
+    try:
+        section = tomllib.loads(path.read_text()).get("sources", {}).get("cursor", {})
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    keys = section.get("api_keys")
+    if isinstance(keys, dict) and all(isinstance(v, str) for v in keys.values()):
+        return dict(keys)
+    if isinstance(section.get("api_key"), str):
+        return {env.get("CURSOR_TEAM") or "default": section["api_key"]}
+    return {}
 
 
 def load_settings(env: dict | None = None, **overrides) -> Settings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 
@@ -28,5 +29,5 @@ class ResourceProgress:
     def update(self, resource: str, team: str, done: int, total: int | None) -> None:
         key = (resource, team)
         if key not in self._tasks:
-            self._tasks[key] = self._progress.add_task(f"{resource} [{team}]", total=total)
+            self._tasks[key] = self._progress.add_task(escape(f"{resource} [{team}]"), total=total)
         self._progress.update(self._tasks[key], completed=done, total=total)
