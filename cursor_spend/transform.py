@@ -102,9 +102,18 @@ def export_marts(settings: Settings) -> list[Path]:
 
 
 def transform(settings: Settings, seat_price_usd: float | None = None, full_refresh: bool = False) -> list[Path]:
-    """Build seeds, models and tests with dbt, then export the marts; returns the Parquet paths."""
+    """Build seeds, models and tests with dbt, then export the marts; returns the Parquet paths.
+
+    The default seat price prices every day that the seed does not, so when it differs from the last build's
+    the incremental models are rebuilt in full: no fact keeps days priced at the old default."""
     if not settings.duckdb_path.exists():
         raise TransformError(f"no warehouse at {settings.duckdb_path}; run the load first")
-    args = ["build", *(["--full-refresh"] if full_refresh else [])]
-    run_dbt(settings, *args, seat_price_usd=seat_price_usd)
+    price = settings.seat_price_usd if seat_price_usd is None else seat_price_usd
+    last_build = settings.warehouse_dir / ".dbt_last_build.json"
+    previous = json.loads(last_build.read_text()) if last_build.exists() else {}
+    if not full_refresh and previous.get("seat_price_usd", price) != price:
+        print(f"The default seat price changed ({previous['seat_price_usd']} -> {price} USD): full rebuild")
+        full_refresh = True
+    run_dbt(settings, "build", *(["--full-refresh"] if full_refresh else []), seat_price_usd=price)
+    last_build.write_text(json.dumps({"seat_price_usd": price}))
     return export_marts(settings)

@@ -3,12 +3,11 @@ module (dbt runs take seconds), then many assertions against the simulator."""
 
 from __future__ import annotations
 
-import calendar
 import subprocess
 import sys
 from collections import defaultdict
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -18,11 +17,11 @@ from cursor_spend.config import load_settings
 from cursor_spend.simulator.team import TeamSpec
 from cursor_spend.simulator.usage import DAY_MS, TeamUsage, day_start_ms, ms_to_day
 from cursor_spend.transform import TransformError, export_marts, run_dbt, transform
+from tests.truth import PLACEHOLDER, expected_seat_costs, expected_usage_costs, mart_seat_costs, mart_usage_costs
 
 from .raw_fixture import build_raw_warehouse, event_rows, money, write_table
 
 TEAM = "acme"
-PLACEHOLDER = "unknown (removed member)"
 SEAT_PRICE = Decimal(40)
 MARTS = (
     "dim_cursor_users",
@@ -33,12 +32,6 @@ MARTS = (
     "rpt_cursor_idle_seats",
     "rpt_cursor_model_mix",
 )
-
-
-def charge_type(kind: str) -> str:
-    if kind == "Usage-based":
-        return "on_demand"
-    return "included" if kind.startswith("Included in ") else "not_charged"
 
 
 @pytest.fixture(scope="module")
@@ -74,50 +67,16 @@ def test_build_creates_every_mart_with_rows(built):
 
 def test_usage_costs_equal_the_simulator_per_user_model_charge_type_and_day(built, usage):
     settings, _, _ = built
-    spec = usage.spec
-    expected: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
-    for _, event in usage.events_in(day_start_ms(spec.start_date), day_start_ms(spec.end_date) + DAY_MS - 1):
-        kind = charge_type(event["kind"])
-        key = (event.get("userEmail", PLACEHOLDER).lower(), event["model"], kind, ms_to_day(int(event["timestamp"])))
-        cost = Decimal(money(event["chargedCents"])) * Decimal("0.01")
-        row = expected[key]
-        row[0] += 1
-        row[1] += cost if kind == "on_demand" else 0
-        row[2] += cost
-    actual = {
-        (email, model, kind, day): [count, billed, listed]
-        for email, model, kind, day, count, billed, listed in query(
-            settings,
-            "select user_email, model, charge_type, usage_date, request_count, billed_cost_usd, list_cost_usd "
-            "from marts.fct_cursor_costs_daily where charge_type != 'seat'",
-        )
-    }
-    assert actual == {key: value for key, value in expected.items()}
+    actual = mart_usage_costs(settings.duckdb_path)
+    assert actual == expected_usage_costs(usage, usage.spec.start_date, usage.spec.end_date)
     assert any(key[0] == PLACEHOLDER for key in actual), "events of removed members keep the placeholder user"
     assert any(key[0].endswith("@serviceaccount.acme.io") for key in actual), "service accounts keep their email"
 
 
 def test_seat_rows_are_paid_seat_days_times_price_over_days_in_month(built, usage):
     settings, _, _ = built
-    expected = {}
-    day = usage.spec.start_date
-    while day <= usage.spec.end_date:
-        days_in_month = calendar.monthrange(day.year, day.month)[1]
-        daily_price = (SEAT_PRICE / days_in_month).quantize(Decimal("1e-9"), rounding=ROUND_HALF_UP)
-        for member in usage.humans:
-            if member.is_member_on(day) and member.role in ("owner", "member"):
-                expected[(member.email, day)] = daily_price
-        day += timedelta(days=1)
-    actual = dict(
-        ((email, day), cost)
-        for email, day, cost, model, estimated in query(
-            settings,
-            "select user_email, usage_date, billed_cost_usd, model, is_estimated "
-            "from marts.fct_cursor_costs_daily where charge_type = 'seat'",
-        )
-        if model == "n/a" and estimated
-    )
-    assert actual == expected
+    actual = mart_seat_costs(settings.duckdb_path)
+    assert actual == expected_seat_costs(usage, usage.spec.start_date, usage.spec.end_date, SEAT_PRICE)
     free_owner = next(m for m in usage.humans if m.role == "free-owner")
     assert all(email != free_owner.email for email, _ in actual), "the unpaid admin is not a seat"
 

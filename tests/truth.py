@@ -1,0 +1,82 @@
+"""What the marts must hold, computed from the simulator's own model (its ground truth), and the marts as built.
+
+Every end-to-end check compares the two: the dbt tests over a raw warehouse, the CLI and the Airflow runs over a
+real extract, and the demo's summary.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import duckdb
+
+from cursor_spend.simulator.usage import DAY_MS, TeamUsage, day_start_ms, ms_to_day
+
+PLACEHOLDER = "unknown (removed member)"  # the user of events that carry no email
+PAID_ROLES = ("owner", "member")
+CENT = Decimal("0.01")
+
+
+def charge_type(kind: str) -> str:
+    if kind == "Usage-based":
+        return "on_demand"
+    return "included" if kind.startswith("Included in ") else "not_charged"
+
+
+def cents(value: float | int) -> Decimal:
+    """A money value exactly as the API printed it (floats round-trip through repr)."""
+    return Decimal(repr(value))
+
+
+def expected_usage_costs(usage: TeamUsage, start: date, end: date) -> dict[tuple, list]:
+    """(user email, model, charge type, UTC day) -> [request count, billed USD, list USD] of the days start..end."""
+    out: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
+    for _, event in usage.events_in(day_start_ms(start), day_start_ms(end) + DAY_MS - 1):
+        kind = charge_type(event["kind"])
+        key = (event.get("userEmail", PLACEHOLDER).lower(), event["model"], kind, ms_to_day(int(event["timestamp"])))
+        cost = cents(event["chargedCents"]) * CENT
+        row = out[key]
+        row[0] += 1
+        row[1] += cost if kind == "on_demand" else 0
+        row[2] += cost
+    return dict(out)
+
+
+def expected_seat_costs(usage: TeamUsage, start: date, end: date, price: Decimal) -> dict[tuple, Decimal]:
+    """(email, day) -> the seat-day cost: the monthly price over the days of that month, to 9 decimals."""
+    out = {}
+    day = start
+    while day <= end:
+        daily = (price / calendar.monthrange(day.year, day.month)[1]).quantize(Decimal("1e-9"), ROUND_HALF_UP)
+        for member in usage.humans:
+            if member.is_member_on(day) and member.role in PAID_ROLES:
+                out[(member.email, day)] = daily
+        day += timedelta(days=1)
+    return out
+
+
+def query(duckdb_path: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def mart_usage_costs(duckdb_path: Path) -> dict[tuple, list]:
+    rows = query(
+        duckdb_path,
+        "select user_email, model, charge_type, usage_date, request_count, billed_cost_usd, list_cost_usd "
+        "from marts.fct_cursor_costs_daily where charge_type != 'seat'",
+    )
+    return {(email, model, kind, day): [n, billed, listed] for email, model, kind, day, n, billed, listed in rows}
+
+
+def mart_seat_costs(duckdb_path: Path) -> dict[tuple, Decimal]:
+    rows = query(
+        duckdb_path,
+        "select user_email, usage_date, billed_cost_usd from marts.fct_cursor_costs_daily "
+        "where charge_type = 'seat' and model = 'n/a' and is_estimated",
+    )
+    return {(email, day): cost for email, day, cost in rows}
