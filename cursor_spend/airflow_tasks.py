@@ -21,7 +21,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from cursor_spend.config import ConfigError, Settings, load_settings
@@ -63,13 +63,21 @@ def catchup(env: Mapping[str, str] | None = None) -> bool:
     return (env.get("CURSOR_SPEND_CATCHUP") or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _utc_midnight(raw: str) -> datetime:
+    return datetime.combine(date.fromisoformat(raw), datetime.min.time(), tzinfo=UTC)
+
+
 def start_date(env: Mapping[str, str] | None = None) -> datetime:
     """First data interval of the extract DAG: ``CURSOR_SPEND_START_DATE`` (UTC midnight, default 2026-01-01)."""
-    from datetime import UTC
-
     env = os.environ if env is None else env
-    raw = env.get("CURSOR_SPEND_START_DATE") or DEFAULT_START_DATE
-    return datetime.combine(date.fromisoformat(raw), datetime.min.time(), tzinfo=UTC)
+    return _utc_midnight(env.get("CURSOR_SPEND_START_DATE") or DEFAULT_START_DATE)
+
+
+def end_date(env: Mapping[str, str] | None = None) -> datetime | None:
+    """Last interval start the extract DAG schedules: ``CURSOR_SPEND_END_DATE`` (default: none, runs on)."""
+    env = os.environ if env is None else env
+    raw = env.get("CURSOR_SPEND_END_DATE")
+    return _utc_midnight(raw) if raw else None
 
 
 def extract_window(interval_start: datetime, interval_end: datetime, lookback_days: int) -> tuple[date, date]:

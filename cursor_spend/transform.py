@@ -6,6 +6,7 @@ warehouse path reaches it through ``CURSOR_SPEND_DUCKDB`` and the business setti
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -21,6 +22,7 @@ from .warehouse import is_lock_error, locked_message
 _FAILURE = re.compile(r"\b(Failure|Error) in (model|test|unit_test|seed|snapshot|hook) (\S+)")
 _MISSING_RAW = re.compile(r"Table with name \w+ does not exist")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+SEAT_PRICES_SEED = DBT_PROJECT_DIR / "seeds" / "seat_prices.csv"
 
 
 class TransformError(Exception):
@@ -34,10 +36,7 @@ def _dbt_command() -> list[str]:
 
 def run_dbt(settings: Settings, *args: str, seat_price_usd: float | None = None) -> None:
     """Run one dbt command over the warehouse, streaming dbt's output; raise TransformError when it fails."""
-    dbt_vars = {
-        "seat_price_usd": settings.seat_price_usd if seat_price_usd is None else seat_price_usd,
-        "lookback_days": settings.lookback_days,
-    }
+    dbt_vars = {"seat_price_usd": settings.seat_price_usd if seat_price_usd is None else seat_price_usd}
     command = [
         *_dbt_command(),
         *args,
@@ -104,16 +103,17 @@ def export_marts(settings: Settings) -> list[Path]:
 def transform(settings: Settings, seat_price_usd: float | None = None, full_refresh: bool = False) -> list[Path]:
     """Build seeds, models and tests with dbt, then export the marts; returns the Parquet paths.
 
-    The default seat price prices every day that the seed does not, so when it differs from the last build's
-    the incremental models are rebuilt in full: no fact keeps days priced at the old default."""
+    Seat prices (the default and seeds/seat_prices.csv) may re-price any day, so when they differ from the
+    last build's the incremental models are rebuilt in full: no fact keeps days priced at an old price."""
     if not settings.duckdb_path.exists():
         raise TransformError(f"no warehouse at {settings.duckdb_path}; run the load first")
     price = settings.seat_price_usd if seat_price_usd is None else seat_price_usd
+    prices = {"seat_price_usd": price, "seat_prices_csv": hashlib.sha256(SEAT_PRICES_SEED.read_bytes()).hexdigest()}
     last_build = settings.warehouse_dir / ".dbt_last_build.json"
-    previous = json.loads(last_build.read_text()) if last_build.exists() else {}
-    if not full_refresh and previous.get("seat_price_usd", price) != price:
-        print(f"The default seat price changed ({previous['seat_price_usd']} -> {price} USD): full rebuild")
+    previous = json.loads(last_build.read_text()) if last_build.exists() else prices
+    if not full_refresh and previous != prices:
+        print("Seat prices changed since the last build (default price or seeds/seat_prices.csv): full rebuild")
         full_refresh = True
     run_dbt(settings, "build", *(["--full-refresh"] if full_refresh else []), seat_price_usd=price)
-    last_build.write_text(json.dumps({"seat_price_usd": price}))
+    last_build.write_text(json.dumps(prices))
     return export_marts(settings)

@@ -18,7 +18,8 @@ the DuckDB warehouse's raw schema, one run per data interval, and emits the asse
 `cursor_spend_duckdb` (create it once: `airflow pools set cursor_spend_duckdb 1 "DuckDB single writer"`) and
 `max_active_runs=1`.
 
-**Schedule**: `CURSOR_SPEND_SCHEDULE` (default `@daily`); catchup is off unless `CURSOR_SPEND_CATCHUP=true`.
+**Schedule**: `CURSOR_SPEND_SCHEDULE` (default `@daily`) from `CURSOR_SPEND_START_DATE` (default 2026-01-01) to
+`CURSOR_SPEND_END_DATE` (default none); catchup is off unless `CURSOR_SPEND_CATCHUP=true`.
 
 **Backfill**: `airflow backfill create --dag-id cursor_spend_extract --from-date 2026-10-01 --to-date 2026-10-31`
 (runs one interval at a time; the transform DAG runs after each asset event). To redo a day, clear its run.
@@ -43,6 +44,7 @@ API_TASK_ARGS = {
     dag_id="cursor_spend_extract",
     schedule=CronDataIntervalTimetable(at.schedule(), timezone="UTC"),
     start_date=at.start_date(),
+    end_date=at.end_date(),
     catchup=at.catchup(),
     max_active_runs=1,
     tags=at.TAGS,

@@ -28,6 +28,7 @@ dags = {{
         "max_active_runs": dag.max_active_runs, "catchup": dag.catchup, "tags": sorted(dag.tags),
         "owner": dag.owner, "doc_md": bool(dag.doc_md), "timetable": type(dag.timetable).__name__,
         "expression": getattr(dag.timetable, "expression", None),
+        "dates": [str(dag.start_date), str(dag.end_date)],
     }}
     for dag_id, dag in bag.dags.items()
 }}
@@ -72,7 +73,9 @@ def test_dags_follow_the_house_defaults() -> None:
     assert transform["timetable"] == "AssetTriggeredTimetable"
 
 
-def test_schedule_and_catchup_come_from_the_environment() -> None:
-    dag = _probe(CURSOR_SPEND_SCHEDULE="0 6 * * *", CURSOR_SPEND_CATCHUP="true")["dags"]["cursor_spend_extract"]
+def test_schedule_catchup_and_dates_come_from_the_environment() -> None:
+    env = {"CURSOR_SPEND_START_DATE": "2026-10-01", "CURSOR_SPEND_END_DATE": "2026-12-31"}
+    dag = _probe(CURSOR_SPEND_SCHEDULE="0 6 * * *", CURSOR_SPEND_CATCHUP="true", **env)["dags"]["cursor_spend_extract"]
     assert dag["expression"] == "0 6 * * *"
     assert dag["catchup"] is True
+    assert dag["dates"] == ["2026-10-01 00:00:00+00:00", "2026-12-31 00:00:00+00:00"]

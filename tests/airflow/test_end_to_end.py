@@ -1,5 +1,6 @@
 """End to end on a real Airflow 3.3: scheduler, dag-processor and api-server as processes, LocalExecutor,
-SQLite, the simulator as its own process; REST-triggered extract -> asset -> transform, then a re-run.
+SQLite, the simulator as its own process; REST-triggered extract -> asset -> transform, a re-run, a backfill,
+and the marts against the simulator's ground truth after each.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, TypeVar
 
@@ -17,10 +20,13 @@ import httpx
 import pytest
 
 from cursor_spend.simulator import free_port
+from cursor_spend.simulator.team import TeamSpec
+from cursor_spend.simulator.usage import TeamUsage
 from tests.airflow import POOL, airflow_env, mart_days, mart_snapshot, run_airflow
-from tests.conftest import API_KEY
+from tests.conftest import API_KEY, END_DATE
+from tests.truth import expected_seat_costs, expected_usage_costs, mart_seat_costs, mart_usage_costs
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(360)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 T = TypeVar("T")
 EXTRACT, TRANSFORM = "cursor_spend_extract", "cursor_spend_transform"
 INTERVAL = {"data_interval_start": "2026-11-19T00:00:00Z", "data_interval_end": "2026-11-20T00:00:00Z"}
@@ -78,9 +84,10 @@ def stack(tmp_path: Path) -> Iterator[tuple[Stack, httpx.Client, Path]]:
         "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
-        # No scheduled run may interfere: the first yearly interval after the start date is due in 2028.
-        "CURSOR_SPEND_SCHEDULE": "0 0 1 1 *",
-        "CURSOR_SPEND_START_DATE": "2026-11-19",
+        # Daily intervals from 2026-11-11 to 2026-11-19: all in the past, so with catchup off the scheduler
+        # creates no run of its own; the test's trigger and backfill make them all.
+        "CURSOR_SPEND_START_DATE": "2026-11-11",
+        "CURSOR_SPEND_END_DATE": "2026-11-19",
         "CURSOR_API_BASE_URL": f"http://127.0.0.1:{sim_port}",
         "CURSOR_API_KEY": API_KEY,
         "CURSOR_SPEND_DUCKDB": str(duckdb_path),
@@ -93,7 +100,7 @@ def stack(tmp_path: Path) -> Iterator[tuple[Stack, httpx.Client, Path]]:
     try:
         procs.start(
             "simulator", "cursor_spend.cli", "simulate", "--port", str(sim_port), "--api-key", API_KEY,
-            "--members", "20", "--days", "10", "--end-date", "2026-11-20", "--no-rate-limits",
+            "--members", "20", "--days", "10", "--end-date", str(END_DATE), "--no-rate-limits",
         )  # fmt: skip
         procs.start("api-server", "airflow", "api-server")
         procs.start("scheduler", "airflow", "scheduler")
@@ -132,6 +139,15 @@ def _finished(client: httpx.Client, dag_id: str, count: int) -> list[dict] | Non
     return done if len(done) >= count else None
 
 
+def _settled(client: httpx.Client) -> bool | None:
+    """No extract or transform run is waiting or running and no asset event waits for the transform."""
+    active = [run for dag_id in (EXTRACT, TRANSFORM) for run in _runs(client, dag_id) if run["state"] != "success"]
+    if any(run["state"] == "failed" for run in active):
+        raise AssertionError(f"a run failed: {active}")
+    queued = client.get(f"/dags/{TRANSFORM}/assets/queuedEvents").json()["total_entries"]
+    return (not active and not queued) or None
+
+
 def test_triggered_extract_feeds_transform_through_the_asset_and_a_rerun_changes_nothing(stack) -> None:
     procs, client, duckdb_path = stack
     _wait("the api-server", lambda: client.get("/version").status_code == 200 or None, procs, 90)
@@ -140,16 +156,20 @@ def test_triggered_extract_feeds_transform_through_the_asset_and_a_rerun_changes
         client.patch(f"/dags/{dag_id}", json={"is_paused": False}).raise_for_status()
 
     response = client.post(
-        f"/dags/{EXTRACT}/dagRuns", json={"dag_run_id": "e2e", "logical_date": "2026-11-20T00:00:00Z", **INTERVAL}
+        f"/dags/{EXTRACT}/dagRuns", json={"dag_run_id": "e2e", "logical_date": "2026-11-19T00:00:00Z", **INTERVAL}
     )
     assert response.status_code == 200, response.text
     assert response.json()["data_interval_start"].startswith("2026-11-19")
     _wait("the extract run", lambda: _finished(client, EXTRACT, 1), procs, 150)
     _wait("the asset-triggered transform run", lambda: _finished(client, TRANSFORM, 1), procs, 150)
 
+    # The interval's day and the lookback before it, exactly as the simulator serves them.
     first = mart_snapshot(duckdb_path)
-    assert first and all(table["rows"] > 0 for name, table in first.items() if name.startswith("fct_")), first
-    assert {"2026-11-17", "2026-11-19"} <= mart_days(duckdb_path, "fct_cursor_activity_daily")
+    assert mart_days(duckdb_path, "fct_cursor_costs_daily") == {"2026-11-17", "2026-11-18", "2026-11-19"}
+    usage = TeamUsage(TeamSpec(api_key=API_KEY, members=20, days=10, end_date=END_DATE))
+    first_day, last_day = date(2026, 11, 17), date(2026, 11, 19)
+    assert mart_usage_costs(duckdb_path) == expected_usage_costs(usage, first_day, last_day)
+    assert mart_seat_costs(duckdb_path) == expected_seat_costs(usage, first_day, last_day, Decimal(40))
 
     # Re-run the same interval: clear the extract run; its new asset event triggers a second transform run.
     cleared = client.post(
@@ -160,3 +180,14 @@ def test_triggered_extract_feeds_transform_through_the_asset_and_a_rerun_changes
     _wait("the transform run after the re-run", lambda: _finished(client, TRANSFORM, 2), procs, 150)
     assert [run["state"] for run in _runs(client, EXTRACT)] == ["success"]
     assert mart_snapshot(duckdb_path) == first
+
+    # An Airflow backfill of the days before: the warehouse then equals one clean load of the whole window.
+    run_airflow(
+        ["backfill", "create", "--dag-id", EXTRACT, "--from-date", "2026-11-13", "--to-date", "2026-11-16"], procs.env
+    )
+    _wait("the backfill runs", lambda: _finished(client, EXTRACT, 5), procs, 300)
+    _wait("the transform of the backfilled days", lambda: _settled(client), procs, 150)
+    first_day = date(2026, 11, 11)
+    assert mart_days(duckdb_path, "fct_cursor_costs_daily") == {str(first_day + timedelta(n)) for n in range(9)}
+    assert mart_usage_costs(duckdb_path) == expected_usage_costs(usage, first_day, last_day)
+    assert mart_seat_costs(duckdb_path) == expected_seat_costs(usage, first_day, last_day, Decimal(40))

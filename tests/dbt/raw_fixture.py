@@ -187,13 +187,25 @@ def spend_rows(usage: TeamUsage, team: str) -> list[dict]:
     return rows
 
 
-def write_table(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], scratch: Path) -> None:
-    """(Re)create ``cursor_raw.<table>`` with the raw columns plus dlt's, filled with ``rows``."""
+def write_table(
+    con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], scratch: Path, load_id: str = "1"
+) -> None:
+    """(Re)create ``cursor_raw.<table>`` with the raw columns plus dlt's, filled with ``rows`` as one completed
+    dlt load ``load_id`` (recorded in ``_dlt_loads`` with the current time, as dlt does)."""
+    con.execute(
+        "create table if not exists cursor_raw._dlt_loads (load_id varchar, schema_name varchar, status bigint, "
+        "inserted_at timestamp with time zone, schema_version_hash varchar)"
+    )
+    con.execute(
+        "insert into cursor_raw._dlt_loads select ?, 'cursor', 0, now(), '' "
+        "where not exists (select 1 from cursor_raw._dlt_loads where load_id = ?)",
+        [load_id, load_id],
+    )
     columns = COLUMNS[table]
     path = scratch / f"{table}.jsonl"
     with path.open("w") as out:
         for i, row in enumerate(rows):
-            row = {name: row.get(name) for name in columns} | {"_dlt_load_id": "1", "_dlt_id": f"{table}-{i}"}
+            row = {name: row.get(name) for name in columns} | {"_dlt_load_id": load_id, "_dlt_id": f"{table}-{i}"}
             out.write(json.dumps(row) + "\n")
     casts = ", ".join(f"cast({name} as {kind}) as {name}" for name, kind in columns.items())
     read_columns = {

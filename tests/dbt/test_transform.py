@@ -209,13 +209,13 @@ def test_model_mix_spend_per_user_and_month_equals_the_events(built, usage):
     assert all(low == high and (low is None or 0 <= low <= 1) for *_, low, high in rows)
 
 
-def test_late_cost_change_within_the_lookback_is_picked_up_by_the_next_build(built, usage):
+def test_a_reloaded_late_cost_change_is_picked_up_by_the_next_build(built, usage):
     settings, _, _ = built
     end = usage.spec.end_date
     usage.late_change = True  # the simulator raises some costs of its last day, as Cursor does
     try:
         with duckdb.connect(str(settings.duckdb_path)) as con:
-            write_table(con, "usage_events", event_rows(usage, TEAM), settings.warehouse_dir)
+            write_table(con, "usage_events", event_rows(usage, TEAM), settings.warehouse_dir, load_id="2")
         expected = sum(
             Decimal(money(event["chargedCents"])) * Decimal("0.01")
             for _, event in usage.events_in(day_start_ms(end), day_start_ms(end) + DAY_MS - 1)

@@ -53,15 +53,11 @@ unioned as (
 
 ),
 
-{% if is_incremental() %}
--- Rebuild only the last var('lookback_days') days before each team's newest built day, and anything newer.
-built_days as (
+days_loaded as (
 
-    select team, max(usage_date) as last_built_date from {{ this }} group by team
+    select * from {{ ref('int_usage_days_loaded') }}
 
 ),
-
-{% endif %}
 
 final as (
 
@@ -81,14 +77,17 @@ final as (
         cast(unioned.billed_cost_usd as decimal(38, 11)) as billed_cost_usd,
         cast(unioned.list_cost_usd as decimal(38, 11)) as list_cost_usd,
         cast(unioned.token_fee_usd as decimal(38, 11)) as token_fee_usd,
-        cast(unioned.is_estimated as boolean) as is_estimated
+        cast(unioned.is_estimated as boolean) as is_estimated,
+        cast(days_loaded.loaded_at as timestamp with time zone) as source_loaded_at
 
     from unioned
+    inner join days_loaded
+        on unioned.team = days_loaded.team
+        and unioned.usage_date = days_loaded.usage_date
     {% if is_incremental() %}
-    left join built_days
-        on unioned.team = built_days.team
-    where built_days.last_built_date is null
-        or unioned.usage_date >= built_days.last_built_date - {{ var('lookback_days') | int }}
+    -- Rebuild exactly the days loaded since the last build: new days, the extract's lookback, backfills and
+    -- re-runs of old intervals. A build with nothing newly loaded rebuilds nothing.
+    where days_loaded.loaded_at > (select coalesce(max(source_loaded_at), '-infinity') from {{ this }})
     {% endif %}
 
 )

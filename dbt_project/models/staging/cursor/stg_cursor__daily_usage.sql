@@ -35,7 +35,8 @@ renamed as (
         apply_most_used_extension,
         tab_most_used_extension,
         client_version,
-        extracted_at
+        extracted_at,
+        _dlt_load_id
 
     from source
 
