@@ -7,6 +7,7 @@ import secrets
 import string
 import sys
 from datetime import date
+from pathlib import Path
 
 from . import __version__
 
@@ -83,8 +84,31 @@ def _transform(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from .summary import print_summary, summarize
+
     args.full_refresh = False
-    return _extract(args) or _transform(args)
+    status = _extract(args) or _transform(args)
+    print_summary(summarize(_settings(args).duckdb_path))
+    return status
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .report import write_report
+    from .summary import print_summary, summarize
+
+    settings = _settings(args)
+    summary = summarize(settings.duckdb_path)
+    print_summary(summary)
+    output = write_report(settings.duckdb_path, args.output or settings.report_path, summary)
+    print(f"Report: {output.resolve()}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    run_demo(args.dir, members=args.members, days=args.days, seed=args.seed)
+    return 0
 
 
 def _add_warehouse_args(parser: argparse.ArgumentParser) -> None:
@@ -153,10 +177,26 @@ def build_parser() -> argparse.ArgumentParser:
     trn.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
     trn.set_defaults(func=_transform)
 
-    run = commands.add_parser("run", help="extract, then transform")
+    run = commands.add_parser("run", help="extract, then transform, then print the month's summary")
     _add_extract_args(run)
     _add_transform_args(run)
     run.set_defaults(func=_run)
+
+    rep = commands.add_parser("report", help="print the month's summary and write the HTML spend report")
+    _add_warehouse_args(rep)
+    rep.add_argument(
+        "--output", type=Path, help="HTML file to write (default cursor-spend-report.html beside the warehouse file)"
+    )
+    rep.set_defaults(func=_report)
+
+    demo = commands.add_parser(
+        "demo", help="simulate a team and run everything into demo/: extract, load, dbt, summary, report"
+    )
+    demo.add_argument("--dir", type=Path, default=Path("demo"), help="where the demo writes (default demo/)")
+    demo.add_argument("--members", type=int, default=60, help="team size (default 60)")
+    demo.add_argument("--days", type=int, default=45, help="days of usage up to yesterday (default 45)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed of the simulated team (default 7)")
+    demo.set_defaults(func=_demo)
     return parser
 
 

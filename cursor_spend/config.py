@@ -65,6 +65,11 @@ class Settings:
         return self.warehouse_dir / "exports"
 
     @property
+    def report_path(self) -> Path:
+        """The HTML spend report ``cursor-spend report`` writes by default."""
+        return self.warehouse_dir / "cursor-spend-report.html"
+
+    @property
     def secrets(self) -> list[str]:
         return [key for key in self.teams.values() if key]
 

@@ -3,7 +3,8 @@
 from dlt_sources.cursor.errors import CursorAPIError
 
 from .config import ConfigError
+from .summary import SummaryError
 from .transform import TransformError
 from .warehouse import WarehouseLockedError
 
-EXPECTED_ERRORS = (CursorAPIError, ConfigError, WarehouseLockedError, TransformError)
+EXPECTED_ERRORS = (CursorAPIError, ConfigError, WarehouseLockedError, TransformError, SummaryError)

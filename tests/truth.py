@@ -59,6 +59,15 @@ def expected_seat_costs(usage: TeamUsage, start: date, end: date, price: Decimal
     return out
 
 
+def expected_idle_seats(usage: TeamUsage, as_of: date, idle_days: int = 14) -> set[str]:
+    """Emails of paid seats held on ``as_of`` with no usage event in the ``idle_days`` days up to it."""
+    window = day_start_ms(as_of - timedelta(days=idle_days - 1)), day_start_ms(as_of) + DAY_MS - 1
+    active = {member.email for member, _ in usage.events_in(*window)}
+    return {
+        m.email for m in usage.current_members() if m.role in PAID_ROLES and m.email not in active and m.joined <= as_of
+    }
+
+
 def query(duckdb_path: Path, sql: str) -> list[tuple]:
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
         return con.execute(sql).fetchall()

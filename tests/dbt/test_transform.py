@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,7 +17,14 @@ from cursor_spend.config import load_settings
 from cursor_spend.simulator.team import TeamSpec
 from cursor_spend.simulator.usage import DAY_MS, TeamUsage, day_start_ms, ms_to_day
 from cursor_spend.transform import TransformError, export_marts, run_dbt, transform
-from tests.truth import PLACEHOLDER, expected_seat_costs, expected_usage_costs, mart_seat_costs, mart_usage_costs
+from tests.truth import (
+    PLACEHOLDER,
+    expected_idle_seats,
+    expected_seat_costs,
+    expected_usage_costs,
+    mart_seat_costs,
+    mart_usage_costs,
+)
 
 from .raw_fixture import build_raw_warehouse, event_rows, money, write_table
 
@@ -178,14 +185,7 @@ def test_a_failing_build_names_what_failed(tmp_path):
 
 def test_idle_seats_are_paid_members_without_usage_in_the_last_14_days(built, usage):
     settings, _, _ = built
-    end = usage.spec.end_date
-    window_start = day_start_ms(end - timedelta(days=13))
-    active = {m.email for m, _ in usage.events_in(window_start, day_start_ms(end) + DAY_MS - 1)}
-    expected = {
-        m.email
-        for m in usage.current_members()
-        if m.role in ("owner", "member") and m.email not in active and m.joined <= end
-    }
+    expected = expected_idle_seats(usage, usage.spec.end_date)
     rows = query(settings, "select user_email, seat_cost_this_month_usd from marts.rpt_cursor_idle_seats")
     assert expected and {email for email, _ in rows} == expected
     # a whole month of a $40 seat, as 30 days of the daily price rounded to 9 decimals

@@ -1,0 +1,159 @@
+"""The newcomer's path: `cursor-spend demo` end to end, its summary against the simulator's ground truth, and its
+HTML report rendered by headless Chromium (Debian's `chromium`, installed by `make test` when missing)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import zlib
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from cursor_spend.simulator.team import TeamSpec
+from cursor_spend.simulator.usage import TeamUsage
+from cursor_spend.summary import SummaryError, summarize, usd
+from tests.truth import expected_idle_seats, expected_seat_costs, expected_usage_costs
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+    "--enable-logging=stderr", "--v=0",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The demo run once in an empty folder, as `make demo` runs it: its folder and its terminal output."""
+    cwd = tmp_path_factory.mktemp("newcomer")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CURSOR_")} | {"COLUMNS": "120"}
+    env["CURSOR_SPEND_DUCKDB"] = str(cwd / "my-real-warehouse.duckdb")  # the demo must not touch it
+    demo = [sys.executable, "-m", "cursor_spend.cli", "demo"]
+    result = subprocess.run(demo, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert not (cwd / "my-real-warehouse.duckdb").exists()
+    return cwd / "demo", result.stdout
+
+
+def test_demo_summary_equals_the_simulator_ground_truth(demo):
+    root, output = demo
+    summary = summarize(root / "warehouse" / "cursor_spend.duckdb")
+    usage = TeamUsage(TeamSpec(api_key="any", members=60, days=45, end_date=summary.as_of))  # the demo's team
+    month = summary.month_start, summary.as_of
+
+    costs = expected_usage_costs(usage, *month)
+    by_type: dict[str, Decimal] = defaultdict(Decimal)
+    by_model: dict[str, Decimal] = defaultdict(Decimal)
+    for (_, model, kind, _), (_, billed, listed) in costs.items():
+        by_type[kind] += listed if kind == "included" else billed
+        by_model[model] += listed
+    assert summary.seats_usd == sum(expected_seat_costs(usage, *month, Decimal(40)).values())
+    assert summary.on_demand_usd == by_type["on_demand"]
+    assert summary.included_value_usd == by_type["included"]
+    assert [model for model, *_ in summary.top_models] == sorted(by_model, key=lambda m: (-by_model[m], m))[:5]
+    assert {email for email, *_ in summary.idle_seats} == expected_idle_seats(usage, summary.as_of)
+    events = sum(1 for _ in usage.events_in(*_whole(usage)))
+    assert summary.table_rows["cursor_raw.usage_events"] == events
+
+    # What the terminal showed is that summary, and says where everything is.
+    for figure in (summary.total_usd, summary.seats_usd, summary.on_demand_usd, summary.included_value_usd):
+        assert usd(figure) in output
+    assert re.search(rf"cursor_raw\.usage_events\s+{events:,}", output)
+    assert "Report:" in output and "CURSOR_API_KEY" in output
+
+
+def _whole(usage: TeamUsage) -> tuple[int, int]:
+    from cursor_spend.simulator.usage import DAY_MS, day_start_ms
+
+    return day_start_ms(usage.spec.start_date), day_start_ms(usage.spec.end_date) + DAY_MS - 1
+
+
+def test_the_report_is_self_contained_and_renders_in_headless_chromium(demo, tmp_path):
+    root, _ = demo
+    report = root / "cursor-spend-report.html"
+    html = report.read_text()
+    assert html.count("<svg") == 4
+    # pygal's inline config scripts stay; nothing may be fetched: no script src, link, image, frame or url().
+    assert not re.search(r"<script[^>]*\ssrc\s*=|<(link|img|iframe)\b", html), "linked resources"
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|file:)?//|url\(["']?(https?:)?//""", html), "network"
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "Debian's chromium is required: `make test` installs it (apt-get install chromium)"
+    common = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run([*common, "--dump-dom", report.as_uri()], capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    for heading in ("Daily spend", "Spend by model", "Top users", "Seat utilisation", "Idle paid seats"):
+        assert f">{heading}<" in dom.stdout
+    assert "Uncaught" not in dom.stderr and "ERR_" not in dom.stderr, dom.stderr[-2000:]
+
+    shot = tmp_path / "report.png"
+    result = subprocess.run(
+        [*common, "--window-size=1100,2400", f"--screenshot={shot}", report.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0 and shot.exists(), result.stderr[-2000:]
+    width, height, inked, colours = png_stats(shot)
+    assert (width, height) == (1100, 2400)
+    assert inked > 0.05, f"only {inked:.1%} of the page is drawn: the report rendered blank or broken"
+    assert colours >= 8, "the charts' series colours are missing"
+
+
+def test_report_on_a_missing_warehouse_says_what_to_run(tmp_path):
+    with pytest.raises(SummaryError, match="run `cursor-spend run`"):
+        summarize(tmp_path / "none.duckdb")
+    result = subprocess.run(
+        [sys.executable, "-m", "cursor_spend.cli", "report", "--duckdb", str(tmp_path / "none.duckdb")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 2 and "cursor-spend report: no warehouse at" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def png_stats(path: Path) -> tuple[int, int, float, int]:
+    """Width, height, share of pixels that are not near-white, and distinct saturated colours of an 8-bit
+    RGB(A) non-interlaced PNG, such as Chromium's screenshots."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, header = 8, b"", None
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        chunk = data[pos + 8 : pos + 8 + length]
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", chunk)
+        elif kind == b"IDAT":
+            idat += chunk
+        pos += 12 + length
+    width, height, depth, colour_type, _, _, interlace = header
+    assert depth == 8 and colour_type in (2, 6) and not interlace, header
+    bpp = 3 if colour_type == 2 else 4
+    raw, stride = zlib.decompress(idat), width * bpp
+    previous, inked, colours = bytearray(stride), 0, set()
+    for y in range(height):
+        filter_type = raw[y * (stride + 1)]
+        row = bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
+        for i in range(stride):
+            left = row[i - bpp] if i >= bpp else 0
+            up, up_left = previous[i], previous[i - bpp] if i >= bpp else 0
+            if filter_type == 1:
+                row[i] = (row[i] + left) & 0xFF
+            elif filter_type == 2:
+                row[i] = (row[i] + up) & 0xFF
+            elif filter_type == 3:
+                row[i] = (row[i] + (left + up) // 2) & 0xFF
+            elif filter_type == 4:
+                p = left + up - up_left
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - up_left)
+                row[i] = (row[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else up_left)) & 0xFF
+        for x in range(0, stride, bpp * 4):  # every 4th pixel is plenty
+            r, g, b = row[x], row[x + 1], row[x + 2]
+            inked += min(r, g, b) < 235
+            if max(r, g, b) - min(r, g, b) > 60:
+                colours.add((r >> 4, g >> 4, b >> 4))
+        previous = row
+    return width, height, inked / (height * ((stride + bpp * 4 - 1) // (bpp * 4))), len(colours)
