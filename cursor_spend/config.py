@@ -47,12 +47,13 @@ class Settings:
     lookback_days: int = 2
     initial_days: int = 30
     rate_limit_window: float = 60.0
+    dbt_vars: dict = field(default_factory=dict)  # more vars of the dbt project (CURSOR_SPEND_DBT_VARS)
 
     def __repr__(self) -> str:
         return (
             f"Settings(base_url={self.base_url!r}, teams={_secret_repr(self.teams)}, duckdb_path={self.duckdb_path!r}, "
             f"seat_price_usd={self.seat_price_usd}, lookback_days={self.lookback_days}, "
-            f"initial_days={self.initial_days}, rate_limit_window={self.rate_limit_window})"
+            f"initial_days={self.initial_days}, rate_limit_window={self.rate_limit_window}, dbt_vars={self.dbt_vars})"
         )
 
     @property
@@ -95,6 +96,17 @@ def _number(env: dict, name: str, default: float, kind=float):
     if value < 0:
         raise ConfigError(f"{name} must not be negative")
     return value
+
+
+def _dbt_vars(env: dict) -> dict:
+    raw = env.get("CURSOR_SPEND_DBT_VARS")
+    try:
+        values = json.loads(raw) if raw else {}
+    except json.JSONDecodeError:
+        values = None
+    if not isinstance(values, dict):
+        raise ConfigError('CURSOR_SPEND_DBT_VARS must be a JSON object like {"committed_seats": 50, "idle_days": 30}')
+    return values
 
 
 def teams_from_env(env: dict) -> dict[str, str]:
@@ -140,6 +152,7 @@ def load_settings(env: dict | None = None, **overrides) -> Settings:
         "lookback_days": _number(env, "CURSOR_LOOKBACK_DAYS", 2, int),
         "initial_days": _number(env, "CURSOR_INITIAL_DAYS", 30, int),
         "rate_limit_window": _number(env, "CURSOR_RATE_LIMIT_WINDOW", 60.0),
+        "dbt_vars": _dbt_vars(env),
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     values["duckdb_path"] = Path(values["duckdb_path"])

@@ -36,7 +36,9 @@ def _dbt_command() -> list[str]:
 
 def run_dbt(settings: Settings, *args: str, seat_price_usd: float | None = None) -> None:
     """Run one dbt command over the warehouse, streaming dbt's output; raise TransformError when it fails."""
-    dbt_vars = {"seat_price_usd": settings.seat_price_usd if seat_price_usd is None else seat_price_usd}
+    dbt_vars = settings.dbt_vars | {
+        "seat_price_usd": settings.seat_price_usd if seat_price_usd is None else seat_price_usd
+    }
     command = [
         *_dbt_command(),
         *args,
@@ -103,16 +105,22 @@ def export_marts(settings: Settings) -> list[Path]:
 def transform(settings: Settings, seat_price_usd: float | None = None, full_refresh: bool = False) -> list[Path]:
     """Build seeds, models and tests with dbt, then export the marts; returns the Parquet paths.
 
-    Seat prices (the default and seeds/seat_prices.csv) may re-price any day, so when they differ from the
-    last build's the incremental models are rebuilt in full: no fact keeps days priced at an old price."""
+    Seat prices (the default, seeds/seat_prices.csv, committed seats) may re-price any day, so when they differ
+    from the last build's the incremental models are rebuilt in full: no fact keeps days at an old price."""
     if not settings.duckdb_path.exists():
         raise TransformError(f"no warehouse at {settings.duckdb_path}; run the load first")
     price = settings.seat_price_usd if seat_price_usd is None else seat_price_usd
-    prices = {"seat_price_usd": price, "seat_prices_csv": hashlib.sha256(SEAT_PRICES_SEED.read_bytes()).hexdigest()}
+    prices = {
+        "seat_price_usd": price,
+        "seat_prices_csv": hashlib.sha256(SEAT_PRICES_SEED.read_bytes()).hexdigest(),
+        "committed_seats": settings.dbt_vars.get("committed_seats", 0),
+    }
     last_build = settings.warehouse_dir / ".dbt_last_build.json"
     previous = json.loads(last_build.read_text()) if last_build.exists() else prices
     if not full_refresh and previous != prices:
-        print("Seat prices changed since the last build (default price or seeds/seat_prices.csv): full rebuild")
+        print(
+            "Seat prices changed since the last build (price, seeds/seat_prices.csv or committed seats): full rebuild"
+        )
         full_refresh = True
     run_dbt(settings, "build", *(["--full-refresh"] if full_refresh else []), seat_price_usd=price)
     last_build.write_text(json.dumps(prices))

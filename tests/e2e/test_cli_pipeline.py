@@ -13,6 +13,7 @@ from cursor_spend.simulator import SimulatorOptions
 from tests.conftest import API_KEY, END_DATE
 from tests.truth import expected_seat_costs, expected_usage_costs, mart_seat_costs, mart_usage_costs
 
+UNASSIGNED = "unassigned committed seats"
 START_DATE = END_DATE - timedelta(days=34)  # 35 days: two calendar months and two 30-day API windows
 
 
@@ -46,3 +47,12 @@ def test_extract_then_transform_gives_marts_equal_to_the_simulator(make_simulato
     assert "Seat prices changed" in out
     assert mart_seat_costs(warehouse) == expected_seat_costs(usage, START_DATE, END_DATE, Decimal(45))
     assert mart_usage_costs(warehouse) == expected_usage_costs(usage, START_DATE, END_DATE)
+
+    # More dbt vars from the environment: 30 committed seats bill the unassigned ones too.
+    cursor_spend("transform", env=env | {"CURSOR_SPEND_DBT_VARS": '{"committed_seats": 30}'})
+    seats = expected_seat_costs(usage, START_DATE, END_DATE, Decimal(40))
+    unassigned = {
+        (UNASSIGNED, day): (30 - sum(1 for _, d in seats if d == day)) * price
+        for day, price in {d: p for (_, d), p in seats.items()}.items()
+    }
+    assert mart_seat_costs(warehouse) == seats | unassigned
