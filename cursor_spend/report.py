@@ -17,7 +17,7 @@ from markupsafe import Markup
 from pygal.style import Style
 
 from . import __version__
-from .summary import Summary, connect, summarize, usd
+from .summary import SPEND_USD, Summary, connect, summarize, usd
 
 COLORS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f")
 STYLE = Style(
@@ -55,8 +55,7 @@ def _days_axis(chart: pygal.Graph, days: list[date]) -> None:
 
 def _daily_spend_chart(con, days: list[date]) -> str:
     rows = con.execute(
-        "select usage_date, charge_type, sum(case when charge_type = 'included' then list_cost_usd "
-        "else billed_cost_usd end) from marts.fct_cursor_costs_daily "
+        f"select usage_date, charge_type, sum({SPEND_USD}) from marts.fct_cursor_costs_daily "
         "where charge_type in ('seat', 'on_demand', 'included') group by all"
     ).fetchall()
     values = {(day, kind): float(value) for day, kind, value in rows}

@@ -24,6 +24,8 @@ from rich.table import Table
 from .warehouse import is_lock_error, locked_message
 
 TOP = 5
+# A fact row's spend: what the team pays (seat and on-demand rows), or the value the allowance covered (included).
+SPEND_USD = "case when charge_type = 'included' then list_cost_usd else billed_cost_usd end"
 
 
 class SummaryError(Exception):
@@ -78,8 +80,7 @@ def summarize(duckdb_path: Path) -> Summary:
         in_month = "from marts.fct_cursor_costs_daily where usage_date between ? and ?"
         by_type = dict(
             con.execute(
-                "select charge_type, sum(case when charge_type = 'included' then list_cost_usd "
-                f"else billed_cost_usd end) {in_month} group by charge_type",
+                f"select charge_type, sum({SPEND_USD}) {in_month} group by charge_type",
                 month,
             ).fetchall()
         )

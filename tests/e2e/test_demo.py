@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from cursor_spend.simulator.team import TeamSpec
-from cursor_spend.simulator.usage import TeamUsage
+from cursor_spend.simulator.usage import DAY_MS, TeamUsage, day_start_ms
 from cursor_spend.summary import SummaryError, summarize, usd
 from tests.truth import expected_idle_seats, expected_seat_costs, expected_usage_costs
 
@@ -69,8 +69,6 @@ def test_demo_summary_equals_the_simulator_ground_truth(demo):
 
 
 def _whole(usage: TeamUsage) -> tuple[int, int]:
-    from cursor_spend.simulator.usage import DAY_MS, day_start_ms
-
     return day_start_ms(usage.spec.start_date), day_start_ms(usage.spec.end_date) + DAY_MS - 1
 
 
