@@ -57,12 +57,12 @@ def run_demo(root: Path = DEMO_DIR, members: int = 60, days: int = 45, seed: int
     report = write_report(settings.duckdb_path, root / settings.report_path.name, summary)
     console.rule("Where everything is")
     console.print(f"Report:       {report.resolve()}")
-    console.print(f"Warehouse:    {settings.duckdb_path.resolve()} (schemas cursor_raw, staging, marts)")
+    console.print(f"Warehouse:    {settings.duckdb_path.resolve()} (schemas cursor_raw, staging, intermediate, marts)")
     console.print(f"Parquet marts: {settings.export_dir.resolve()}")
     console.print(
         "With a real Cursor Admin API key (Enterprise plan; create it in the Cursor dashboard under Settings, "
         "Advanced, Admin API Keys):\n"
-        "  export CURSOR_API_KEY=key_...\n"
+        "  export CURSOR_API_KEY=crsr_...\n"
         "  .venv/bin/cursor-spend run      # extract + transform into warehouse/cursor_spend.duckdb\n"
         "  .venv/bin/cursor-spend report   # this summary and warehouse/cursor-spend-report.html"
     )
