@@ -47,10 +47,22 @@ def _chart(kind: type, title: str, **config) -> pygal.Graph:
     return kind(title=title, **(defaults | config))
 
 
-def _days_axis(chart: pygal.Graph, days: list[date]) -> None:
+def _daily_chart(
+    kind: type, title: str, days: list[date], rows: list[tuple], labels: dict | None = None, **config
+) -> str:
+    """One series per name in ``rows`` of (day, name, value), a point per day (0 where a day has none).
+    ``labels`` (name -> label) fixes the series and their order; else the largest series comes first."""
+    values: dict[str, dict[date, float]] = defaultdict(dict)
+    for day, name, value in rows:
+        values[name][day] = float(value)
+    chart = _chart(kind, title, **config)
     chart.x_labels = [f"{day:%m-%d}" for day in days]
     chart.x_labels_major = chart.x_labels[:: max(1, len(days) // 12)]
     chart.show_minor_x_labels = False
+    labels = labels or {name: name for name in sorted(values, key=lambda n: -sum(values[n].values()))}
+    for name, label in labels.items():
+        chart.add(label, [values[name].get(day, 0.0) for day in days])
+    return chart.render(is_unicode=True)
 
 
 def _daily_spend_chart(con, days: list[date]) -> str:
@@ -58,12 +70,8 @@ def _daily_spend_chart(con, days: list[date]) -> str:
         f"select usage_date, charge_type, sum({SPEND_USD}) from marts.fct_cursor_costs_daily "
         "where charge_type in ('seat', 'on_demand', 'included') group by all"
     ).fetchall()
-    values = {(day, kind): float(value) for day, kind, value in rows}
-    chart = _chart(pygal.StackedBar, "Daily spend by charge type (USD)")
-    _days_axis(chart, days)
-    for kind, label in (("seat", "Seats (estimated)"), ("on_demand", "On-demand"), ("included", "Included value")):
-        chart.add(label, [values.get((day, kind), 0.0) for day in days])
-    return chart.render(is_unicode=True)
+    labels = {"seat": "Seats (estimated)", "on_demand": "On-demand", "included": "Included value"}
+    return _daily_chart(pygal.StackedBar, "Daily spend by charge type (USD)", days, rows, labels)
 
 
 def _model_chart(con, days: list[date]) -> str:
@@ -71,14 +79,7 @@ def _model_chart(con, days: list[date]) -> str:
         "select usage_date, model, sum(list_cost_usd) from marts.fct_cursor_costs_daily "
         "where charge_type != 'seat' group by all"
     ).fetchall()
-    by_model: dict[str, dict[date, float]] = defaultdict(dict)
-    for day, model, value in rows:
-        by_model[model][day] = float(value)
-    chart = _chart(pygal.StackedBar, "Usage value by model per day (USD, list price)")
-    _days_axis(chart, days)
-    for model in sorted(by_model, key=lambda m: -sum(by_model[m].values())):
-        chart.add(model, [by_model[model].get(day, 0.0) for day in days])
-    return chart.render(is_unicode=True)
+    return _daily_chart(pygal.StackedBar, "Usage value by model per day (USD, list price)", days, rows)
 
 
 def _top_users_chart(con, summary: Summary) -> str:
@@ -98,16 +99,13 @@ def _top_users_chart(con, summary: Summary) -> str:
 
 def _seat_chart(con, days: list[date]) -> str:
     rows = con.execute(
-        "select usage_date, count(*) filter (where is_paid_seat and not is_unassigned_commitment), "
-        "count(*) filter (where is_paid_seat and is_active) from marts.fct_cursor_seats_daily group by all"
+        "unpivot (select usage_date, count(*) filter (where is_paid_seat and not is_unassigned_commitment) as paid, "
+        "count(*) filter (where is_paid_seat and is_active) as active from marts.fct_cursor_seats_daily group by all) "
+        "on paid, active into name series value seats"
     ).fetchall()
-    counts = {day: (paid, active) for day, paid, active in rows}
-    chart = _chart(pygal.Line, "Seat utilisation: paid seats and seats used that day", fill=False)
-    chart.value_formatter = lambda v: f"{v:,.0f}"
-    _days_axis(chart, days)
-    chart.add("Paid seats", [counts.get(day, (0, 0))[0] for day in days])
-    chart.add("Active that day", [counts.get(day, (0, 0))[1] for day in days])
-    return chart.render(is_unicode=True)
+    title = "Seat utilisation: paid seats and seats used that day"
+    labels = {"paid": "Paid seats", "active": "Active that day"}
+    return _daily_chart(pygal.Line, title, days, rows, labels, value_formatter=lambda v: f"{v:,.0f}")
 
 
 def _cycle_rows(con) -> list[dict]:
