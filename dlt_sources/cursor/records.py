@@ -12,18 +12,13 @@ import re
 from collections import Counter
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from .errors import CursorResponseError
 
-# kind of each documented field: s = string, i = integer, n = number, b = boolean, d = digits string (epoch ms)
-_NUMBER = (int, Decimal, float)
-_CHECKS = {
-    "s": lambda v: isinstance(v, str),
-    "i": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "n": lambda v: isinstance(v, _NUMBER) and not isinstance(v, bool),
-    "b": lambda v: isinstance(v, bool),
-    "d": lambda v: isinstance(v, str) and v.isdigit(),
-}
+# kind of each documented field: s = string, i = integer, n = number, b = boolean, d = digits string (epoch ms).
+# The JSON decoder makes exactly these types (a bool is not an int here); checked by exact type, which is fast.
+_TYPES = {"s": (str,), "i": (int,), "n": (int, Decimal, float), "b": (bool,), "d": (str,)}
 _NAMES = {"s": "a string", "i": "an integer", "n": "a number", "b": "a boolean", "d": "a string of epoch-ms digits"}
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
@@ -53,6 +48,7 @@ SPEND_FIELDS = {
 REQUIRED_EVENT_FIELDS = ("timestamp", "model", "kind", "chargedCents")
 
 
+@lru_cache(maxsize=4096)
 def snake(name: str) -> str:
     return _CAMEL.sub("_", name).lower()
 
@@ -63,7 +59,7 @@ def check_fields(record: dict, fields: dict[str, str], what: str, team: str) -> 
         raise CursorResponseError(f"team {team!r}: a {what} is a {type(record).__name__}, not an object")
     for name, kind in fields.items():
         value = record.get(name)
-        if value is not None and not _CHECKS[kind](value):
+        if value is not None and (type(value) not in _TYPES[kind] or (kind == "d" and not value.isdigit())):
             raise CursorResponseError(
                 f"team {team!r}: field {name!r} of a {what} is {type(value).__name__} {str(value)[:30]!r}, "
                 f"documented as {_NAMES[kind]}. The API's response shape changed (schema drift); the run stopped "
