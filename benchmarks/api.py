@@ -1,0 +1,178 @@
+"""Benchmark 1, API efficiency: a 30-day backfill under the documented rate limits (with a shortened window)
+against the minimum the data and the limits allow.
+
+The minimum is counted from the simulator's own data, not from what the client did: per route, the pages
+needed at the documented page sizes for the backfill's 30-day windows (at least one request per window), plus
+the key check. The minimum wall time is the issue's: requests / allowed rate, per route group, the larger.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+from cursor_spend import pipeline
+from cursor_spend.simulator import SimulatorOptions, TeamSpec
+from cursor_spend.simulator.audit import audit_logs
+from cursor_spend.simulator.endpoints import TeamEndpoints
+from cursor_spend.simulator.usage import DAY_MS, TeamUsage, day_start_ms
+from dlt_sources.cursor.client import CursorClient
+
+from .report import Figure, Result
+from .scales import Scale
+from .served import API_KEY, served_requests, settings_for, simulator_process
+
+# The documented limits per window and page sizes (shared/reference/cursor-admin-api.md §1.4, §2), stated here
+# rather than read from the client, so a client that shrinks its pages shows up as extra requests.
+LIMITS = {"admin": 20, "events": 60}
+PAGE_SIZES = {"events": 1000, "daily-usage": 1000, "audit-logs": 500, "spend": 100}  # spend: max undocumented
+MAX_RANGE_DAYS = 30
+
+
+def windows(start: date, end: date) -> list[tuple[int, int]]:
+    """The fewest windows the API accepts (at most 30 days each) as inclusive epoch-ms bounds."""
+    out = []
+    while start <= end:
+        last = min(end, start + timedelta(days=MAX_RANGE_DAYS - 1))
+        out.append((day_start_ms(start), day_start_ms(last) + DAY_MS - 1))
+        start = last + timedelta(days=1)
+    return out
+
+
+def minimum_requests(spec: TeamSpec) -> tuple[Counter, int]:
+    """Route -> the fewest requests a backfill of the whole spec needs, and the events it holds."""
+    usage = TeamUsage(spec)
+    endpoints = TeamEndpoints(usage)
+    needed: Counter = Counter({"members": 2, "groups": 1})  # the key check and the roster; one groups call
+    events = 0
+    for lo, hi in windows(spec.start_date, spec.end_date):
+        page = {"startDate": lo, "endDate": hi, "page": 1}
+        answer = endpoints.usage_events(page | {"pageSize": PAGE_SIZES["events"]})
+        events += answer["totalUsageEventsCount"]
+        needed["events"] += max(1, answer["pagination"]["numPages"])
+        daily = endpoints.daily_usage(page | {"pageSize": PAGE_SIZES["daily-usage"]})
+        needed["daily-usage"] += max(1, daily["pagination"]["totalPages"])
+        audit = audit_logs(usage, {"startTime": str(lo), "endTime": str(hi), "pageSize": PAGE_SIZES["audit-logs"]})
+        needed["audit-logs"] += max(1, audit["pagination"]["totalPages"])
+    needed["spend"] = max(1, endpoints.spend({"page": 1, "pageSize": PAGE_SIZES["spend"]})["totalPages"])
+    return needed, events
+
+
+def minimum_seconds(requests: Counter, window: float) -> float:
+    """Requests / allowed rate, per route group; the groups have separate limits, so the larger counts."""
+    events = requests["events"]
+    admin = sum(requests.values()) - events
+    return max(events / LIMITS["events"], admin / LIMITS["admin"]) * window
+
+
+class _TimedClient(CursorClient):
+    """The source's client, noting when each request began and ended (limiter waits included), and how long
+    its rate limiters made it wait."""
+
+    spans: list[tuple[float, float, str]] = []
+    waited: Counter = Counter()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for group, limiter in self.limiters.items():
+            limiter.acquire = self._counting(limiter.acquire, group)
+
+    def _counting(self, acquire, group: str):
+        def counted(*args, **kwargs) -> float:
+            seconds = acquire(*args, **kwargs)
+            self.waited[group] += seconds
+            return seconds
+
+        return counted
+
+    def request(self, method: str, path: str, **kwargs) -> dict:
+        started = time.perf_counter()
+        try:
+            return super().request(method, path, **kwargs)
+        finally:
+            self.spans.append((started, time.perf_counter(), path))
+
+
+def run(scale: Scale, workdir: Path, shared: dict) -> Result:
+    window = scale.api_window_seconds
+    spec = TeamSpec(
+        api_key=API_KEY,
+        members=scale.api_members,
+        days=scale.api_days,
+        end_date=scale.end_date,
+        events_per_active_day=scale.api_events_per_active_day,
+        retention_days=max(90, scale.api_days),
+    )
+    clients: list[_TimedClient] = []
+
+    def client_factory(*args, **kwargs) -> CursorClient:
+        clients.append(_TimedClient(*args, **kwargs))
+        return clients[-1]
+
+    _TimedClient.spans, _TimedClient.waited = [], Counter()
+    options = SimulatorOptions(rate_limits=True, window_seconds=window)
+    with simulator_process(spec, options) as base_url:
+        settings = settings_for(base_url, workdir / "api" / "cursor_spend.duckdb", rate_limit_window=window)
+        started = time.perf_counter()
+        rows = pipeline.extract(settings, spec.start_date, spec.end_date, client_factory=client_factory)
+        wall = time.perf_counter() - started
+        served = served_requests(base_url)
+    spans = sorted(_TimedClient.spans)
+    api_seconds = max(end for _, end, _ in spans) - spans[0][0]
+    in_requests = sum(end - begin for begin, end, _ in spans)
+    needed, events = minimum_requests(spec)
+    made = Counter()
+    for (route, _status), n in served.items():
+        made[route] += n
+    throttled = sum(n for (_route, status), n in served.items() if status == 429)
+    floor = minimum_seconds(needed, window)
+    extra = 100 * (sum(made.values()) - sum(needed.values())) / sum(needed.values())
+    result = Result(
+        name="api",
+        title="1. API efficiency",
+        parameters={
+            "members": spec.members,
+            "days": spec.days,
+            "events_per_active_day": spec.events_per_active_day,
+            "window_seconds": window,
+            "limits_per_window": LIMITS,
+            "page_sizes": PAGE_SIZES,
+        },
+    )
+    result.figures = {
+        "events": Figure("usage events backfilled", rows.get("usage_events", 0)),
+        "requests_made": Figure("requests made", sum(made.values())),
+        "requests_minimum": Figure("requests needed at least", sum(needed.values())),
+        "extra_requests_pct": Figure("extra requests", extra, "%", "≤ 2%", extra <= 2),
+        "responses_429": Figure("429 responses", throttled, "", "0", throttled == 0),
+        "api_seconds": Figure("API time, first to last request of the extract", api_seconds, "s"),
+        "minimum_seconds": Figure("minimum API time (requests / allowed rate)", floor, "s"),
+        "api_vs_minimum": Figure("API time / minimum", api_seconds / floor, "x", "≤ 1.10x", api_seconds / floor <= 1.1),
+        "wall_seconds": Figure("whole backfill (check, extract, normalize, load)", wall, "s"),
+    }
+    result.details = {
+        "events_served": events,
+        "requests_by_route": {route: {"made": made[route], "minimum": needed[route]} for route in sorted(needed)},
+        "client_requests_sent": sum(c.requests_sent for c in clients),
+        "client_429s": sum(c.responses_429 for c in clients),
+        "served": {f"{route} {status}": n for (route, status), n in sorted(served.items())},
+        "rows_loaded": rows,
+        "burst_floor_seconds": (math.ceil(needed["events"] / LIMITS["events"]) - 1) * window,
+        "limiter_wait_seconds": dict(_TimedClient.waited),
+        "seconds_in_requests": in_requests,  # limiter waits and HTTP round trips
+        "seconds_between_requests": api_seconds - in_requests,  # the pipeline's own work between requests
+        "last_requests": [(round(b - spans[0][0], 2), round(e - spans[0][0], 2), p) for b, e, p in spans[-5:]],
+    }
+    result.notes = [
+        f"API efficiency: {spec.members} members, {spec.days} days, {events:,} events, the documented limits (20 admin "
+        f"and 60 usage-events requests per window) with the window shortened to {window:g} s. The API time runs "
+        "from the extract's first request to its last response; the key check's one request before it is counted "
+        "in the requests. The limits allow a first window's requests at once, so a run can end up to one window "
+        "under requests / rate."
+    ]
+    if rows.get("usage_events") != events:
+        result.error = f"loaded {rows.get('usage_events')} usage events, the simulator served {events}"
+    return result

@@ -1,0 +1,193 @@
+"""Benchmarks 4 and 5, transform cost as history grows and the daily run end to end.
+
+Two warehouses of the same team, loaded by the source from the simulator (limits off): one holding 30 days
+of history, one 365. Each is built once, then gets a daily run: ``pipeline.extract`` of the next day plus the
+lookback (under the documented limits), ``dbt build`` (one-day incremental), export of the marts to Parquet.
+The incremental builds of the two warehouses are timed side by side, interleaved, and the median counts.
+
+Only the history's backfill loads JSONL files (dlt's INSERT statements would take minutes to load it, see
+benchmark 2); the daily run is the pipeline as users run it.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, redirect_stdout
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+
+from cursor_spend import pipeline
+from cursor_spend.simulator import SimulatorOptions, TeamSpec
+from cursor_spend.transform import TransformError, export_marts, run_dbt
+from dlt_sources.cursor import cursor_source
+
+from .report import Figure, Result
+from .scales import Scale
+from .served import API_KEY, settings_for, simulator_process
+
+BUILD_RATIO_LIMIT = 1.5
+
+
+def timed(function: Callable, *args, **kwargs) -> tuple[object, float]:
+    started = time.perf_counter()
+    value = function(*args, **kwargs)
+    return value, time.perf_counter() - started
+
+
+class History:
+    """A warehouse holding ``days`` days of one team's history up to the scale's end date; the simulated team
+    has one more day, which the daily run extracts."""
+
+    def __init__(self, scale: Scale, days: int, workdir: Path) -> None:
+        self.days = days
+        self.spec = TeamSpec(
+            api_key=API_KEY,
+            members=scale.history_members,
+            days=days + 1,
+            end_date=scale.end_date + timedelta(days=1),
+            events_per_active_day=scale.history_events_per_active_day,
+            retention_days=days + 1,
+        )
+        self.dir = workdir / f"history-{days}d"
+        self.settings = settings_for("", self.dir / "cursor_spend.duckdb")
+        self.seconds: dict[str, float] = {}
+        self.builds: list[float] = []  # incremental dbt builds after the daily extract
+        self.daily_rows: dict[str, int] = {}
+
+    def prepare(self) -> None:
+        """Backfill the history (limits off), build it once, then extract as a daily run does: from the last
+        loaded day minus the lookback to the new day, under the documented limits."""
+        with simulator_process(self.spec) as base_url:
+            _, self.seconds["backfill"] = timed(self.backfill, base_url)
+        self.seconds["initial_build"] = self.dbt("build")
+        with simulator_process(self.spec, SimulatorOptions()) as base_url:
+            settings = settings_for(base_url, self.settings.duckdb_path)
+            self.daily_rows, self.seconds["daily_extract"] = timed(
+                pipeline.extract, settings, end_date=self.spec.end_date
+            )
+
+    def backfill(self, base_url: str) -> None:
+        """The whole history but the new day, by the source and dlt as ``pipeline.extract`` runs them."""
+        settings = settings_for(base_url, self.settings.duckdb_path, rate_limit_window=0)
+        loader = pipeline.make_pipeline(settings)  # before the source, which reads the pipeline's state
+        source = cursor_source(
+            teams=settings.teams,
+            base_url=base_url,
+            start_date=self.spec.start_date,
+            end_date=self.spec.end_date - timedelta(days=1),
+            rate_limit_window=0,
+        )
+        loader.run(source, loader_file_format="jsonl")
+
+    def dbt(self, *args: str) -> float:
+        """Seconds of one dbt command over this warehouse; its output goes to a log beside the warehouse."""
+        log = self.dir / "dbt.log"
+        with _dbt_paths(self.dir), log.open("a") as out, redirect_stdout(out):
+            started = time.perf_counter()
+            try:
+                run_dbt(self.settings, *args)
+            except TransformError as exc:
+                raise RuntimeError(f"{exc}; dbt's output: {log}") from None
+            return time.perf_counter() - started
+
+    def export(self) -> float:
+        if "export" not in self.seconds:
+            _, self.seconds["export"] = timed(export_marts, self.settings)
+        return self.seconds["export"]
+
+    def count(self, table: str) -> int:
+        with duckdb.connect(str(self.settings.duckdb_path), read_only=True) as con:
+            return con.execute(f"select count(*) from {table}").fetchone()[0]
+
+
+@contextmanager
+def _dbt_paths(directory: Path) -> Iterator[None]:
+    """dbt's target and log folders per warehouse, away from the project's own (and other runs')."""
+    names = {"DBT_TARGET_PATH": directory / "dbt-target", "DBT_LOG_PATH": directory / "dbt-logs"}
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ.update({name: str(path) for name, path in names.items()})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def history(scale: Scale, days: int, workdir: Path, shared: dict) -> History:
+    """The prepared warehouse of ``days`` days, shared by benchmarks 4 and 5 of one run."""
+    key = ("history", days)
+    if key not in shared:
+        shared[key] = History(scale, days, workdir)
+        shared[key].prepare()
+    return shared[key]
+
+
+def run_transform(scale: Scale, workdir: Path, shared: dict) -> Result:
+    short = history(scale, scale.history_short_days, workdir, shared)
+    long = history(scale, scale.history_long_days, workdir, shared)
+    for n in range(scale.build_repeats):
+        for warehouse in (short, long):
+            if len(warehouse.builds) <= n:
+                warehouse.builds.append(warehouse.dbt("build"))
+    full_refresh = long.dbt("build", "--full-refresh")
+    short_build = statistics.median(short.builds)
+    long_build = statistics.median(long.builds)
+    ratio = long_build / short_build
+    result = Result(
+        name="transform",
+        title="4. Transform cost as history grows",
+        parameters={
+            "members": scale.history_members,
+            "history_days": [short.days, long.days],
+            "events_per_active_day": scale.history_events_per_active_day,
+            "incremental_builds_each": scale.build_repeats,
+        },
+    )
+    events = {warehouse.days: warehouse.count("cursor_raw.usage_events") for warehouse in (short, long)}
+    result.figures = {
+        "short_events": Figure(f"usage events in the {short.days}-day warehouse", events[short.days]),
+        "long_events": Figure(f"usage events in the {long.days}-day warehouse", events[long.days]),
+        "short_incremental_seconds": Figure(f"dbt build, one-day incremental, {short.days} days", short_build, "s"),
+        "long_incremental_seconds": Figure(f"dbt build, one-day incremental, {long.days} days", long_build, "s"),
+        "incremental_ratio": Figure(f"{long.days} days / {short.days} days", ratio, "x",
+                                    f"≤ {BUILD_RATIO_LIMIT:.1f}x", ratio <= BUILD_RATIO_LIMIT),
+        "long_full_refresh_seconds": Figure(f"dbt build --full-refresh, {long.days} days", full_refresh, "s"),
+    }  # fmt: skip
+    result.details = {
+        "incremental_builds_seconds": {short.days: short.builds, long.days: long.builds},
+        "other_seconds": {short.days: short.seconds, long.days: long.seconds},
+    }
+    result.notes = [
+        f"Transform: median of {scale.build_repeats} one-day incremental `dbt build`s per warehouse (seeds, models, "
+        "unit and data tests), run interleaved; each build is a separate dbt process, startup included."
+    ]
+    return result
+
+
+def run_daily(scale: Scale, workdir: Path, shared: dict) -> Result:
+    long = history(scale, scale.history_long_days, workdir, shared)
+    if not long.builds:
+        long.builds.append(long.dbt("build"))
+    steps = {"extract": long.seconds["daily_extract"], "dbt build": long.builds[0], "export": long.export()}
+    result = Result(
+        name="daily",
+        title=f"5. Daily run on the {long.days}-day warehouse",
+        parameters={"members": scale.history_members, "history_days": long.days},
+    )
+    result.figures = {
+        "events_extracted": Figure("usage events extracted (new day, lookback)", long.daily_rows.get("usage_events")),
+        "extract_seconds": Figure("extract and load (documented limits)", steps["extract"], "s"),
+        "build_seconds": Figure("dbt build (incremental)", steps["dbt build"], "s"),
+        "export_seconds": Figure("Parquet export of the marts", steps["export"], "s"),
+        "total_seconds": Figure("daily run end to end", sum(steps.values()), "s"),
+    }  # fmt: skip
+    result.details = {"rows_extracted": long.daily_rows, "lookback_days": long.settings.lookback_days}
+    return result

@@ -1,0 +1,73 @@
+"""The Cursor Admin API simulator in its own process, so the server and the pipeline under test never share a
+GIL, and the settings of a pipeline that reads it."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from cursor_spend.config import Settings, load_settings
+from cursor_spend.simulator import Simulator, SimulatorOptions, TeamSpec, free_port
+from cursor_spend.simulator.server import serve_forever
+
+API_KEY = "crsr_" + "B" * 64
+TEAM = "acme"
+HOST = "127.0.0.1"
+NO_LIMITS = SimulatorOptions(rate_limits=False)
+
+
+def _serve(spec: TeamSpec, options: SimulatorOptions, port: int) -> None:
+    serve_forever(Simulator([spec], options), HOST, port)
+
+
+@contextmanager
+def simulator_process(spec: TeamSpec, options: SimulatorOptions = NO_LIMITS) -> Iterator[str]:
+    """Serve one team from a fresh process for the duration of a ``with`` block; yields the base URL."""
+    port = free_port(HOST)
+    process = multiprocessing.get_context("spawn").Process(
+        target=_serve, args=(spec, options, port), name="cursor-api-simulator", daemon=True
+    )
+    process.start()
+    base_url = f"http://{HOST}:{port}"
+    try:
+        _wait_until_up(base_url, process)
+        yield base_url
+    finally:
+        process.terminate()
+        process.join(timeout=10)
+
+
+def _wait_until_up(base_url: str, process: multiprocessing.Process, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not process.is_alive():
+            raise RuntimeError(f"the simulator process exited with code {process.exitcode} before serving")
+        try:
+            httpx.get(f"{base_url}/_simulator/stats", timeout=1.0)
+            return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise RuntimeError(f"the simulator did not answer on {base_url} within {timeout:.0f}s")
+
+
+def served_requests(base_url: str) -> Counter:
+    """(route, HTTP status) -> requests the simulator has answered (its ``/_simulator/stats``)."""
+    rows = httpx.get(f"{base_url}/_simulator/stats", timeout=10.0).json()["requests"]
+    return Counter({(row["route"], row["status"]): row["count"] for row in rows})
+
+
+def settings_for(base_url: str, duckdb_path: Path, **overrides) -> Settings:
+    """Settings of a pipeline run against the simulator at ``base_url`` into the warehouse ``duckdb_path``."""
+    env = {
+        "CURSOR_API_KEY": API_KEY,
+        "CURSOR_TEAM": TEAM,
+        "CURSOR_API_BASE_URL": base_url,
+        "CURSOR_SPEND_DUCKDB": str(duckdb_path),
+    }
+    return load_settings(env=env, **overrides)

@@ -1,0 +1,66 @@
+"""The benchmark harness at its tiny scale, so it cannot rot: every benchmark runs end to end against the
+simulator and writes its figures. No timing is asserted, only what must hold at any speed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from benchmarks.__main__ import BENCHMARKS, main
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    results = tmp_path_factory.mktemp("results")
+    assert main(["--scale", "tiny", "--results-dir", str(results)]) == 0
+    run = json.loads((results / "latest.json").read_text())
+    run["markdown"] = (results / "latest.md").read_text()
+    run["files"] = sorted(path.name for path in results.iterdir())
+    return run
+
+
+def figures(run: dict, name: str) -> dict:
+    return {key: figure["value"] for key, figure in run["benchmarks"][name]["figures"].items()}
+
+
+def test_all_five_benchmarks_write_their_figures_as_json_and_markdown(run):
+    assert list(run["benchmarks"]) == list(BENCHMARKS)
+    assert all(result["error"] is None for result in run["benchmarks"].values())
+    assert {"cores", "ram_gb", "python"} <= set(run["machine"])
+    assert run["command"].startswith("python -m benchmarks --scale tiny")
+    assert "latest.json" in run["files"] and "latest.md" in run["files"]
+    assert any(name.endswith("-tiny.json") for name in run["files"])
+    for result in run["benchmarks"].values():
+        for figure in result["figures"].values():
+            assert figure["label"] in run["markdown"]
+            assert figure["value"] is not None
+
+
+def test_the_backfill_makes_the_minimum_requests_and_trips_no_rate_limit(run):
+    api = figures(run, "api")
+    assert api["events"] > 0
+    assert api["requests_made"] == api["requests_minimum"]
+    assert api["responses_429"] == 0
+    routes = run["benchmarks"]["api"]["details"]["requests_by_route"]
+    assert all(counts["made"] == counts["minimum"] for counts in routes.values())
+
+
+def test_volume_runs_load_every_served_event_and_report_memory(run):
+    throughput, memory = figures(run, "throughput"), figures(run, "memory")
+    assert throughput["events"] == run["benchmarks"]["throughput"]["details"]["ceiling"]["events"]
+    assert throughput["pipeline_events_per_second"] > 0 and throughput["ceiling_events_per_second"] > 0
+    assert 0 < memory["small_events"] < memory["large_events"] == throughput["events"]
+    assert memory["small_peak_rss_mb"] > 0 and memory["large_peak_rss_mb"] > 0
+
+
+def test_history_benchmarks_time_incremental_builds_and_the_daily_run(run):
+    transform, daily = figures(run, "transform"), figures(run, "daily")
+    assert 0 < transform["short_events"] < transform["long_events"]
+    assert transform["short_incremental_seconds"] > 0 and transform["long_full_refresh_seconds"] > 0
+    assert daily["events_extracted"] > 0
+    assert daily["total_seconds"] == pytest.approx(
+        daily["extract_seconds"] + daily["build_seconds"] + daily["export_seconds"]
+    )
