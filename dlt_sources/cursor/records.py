@@ -108,7 +108,7 @@ def event_rows(records: list, team: str, extracted_at: datetime, seen: Counter) 
     """Usage events as rows with a natural key. Events carry no id, so the key hashes what identifies a
     request (team, millisecond, user or service account, model, conversation); events identical in all of
     those get an ordinal in the order the API lists them, which it repeats on every read. ``seen`` counts
-    the bases over one whole window, so a re-read of the same window gives the same keys."""
+    the bases (by their hash) over one whole window, so a re-read of the same window gives the same keys."""
     rows = []
     for record in records:
         check_fields(record, EVENT_FIELDS, "usage event", team)
@@ -120,12 +120,12 @@ def event_rows(records: list, team: str, extracted_at: datetime, seen: Counter) 
         base = "|".join(
             (team, record["timestamp"], who.lower(), sa_id or "", record["model"], record.get("conversationId") or "")
         )
-        seen[base] += 1
-        digest = hashlib.sha1(base.encode()).hexdigest()[:24]
+        digest = hashlib.sha1(base.encode()).digest()[:12]  # 12 bytes, not the ~150-character base, per event seen
+        seen[digest] += 1
         row = _rename(record, skip=("tokenUsage", "timestamp", "serviceAccountId"))
         row.update(_rename(usage))
         row.update(
-            event_key=f"{digest}-{seen[base]}",
+            event_key=f"{digest.hex()}-{seen[digest]}",
             team=team,
             timestamp_ms=int(record["timestamp"]),
             service_account_id=sa_id,
