@@ -17,6 +17,7 @@ from cursor_spend.config import load_settings
 from cursor_spend.simulator.team import TeamSpec
 from cursor_spend.simulator.usage import DAY_MS, TeamUsage, day_start_ms, ms_to_day
 from cursor_spend.transform import TransformError, export_marts, run_dbt, transform
+from tests.source.helpers import query
 from tests.truth import (
     PLACEHOLDER,
     expected_idle_seats,
@@ -59,11 +60,6 @@ def built(tmp_path_factory: pytest.TempPathFactory, usage: TeamUsage):
 def read_marts(warehouse: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return {name: sorted(con.execute(f"select * from marts.{name}").fetchall(), key=repr) for name in MARTS}
-
-
-def query(settings, sql: str) -> list[tuple]:
-    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 def test_build_creates_every_mart_with_rows(built):

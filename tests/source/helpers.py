@@ -7,11 +7,10 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
-
 from cursor_spend.config import Settings, load_settings
 from cursor_spend.simulator import SimulatorServer
 from cursor_spend.simulator.usage import DAY_MS, day_start_ms, ms_to_day
+from tests import truth
 
 PLACEHOLDER = "(no email)"
 
@@ -29,8 +28,7 @@ def settings_for(server: SimulatorServer, tmp_path: Path, **overrides) -> Settin
 
 
 def query(settings: Settings, sql: str) -> list[tuple]:
-    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
-        return con.sql(sql).fetchall()
+    return truth.query(settings.duckdb_path, sql)
 
 
 def truth_by_user_day(server: SimulatorServer, start: date, end: date) -> dict[tuple[str, date], tuple[int, Decimal]]:
