@@ -83,7 +83,7 @@ class History:
             end_date=self.spec.end_date - timedelta(days=1),
             rate_limit_window=0,
         )
-        loader.run(source, loader_file_format="jsonl")
+        loader.run(source)
 
     def dbt(self, *args: str) -> float:
         """Seconds of one dbt command over this warehouse; its output goes to a log beside the warehouse."""

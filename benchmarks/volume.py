@@ -13,6 +13,7 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
+from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from .served import API_KEY, TEAM, settings_for, simulator_process
 
 EVENTS_PATH = "/teams/filtered-usage-events"
 PAGE_SIZE = 1000
+TIMEOUT = 300.0  # a fresh simulator builds a whole window on its first page (~30 s for a million events)
 MEMORY_LIMIT_MB = 500
 MEMORY_GROWTH_LIMIT = 1.2  # "not growing": 10x the events may cost at most 20% more peak memory
 
@@ -48,7 +50,7 @@ def bare_loop(base_url: str, start: date, end: date) -> dict:
     """Fetch every usage-events page of the window as the pipeline does, and discard it."""
     pages = received = 0
     started = time.perf_counter()
-    with httpx.Client(base_url=base_url, auth=(API_KEY, ""), timeout=300.0) as http:
+    with httpx.Client(base_url=base_url, auth=(API_KEY, ""), timeout=TIMEOUT) as http:
         for lo, hi in windows(start, end):
             page, last = 1, 1
             while page <= last:
@@ -72,10 +74,16 @@ def extract_events(base_url: str, start: date, end: date, duckdb_path: Path) -> 
 
     from cursor_spend.pipeline import make_pipeline
     from dlt_sources.cursor import cursor_source
+    from dlt_sources.cursor.client import CursorClient
 
     pipeline = make_pipeline(settings_for(base_url, duckdb_path, rate_limit_window=0))
     source = cursor_source(
-        teams={TEAM: API_KEY}, base_url=base_url, start_date=start, end_date=end, rate_limit_window=0
+        teams={TEAM: API_KEY},
+        base_url=base_url,
+        start_date=start,
+        end_date=end,
+        rate_limit_window=0,
+        client_factory=partial(CursorClient, timeout=TIMEOUT),
     ).with_resources("usage_events")
     sampler = RssSampler().start()
     seconds = {}

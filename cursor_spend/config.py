@@ -10,6 +10,7 @@ Environment variables (all optional):
   CURSOR_LOOKBACK_DAYS       days re-read before the last loaded day, because Cursor changes recent costs (2)
   CURSOR_INITIAL_DAYS        days backfilled by a first run with no state (30)
   CURSOR_RATE_LIMIT_WINDOW   seconds in the API's rate-limit window (60; only the simulator shortens it)
+  CURSOR_SPEND_DUCKDB_MEMORY_LIMIT  DuckDB's memory limit while loading (96MB); past it DuckDB spills to disk
 
 Without those variables, keys come from dlt's ``.dlt/secrets.toml`` in the working directory (or DLT_PROJECT_DIR):
 ``[sources.cursor] api_key = "crsr_..."`` for one team, or ``[sources.cursor.api_keys]`` with ``label = "crsr_..."``
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -47,13 +49,15 @@ class Settings:
     lookback_days: int = 2
     initial_days: int = 30
     rate_limit_window: float = 60.0
+    duckdb_memory_limit: str = "96MB"  # DuckDB's memory_limit for loads: memory stays bounded, DuckDB spills past it
     dbt_vars: dict = field(default_factory=dict)  # more vars of the dbt project (CURSOR_SPEND_DBT_VARS)
 
     def __repr__(self) -> str:
         return (
             f"Settings(base_url={self.base_url!r}, teams={_secret_repr(self.teams)}, duckdb_path={self.duckdb_path!r}, "
             f"seat_price_usd={self.seat_price_usd}, lookback_days={self.lookback_days}, "
-            f"initial_days={self.initial_days}, rate_limit_window={self.rate_limit_window}, dbt_vars={self.dbt_vars})"
+            f"initial_days={self.initial_days}, rate_limit_window={self.rate_limit_window}, "
+            f"duckdb_memory_limit={self.duckdb_memory_limit!r}, dbt_vars={self.dbt_vars})"
         )
 
     @property
@@ -96,6 +100,13 @@ def _number(env: dict, name: str, default: float, kind=float):
     if value < 0:
         raise ConfigError(f"{name} must not be negative")
     return value
+
+
+def _memory_limit(env: dict, default: str) -> str:
+    raw = (env.get("CURSOR_SPEND_DUCKDB_MEMORY_LIMIT") or default).strip()
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(K|M|G|T)i?B", raw, re.IGNORECASE):
+        raise ConfigError(f"CURSOR_SPEND_DUCKDB_MEMORY_LIMIT={raw!r} is not a size like 64MB or 1GB")
+    return raw
 
 
 def _dbt_vars(env: dict) -> dict:
@@ -152,6 +163,7 @@ def load_settings(env: dict | None = None, **overrides) -> Settings:
         "lookback_days": _number(env, "CURSOR_LOOKBACK_DAYS", 2, int),
         "initial_days": _number(env, "CURSOR_INITIAL_DAYS", 30, int),
         "rate_limit_window": _number(env, "CURSOR_RATE_LIMIT_WINDOW", 60.0),
+        "duckdb_memory_limit": _memory_limit(env, Settings.duckdb_memory_limit),
         "dbt_vars": _dbt_vars(env),
     }
     values.update({k: v for k, v in overrides.items() if v is not None})

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import dlt
+from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from dlt_sources.cursor import Progress, cursor_source
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 PIPELINE_NAME = "cursor_spend"
 RAW_DATASET = "cursor_raw"
+LOAD_THREADS = 2
 
 
 def _require_teams(settings: Settings) -> None:
@@ -59,10 +61,17 @@ def check(settings: Settings) -> dict[str, int]:
 
 def make_pipeline(settings: Settings) -> dlt.Pipeline:
     """The dlt pipeline; its working state lives beside the warehouse so each warehouse is self-contained."""
+    # By default dlt imports Airflow and reads an Airflow Variable on every config lookup (seconds per run) to
+    # find its own secrets there; cursor-spend has its own settings. PROVIDERS__ENABLE_AIRFLOW_SECRETS=true turns
+    # that back on for a destination configured in that Variable.
+    os.environ.setdefault("PROVIDERS__ENABLE_AIRFLOW_SECRETS", "false")
     destination_name = os.environ.get("CURSOR_SPEND_DESTINATION", "duckdb")
     if destination_name == "duckdb":
         settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
-        destination = dlt.destinations.duckdb(credentials=str(settings.duckdb_path.resolve()))
+        # bounded memory on any machine: DuckDB's limit, and its threads fixed (each thread needs its own buffers)
+        config = {"memory_limit": settings.duckdb_memory_limit, "threads": LOAD_THREADS}
+        credentials = DuckDbCredentials(str(settings.duckdb_path.resolve()), global_config=config)
+        destination = dlt.destinations.duckdb(credentials=credentials)
     else:
         destination = destination_name
     return dlt.pipeline(
@@ -108,6 +117,12 @@ def extract(
                 raise cause from None  # the source's one-line message, not dlt's wrapper
             if is_lock_error(str(cause)):
                 raise WarehouseLockedError(locked_message(settings.duckdb_path)) from None
+            if "Out of Memory Error" in str(cause):
+                raise ConfigError(
+                    f"DuckDB needed more than CURSOR_SPEND_DUCKDB_MEMORY_LIMIT={settings.duckdb_memory_limit} to load "
+                    "the raw tables. Nothing is lost: raise the limit (e.g. 1GB) and run again, and the extracted "
+                    "data is loaded before anything new is extracted."
+                ) from None
         raise
     counts = pipeline.last_trace.last_normalize_info.row_counts if pipeline.last_trace.last_normalize_info else {}
     return {table: n for table, n in sorted(counts.items()) if not table.startswith("_dlt")}

@@ -79,6 +79,7 @@ def test_documented_defaults_are_the_code_defaults():
     }.items():
         assert f"| `{name}` | `{value:g}` |" in table
     assert f"| `CURSOR_SPEND_DUCKDB` | `{settings.duckdb_path}` |" in table
+    assert f"| `CURSOR_SPEND_DUCKDB_MEMORY_LIMIT` | `{settings.duckdb_memory_limit}` |" in table
     assert f"| `CURSOR_API_BASE_URL` | `{settings.base_url}` |" in table
 
 

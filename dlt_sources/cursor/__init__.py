@@ -9,12 +9,13 @@ History the API forgets is kept: members as an scd2 history, spend as dated snap
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
 import dlt
+import pyarrow as pa
 from dlt.common.typing import TDataItem
 from dlt.sources import DltResource
 
@@ -24,7 +25,6 @@ from .errors import CursorConfigurationError, CursorResponseError
 
 log = logging.getLogger(__name__)
 
-DAY_MS = 86_400_000
 Progress = Callable[[str, str, int, int | None], None]  # (resource, team, done, total)
 
 _DECIMAL = {"data_type": "decimal", "precision": 38, "scale": 9}
@@ -37,6 +37,19 @@ def _columns(types: dict[str, str | dict], keys: tuple[str, ...] = ()) -> dict:
         column = dict(kind) if isinstance(kind, dict) else {"data_type": kind}
         columns[name] = column | (_KEY if name in keys else {})
     return columns
+
+
+EVENT_COLUMNS = _columns({
+    "event_key": "text", "team": "text", "timestamp_ms": "bigint", "user_email": "text",
+    "service_account_id": "text", "service_account_name": "text", "cloud_agent_id": "text",
+    "automation_id": "text", "conversation_id": "text", "model": "text", "kind": "text", "max_mode": "bool",
+    "requests_costs": _DECIMAL, "is_token_based_call": "bool", "is_chargeable": "bool", "is_headless": "bool",
+    "input_tokens": "bigint", "output_tokens": "bigint", "cache_write_tokens": "bigint",
+    "cache_read_tokens": "bigint", "total_cents": _DECIMAL, "discount_percent_off": _DECIMAL,
+    "charged_cents": _DECIMAL, "cursor_token_fee": _DECIMAL, "extracted_at": "timestamp",
+}, keys=("event_key", "team", "timestamp_ms"))  # fmt: skip
+EVENT_SCHEMA = records.arrow_schema(EVENT_COLUMNS)
+EVENTS_PER_TABLE = 10_000  # dlt's work per Arrow table is mostly per table, not per row
 
 
 @dlt.source(name="cursor", max_table_nesting=0)
@@ -110,50 +123,45 @@ def cursor_source(
         for label in teams:
             chunks = _chunks(*windows[label])
             for n, (lo, hi) in enumerate(chunks, start=1):
-                page, pages = 1, 1
-                while page <= pages:
-                    body = {"startDate": lo, "endDate": hi, "page": page, "pageSize": settings.DAILY_USAGE_PAGE_SIZE}
-                    answer = client(label).post(settings.DAILY_USAGE_PATH, body)
-                    pages = int((answer.get("pagination") or {}).get("totalPages") or 0)
+                pages = _pages(client(label), settings.DAILY_USAGE_PATH, lo, hi, settings.DAILY_USAGE_PAGE_SIZE)
+                for _, answer in pages:
                     yield [records.daily_row(r, label, extracted_at) for r in answer.get("data") or []]
-                    page += 1
                 report("daily_usage", label, n, len(chunks))
 
     @dlt.resource(
         name="usage_events",
-        write_disposition="merge",
+        # the event keys of one run are unique by construction (ordinals): dlt need not deduplicate them
+        write_disposition={"disposition": "merge", "strategy": "delete-insert", "deduplicated": True},
         primary_key="event_key",
-        columns=_columns({
-            "event_key": "text", "team": "text", "timestamp_ms": "bigint", "user_email": "text",
-            "service_account_id": "text", "service_account_name": "text", "cloud_agent_id": "text",
-            "automation_id": "text", "conversation_id": "text", "model": "text", "kind": "text", "max_mode": "bool",
-            "requests_costs": _DECIMAL, "is_token_based_call": "bool", "is_chargeable": "bool", "is_headless": "bool",
-            "input_tokens": "bigint", "output_tokens": "bigint", "cache_write_tokens": "bigint",
-            "cache_read_tokens": "bigint", "total_cents": _DECIMAL, "discount_percent_off": _DECIMAL,
-            "charged_cents": _DECIMAL, "cursor_token_fee": _DECIMAL, "extracted_at": "timestamp",
-        }, keys=("event_key", "team", "timestamp_ms")),
-    )  # fmt: skip
+        columns=EVENT_COLUMNS,
+    )
     def usage_events() -> Iterator[TDataItem]:
-        """Every request event, all pages at the maximum page size, window by window."""
+        """Every request event, all pages at the maximum page size, window by window. Each next page is fetched
+        while this one is turned into columns; they reach dlt as Arrow tables of up to EVENTS_PER_TABLE rows,
+        stamped with the load id as dlt stamps the rows of the other tables."""
+        load_id = dlt.current.load_package_state()["load_id"]
         for label in teams:
             done = total = 0
             for lo, hi in _chunks(*windows[label]):
-                seen: Counter = Counter()
-                page, pages = 1, 1
-                while page <= pages:
-                    body = {"startDate": lo, "endDate": hi, "page": page, "pageSize": settings.EVENTS_PAGE_SIZE}
-                    answer = client(label).post(settings.USAGE_EVENTS_PATH, body)
-                    pagination = answer.get("pagination") or {}
-                    pages = int(pagination.get("numPages") or 0)
+                seen = records.EventCounts()
+                tables: list[pa.Table] = []
+                pages = _pages(client(label), settings.USAGE_EVENTS_PATH, lo, hi, settings.EVENTS_PAGE_SIZE)
+                for page, answer in pages:
                     if page == 1:
                         total += int(answer.get("totalUsageEventsCount") or 0)
                     events = answer.get("usageEvents")
                     if not isinstance(events, list):
                         raise CursorResponseError(f"team {label!r}: usage events page has no usageEvents list")
-                    yield records.event_rows(events, label, extracted_at, seen)
+                    columns = records.event_columns(events, label, extracted_at, seen)
+                    columns["_dlt_load_id"] = [load_id] * len(events)
+                    tables.append(records.as_table(columns, EVENT_SCHEMA))
                     done += len(events)
                     report("usage_events", label, done, total)
-                    page += 1
+                    if sum(table.num_rows for table in tables) >= EVENTS_PER_TABLE:
+                        yield pa.concat_tables(tables, promote_options="default")
+                        tables = []
+                if tables:
+                    yield pa.concat_tables(tables, promote_options="default")
             teams_state = dlt.current.source_state().setdefault("teams", {})
             team_state = teams_state.setdefault(label, {})
             # a backfill of an old window never moves the incremental point backwards
@@ -256,10 +264,29 @@ def _chunks(start: date, end: date) -> list[tuple[int, int]]:
     while day <= end:
         last = min(end, day + timedelta(days=settings.MAX_RANGE_DAYS - 1))
         lo = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
-        hi = int(datetime(last.year, last.month, last.day, tzinfo=UTC).timestamp() * 1000) + DAY_MS - 1
+        hi = int(datetime(last.year, last.month, last.day, tzinfo=UTC).timestamp() * 1000) + records.DAY_MS - 1
         out.append((lo, hi))
         day = last + timedelta(days=1)
     return out
+
+
+def _pages(client: CursorClient, path: str, lo: int, hi: int, page_size: int) -> Iterator[tuple[int, dict]]:
+    """(page number, answer) of every page of a window, up to the last page the first answer names (daily usage
+    calls it ``totalPages``, usage events ``numPages``); each next page is fetched in a background thread while
+    the caller works on the current one."""
+
+    def fetch(page: int) -> dict:
+        return client.post(path, {"startDate": lo, "endDate": hi, "page": page, "pageSize": page_size})
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cursor-prefetch") as pool:
+        answer = fetch(1)
+        pagination = answer.get("pagination") or {}
+        last = int(pagination.get("totalPages") or pagination.get("numPages") or 0)
+        for page in range(1, max(last, 1) + 1):
+            ahead = pool.submit(fetch, page + 1) if page < last else None
+            yield page, answer
+            if ahead is not None:
+                answer = ahead.result()
 
 
 def _enterprise_only(client: CursorClient, method: str, path: str, params: dict | None = None) -> dict | None:

@@ -3,16 +3,22 @@ and keep any unknown field (dlt adds it as a new column).
 
 A documented field with the wrong type stops the run (:class:`CursorResponseError`) before anything is
 loaded: a drifted response is never loaded half-way.
+
+Usage events, by far the largest table, go to dlt as Arrow tables (:func:`as_table`), which dlt writes straight
+to Parquet and DuckDB reads in bulk; the other tables are lists of rows.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections import Counter
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
+
+import pyarrow as pa
 
 from .errors import CursorResponseError
 
@@ -21,6 +27,7 @@ from .errors import CursorResponseError
 _TYPES = {"s": (str,), "i": (int,), "n": (int, Decimal, float), "b": (bool,), "d": (str,)}
 _NAMES = {"s": "a string", "i": "an integer", "n": "a number", "b": "a boolean", "d": "a string of epoch-ms digits"}
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+DAY_MS = 86_400_000
 
 MEMBER_FIELDS = {"id": "s", "email": "s", "name": "s", "role": "s", "isRemoved": "b"}
 DAILY_FIELDS = {
@@ -104,35 +111,81 @@ def daily_row(record: dict, team: str, extracted_at: datetime) -> dict:
     return row
 
 
-def event_rows(records: list, team: str, extracted_at: datetime, seen: Counter) -> list[dict]:
-    """Usage events as rows with a natural key. Events carry no id, so the key hashes what identifies a
-    request (team, millisecond, user or service account, model, conversation); events identical in all of
-    those get an ordinal in the order the API lists them, which it repeats on every read. ``seen`` counts
-    the bases (by their hash) over one whole window, so a re-read of the same window gives the same keys."""
-    rows = []
-    for record in records:
-        check_fields(record, EVENT_FIELDS, "usage event", team)
-        require(record, REQUIRED_EVENT_FIELDS, "usage event", team)
-        usage = record.get("tokenUsage") or {}
-        check_fields(usage, TOKEN_FIELDS, "usage event's tokenUsage", team)
-        sa_id = _null_string(record.get("serviceAccountId"))
-        who = record.get("userEmail") or ""
-        base = "|".join(
-            (team, record["timestamp"], who.lower(), sa_id or "", record["model"], record.get("conversationId") or "")
-        )
-        digest = hashlib.sha1(base.encode()).digest()[:12]  # 12 bytes, not the ~150-character base, per event seen
-        seen[digest] += 1
-        row = _rename(record, skip=("tokenUsage", "timestamp", "serviceAccountId"))
-        row.update(_rename(usage))
-        row.update(
-            event_key=f"{digest.hex()}-{seen[digest]}",
-            team=team,
-            timestamp_ms=int(record["timestamp"]),
-            service_account_id=sa_id,
-            extracted_at=extracted_at,
-        )
-        rows.append(row)
-    return rows
+def event_columns(records: list, team: str, extracted_at: datetime, seen: EventCounts) -> dict[str, list]:
+    """A page of usage events as columns (snake_case name -> values), with a natural key. Events carry no id,
+    so the key hashes what identifies a request (team, millisecond, user or service account, model,
+    conversation); events identical in all of those get an ordinal in the order the API lists them, which it
+    repeats on every read. ``seen`` counts the identities over one whole window, so a re-read of the same
+    window gives the same keys. Column by column rather than row by row: this is the hot path of a load."""
+    columns = _columns_of(records, EVENT_FIELDS, REQUIRED_EVENT_FIELDS, "usage event", team)
+    usage = _columns_of(
+        [r.get("tokenUsage") or {} for r in records], TOKEN_FIELDS, (), "usage event's tokenUsage", team
+    )
+    columns.pop("token_usage", None)
+    texts = columns.pop("timestamp")
+    timestamps = list(map(int, texts))
+    accounts = [_null_string(v) for v in columns.pop("service_account_id")]
+    keys = []
+    identities = zip(texts, columns["user_email"], accounts, columns["model"], columns["conversation_id"], strict=True)
+    for timestamp, (text, email, account, model, conversation) in zip(timestamps, identities, strict=True):
+        base = "|".join((team, text, (email or "").lower(), account or "", model, conversation or ""))
+        digest = hashlib.sha1(base.encode()).digest()[:12]
+        keys.append(f"{digest.hex()}-{seen.add(timestamp // DAY_MS, digest)}")
+    columns.update(usage)
+    columns.update(
+        event_key=keys,
+        team=[team] * len(records),
+        timestamp_ms=timestamps,
+        service_account_id=accounts,
+        extracted_at=[extracted_at] * len(records),
+    )
+    return columns
+
+
+class EventCounts:
+    """How many times each event identity (a 12-byte digest) has been seen in one window. Counted per UTC day of
+    the event: the days being read stay as counters, the others are packed at 12 bytes per event (and unpacked
+    if the API lists events of that day again), so a window of a million events costs a few MB, not 100."""
+
+    def __init__(self, live_days: int = 2) -> None:
+        self.live_days = live_days
+        self._live: dict[int, Counter] = {}  # day -> counts, oldest opened first
+        self._packed: dict[int, bytes] = {}
+
+    def add(self, day: int, digest: bytes) -> int:
+        """Count one more event of this identity on this day; returns its ordinal (1 for the first)."""
+        counts = self._live.get(day)
+        if counts is None:
+            packed = self._packed.pop(day, b"")
+            counts = self._live[day] = Counter(packed[i : i + 12] for i in range(0, len(packed), 12))
+            while len(self._live) > self.live_days:
+                oldest = next(iter(self._live))
+                self._packed[oldest] = b"".join(self._live.pop(oldest).elements())
+        counts[digest] += 1
+        return counts[digest]
+
+
+def _columns_of(records: list, fields: dict[str, str], required: tuple[str, ...], what: str, team: str) -> dict:
+    """Records as columns under snake_case names: every documented field (None where absent) and any other field
+    a record has; raises as :func:`check_fields` and :func:`require` do, checking a column's types at once."""
+    if any(type(record) is not dict for record in records):
+        for record in records:
+            check_fields(record, {}, what, team)
+    columns = {}
+    for name in set(fields).union(*records):
+        values = [record.get(name) for record in records]
+        kind = fields.get(name)
+        if kind is not None:
+            kinds = set(map(type, values)) - {type(None)}
+            if not kinds.issubset(_TYPES[kind]) or (
+                kind == "d" and not all(v.isdigit() for v in values if v is not None)
+            ):
+                for record in records:
+                    check_fields(record, {name: kind}, what, team)
+        if name in required and None in values:
+            require(records[values.index(None)], (name,), what, team)
+        columns[snake(name)] = values
+    return columns
 
 
 def spend_rows(records: list, team: str, cycle_start: date, snapshot_at: datetime) -> list[dict]:
@@ -188,3 +241,55 @@ def group_rows(group: dict, team: str, cycle_start: date) -> tuple[dict, list[di
 
 def _iso(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+
+_ARROW_TYPES = {
+    "text": pa.string(), "bigint": pa.int64(), "bool": pa.bool_(), "decimal": pa.decimal128(38, 9),
+    "timestamp": pa.timestamp("us", tz="UTC"), "date": pa.date32(),
+}  # fmt: skip
+
+
+def arrow_schema(columns: dict[str, dict]) -> pa.Schema:
+    """The Arrow schema of a table's dlt column hints (the types :data:`_ARROW_TYPES` maps)."""
+    return pa.schema(
+        [
+            pa.field(name, _ARROW_TYPES[column["data_type"]], column.get("nullable", True))
+            for name, column in columns.items()
+        ]
+    )
+
+
+def _to_scale(value: Decimal | int | None, scale: int) -> Decimal | int | None:
+    """Round half away from zero to ``scale`` decimals, as DuckDB does when it stores a longer decimal."""
+    if isinstance(value, Decimal):
+        return value.quantize(Decimal(1).scaleb(-scale), context=Context(prec=38, rounding=ROUND_HALF_UP))
+    return value
+
+
+def as_table(columns: dict[str, list], schema: pa.Schema) -> pa.Table:
+    """Columns as an Arrow table: those of ``schema`` with their declared types, in its order, then any other (a
+    field the API added without notice) as Arrow infers it, nested or mixed values as JSON text, all-null ones
+    left out."""
+    fields, arrays = [], []
+    for field in schema:
+        if field.name in columns:
+            try:
+                array = pa.array(columns[field.name], field.type)
+            except pa.ArrowInvalid:
+                if not pa.types.is_decimal(field.type):
+                    raise
+                # float noise past the scale (40.16699999999999)
+                array = pa.array([_to_scale(v, field.type.scale) for v in columns[field.name]], field.type)
+            fields.append(field)
+            arrays.append(array)
+    for name in sorted(columns.keys() - set(schema.names)):
+        try:
+            array = pa.array(columns[name])
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            array = None
+        if array is None or pa.types.is_nested(array.type):
+            array = pa.array([None if v is None else json.dumps(v, default=str) for v in columns[name]], pa.string())
+        if not pa.types.is_null(array.type):
+            fields.append(pa.field(name, array.type))
+            arrays.append(array)
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))

@@ -8,11 +8,13 @@ import subprocess
 import sys
 import textwrap
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from cursor_spend import pipeline
+from cursor_spend.config import ConfigError
 from cursor_spend.simulator import Fault, SimulatorOptions
 from dlt_sources.cursor.client import CursorClient
 from dlt_sources.cursor.errors import CursorConfigurationError, CursorResponseError
@@ -167,6 +169,17 @@ def test_a_load_killed_midway_and_run_again_ends_exact(make_simulator, tmp_path)
     )
     assert child.returncode == -signal.SIGKILL, child.stderr.decode()[-2000:]
 
+    pipeline.extract(settings, START, END_DATE)
+
+    assert warehouse_by_user_day(settings) == normalized(truth_by_user_day(server, START, END_DATE))
+
+
+def test_a_load_out_of_duckdb_memory_says_which_setting_and_the_next_run_loads_it_all(make_simulator, tmp_path):
+    server = make_simulator(members=15, days=5, options=SimulatorOptions(rate_limits=False))
+    settings = settings_for(server, tmp_path)
+
+    with pytest.raises(ConfigError, match="more than CURSOR_SPEND_DUCKDB_MEMORY_LIMIT=1MB .* Nothing is lost"):
+        pipeline.extract(replace(settings, duckdb_memory_limit="1MB"), START, END_DATE)
     pipeline.extract(settings, START, END_DATE)
 
     assert warehouse_by_user_day(settings) == normalized(truth_by_user_day(server, START, END_DATE))

@@ -1,0 +1,110 @@
+"""Usage events as Arrow columns: event keys, money, drifted fields, and the memory knob of the load."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import duckdb
+import pytest
+
+from cursor_spend import pipeline
+from cursor_spend.config import ConfigError, load_settings
+from dlt_sources.cursor import EVENT_SCHEMA, records
+from dlt_sources.cursor.errors import CursorResponseError
+
+EXTRACTED_AT = datetime(2026, 11, 20, 6, tzinfo=UTC)
+
+
+def event(timestamp: int, **fields) -> dict:
+    return {"timestamp": str(timestamp), "userEmail": "Ana@Acme.io", "model": "gpt-5", "kind": "Usage-based",
+            "chargedCents": Decimal("1.5"), "conversationId": "c1"} | fields  # fmt: skip
+
+
+def test_identical_events_are_numbered_as_one_window_counter_numbers_them_whatever_the_day_order():
+    rng = random.Random(7)
+    identities = [
+        (day * records.DAY_MS + rng.randrange(3), f"c{rng.randrange(3)}") for day in range(6) for _ in range(60)
+    ]
+    rng.shuffle(identities)  # days interleaved: packed days are unpacked again
+    counts, plain = records.EventCounts(live_days=2), Counter()
+
+    for day_ms, conversation in identities:
+        digest = f"{day_ms}|{conversation}".encode().ljust(12, b".")[:12]
+        plain[digest] += 1
+        assert counts.add(day_ms // records.DAY_MS, digest) == plain[digest]
+
+    assert max(plain.values()) > 1
+
+
+def test_a_page_of_events_becomes_typed_columns_with_unique_keys():
+    page = [event(1795200000000), event(1795200000000), event(1795200000001, userEmail=None, serviceAccountId="sa1")]
+
+    columns = records.event_columns(page, "acme", EXTRACTED_AT, records.EventCounts())
+    table = records.as_table(columns, EVENT_SCHEMA)
+
+    keys = table.column("event_key").to_pylist()
+    assert [key.rsplit("-", 1)[1] for key in keys] == ["1", "2", "1"] and keys[0][:24] == keys[1][:24]
+    assert table.schema.names[: len(EVENT_SCHEMA)] == [n for n in EVENT_SCHEMA.names if n in columns]
+    assert table.column("charged_cents").type == EVENT_SCHEMA.field("charged_cents").type
+    assert table.column("timestamp_ms").to_pylist() == [1795200000000, 1795200000000, 1795200000001]
+    assert table.column("service_account_id").to_pylist() == [None, None, "sa1"]
+
+
+def test_money_past_nine_decimals_is_rounded_as_duckdb_rounds_it():
+    noisy = ["40.16699999999999", "0.0000000005", "-0.0000000005", "0.0000000015", "7"]
+    page = [event(1795200000000 + i, chargedCents=Decimal(text)) for i, text in enumerate(noisy)]
+
+    table = records.as_table(records.event_columns(page, "acme", EXTRACTED_AT, records.EventCounts()), EVENT_SCHEMA)
+
+    duckdb_rounds = [
+        duckdb.execute(f"select {text}::decimal(38, 20)::decimal(38, 9)").fetchall()[0][0] for text in noisy
+    ]
+    assert table.column("charged_cents").to_pylist() == duckdb_rounds
+
+
+def test_undocumented_fields_keep_their_values_nested_or_mixed_ones_as_json_text():
+    page = [
+        event(1795200000000, newScore=3, newTags=["a", "b"], newMixed=1, newNothing=None),
+        event(1795200000001, newScore=None, newTags=None, newMixed="x"),
+    ]
+
+    table = records.as_table(records.event_columns(page, "acme", EXTRACTED_AT, records.EventCounts()), EVENT_SCHEMA)
+
+    assert table.column("new_score").to_pylist() == [3, None]
+    assert table.column("new_tags").to_pylist() == ['["a", "b"]', None]
+    assert table.column("new_mixed").to_pylist() == ["1", '"x"']
+    assert "new_nothing" not in table.schema.names
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"inputTokens": "12"}, "field 'inputTokens' of a usage event's tokenUsage is str"),
+        ({"timestamp": "17952e9"}, "documented as a string of epoch-ms digits"),
+        ({"timestamp": ""}, "documented as a string of epoch-ms digits"),
+        ({"model": None}, "a usage event has no model"),
+    ],
+)
+def test_a_drifted_field_anywhere_in_the_page_stops_the_run_with_the_field_named(change, message):
+    bad = event(1795200000001, tokenUsage={"inputTokens": change.pop("inputTokens")}) if "inputTokens" in change else {}
+    bad = bad or event(1795200000001) | change
+    page = [event(1795200000000), bad, event(1795200000002)]
+
+    with pytest.raises(CursorResponseError, match=message):
+        records.event_columns(page, "acme", EXTRACTED_AT, records.EventCounts())
+
+
+def test_the_loads_duckdb_memory_limit_is_a_setting(tmp_path):
+    with pytest.raises(ConfigError, match="CURSOR_SPEND_DUCKDB_MEMORY_LIMIT='lots' is not a size"):
+        load_settings(env={"CURSOR_SPEND_DUCKDB_MEMORY_LIMIT": "lots"})
+    settings = load_settings(
+        env={"CURSOR_SPEND_DUCKDB": str(tmp_path / "w.duckdb"), "CURSOR_SPEND_DUCKDB_MEMORY_LIMIT": "48MB"}
+    )
+
+    with pipeline.make_pipeline(settings).sql_client() as client:
+        limit, threads = client.execute_sql("select current_setting('memory_limit'), current_setting('threads')")[0]
+
+    assert (limit, threads) == ("45.7 MiB", pipeline.LOAD_THREADS)  # DuckDB prints 48 MB (10^6 bytes) in MiB
