@@ -3,12 +3,12 @@ beside a bare httpx loop over the same pages (the ceiling set by the server and 
 extract at ~100k and ~1M events.
 
 Each measurement gets a fresh simulator process (same team, same data, same cold caches), and the extract runs
-in a child process of its own, whose peak RSS is its ``ru_maxrss``.
+in a child process of its own, whose peak RSS is the kernel's high-water mark of its memory (``VmHWM``; not
+``ru_maxrss``, which a spawned child inherits from the parent it was forked from).
 """
 
 from __future__ import annotations
 
-import resource
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -101,8 +101,15 @@ def extract_events(base_url: str, start: date, end: date, duckdb_path: Path) -> 
         "seconds": sum(seconds.values()),
         "steps_seconds": seconds,
         "steps_peak_rss_mb": sampler.peaks_mb(),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
     }
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory since it started (Linux's VmHWM)."""
+    with open("/proc/self/status") as status:
+        kilobytes = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    return kilobytes / 1024
 
 
 class RssSampler:

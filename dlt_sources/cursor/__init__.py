@@ -114,6 +114,7 @@ def cursor_source(
     @dlt.resource(
         name="daily_usage",
         write_disposition="merge",
+        file_format="parquet",  # DuckDB holds ~1 GB to parse a few thousand rows of INSERT ... VALUES this wide
         primary_key=("team", "day", "email"),
         columns=_columns({"team": "text", "day": "date", "email": "text", "user_id": "bigint", "date_ms": "bigint",
                           "is_active": "bool", "extracted_at": "timestamp"}, keys=("team", "day", "email")),
