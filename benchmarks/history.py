@@ -4,9 +4,6 @@ Two warehouses of the same team, loaded by the source from the simulator (limits
 of history, one 365. Each is built once, then gets a daily run: ``pipeline.extract`` of the next day plus the
 lookback (under the documented limits), ``dbt build`` (one-day incremental), export of the marts to Parquet.
 The incremental builds of the two warehouses are timed side by side, interleaved, and the median counts.
-
-Only the history's backfill loads JSONL files (dlt's INSERT statements would take minutes to load it, see
-benchmark 2); the daily run is the pipeline as users run it.
 """
 
 from __future__ import annotations
