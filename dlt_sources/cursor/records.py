@@ -259,10 +259,13 @@ def arrow_schema(columns: dict[str, dict]) -> pa.Schema:
     )
 
 
+_DUCKDB_ROUNDING = Context(prec=38, rounding=ROUND_HALF_UP)
+
+
 def _to_scale(value: Decimal | int | None, scale: int) -> Decimal | int | None:
     """Round half away from zero to ``scale`` decimals, as DuckDB does when it stores a longer decimal."""
     if isinstance(value, Decimal):
-        return value.quantize(Decimal(1).scaleb(-scale), context=Context(prec=38, rounding=ROUND_HALF_UP))
+        return value.quantize(Decimal(1).scaleb(-scale), context=_DUCKDB_ROUNDING)
     return value
 
 
