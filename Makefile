@@ -16,11 +16,13 @@ $(STAMP): pyproject.toml requirements.lock
 demo: $(STAMP)
 	$(BIN)/cursor-spend demo
 
-# The tests also need Debian's chromium (the report opens in headless Chromium) and docker-compose (checks
-# docker-compose.yml without a Docker engine): installed with apt-get when missing (as root, or with sudo).
-TEST_TOOLS := chromium docker-compose
+# The tests also need Debian's chromium (the report opens in headless Chromium), docker-compose (checks
+# docker-compose.yml without a Docker engine) and postgresql (the tests start a throwaway PostgreSQL cluster of their
+# own): installed with apt-get when missing (as root, or with sudo).
 test-tools:
-	@missing=""; for tool in $(TEST_TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	@missing=""; \
+	for tool in chromium docker-compose; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing$$missing with apt-get"; \
 		sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from cursor_spend.simulator import Simulator, SimulatorOptions, SimulatorServer, TeamSpec
+from tests.postgres import PostgresServer
 
 END_DATE = date(2026, 11, 20)  # a fixed "yesterday" so every test sees the same data
 API_KEY = "crsr_" + "T" * 64
@@ -31,3 +32,17 @@ def make_simulator() -> Iterator[Callable[..., SimulatorServer]]:
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL cluster for the whole test session (see tests/postgres.py)."""
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """The URL of a new, empty database on the session's PostgreSQL server."""
+    return postgres_server.database()

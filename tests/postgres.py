@@ -1,0 +1,87 @@
+"""A throwaway PostgreSQL server for the tests: Debian's ``postgresql`` package, a cluster ``initdb``'d into a
+temporary folder, listening on a free loopback port, with a password (scram-sha-256) so credentials are really
+used. When the tests run as root the cluster runs as the unprivileged user ``nobody`` (PostgreSQL refuses
+root). Nothing relies on a server that happens to be running; the cluster is stopped and deleted at the end.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import secrets
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
+
+from cursor_spend.simulator import free_port
+
+USER = "cursor_spend"
+
+
+def pg_bin(name: str) -> str | None:
+    """A PostgreSQL server program (initdb, pg_ctl): on PATH or in Debian's versioned folder."""
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)
+    return candidates[0] if candidates else None
+
+
+class PostgresServer:
+    """One cluster; :meth:`database` hands each test a fresh database and its URL."""
+
+    def __init__(self) -> None:
+        self.initdb, self.pg_ctl = pg_bin("initdb"), pg_bin("pg_ctl")
+        if not (self.initdb and self.pg_ctl):
+            raise RuntimeError("PostgreSQL server programs not found: install Debian's postgresql (make test does)")
+        self.root = Path(tempfile.mkdtemp(prefix="cursor-spend-pg-"))
+        self.data = self.root / "data"
+        self.port = free_port()
+        self.password = secrets.token_urlsafe(16) + "@:/"  # characters a URL must escape
+        self._user = pwd.getpwnam("nobody") if os.geteuid() == 0 else None
+        self._databases = 0
+
+    def _run(self, *command: str, **kwargs) -> subprocess.CompletedProcess:
+        owner = {"user": self._user.pw_uid, "group": self._user.pw_gid} if self._user else {}
+        return subprocess.run(command, check=True, capture_output=True, text=True, timeout=120, **owner, **kwargs)
+
+    def start(self) -> PostgresServer:
+        if self._user:
+            os.chown(self.root, self._user.pw_uid, self._user.pw_gid)
+        pwfile = self.root / "pw"
+        pwfile.write_text(self.password + "\n")
+        if self._user:
+            os.chown(pwfile, self._user.pw_uid, self._user.pw_gid)
+        self._run(self.initdb, "-D", str(self.data), "-U", USER, "--pwfile", str(pwfile), "-A", "scram-sha-256",
+                  "-E", "UTF8", "--locale", "C.UTF-8" if Path("/usr/lib/locale/C.utf8").exists() else "C")  # fmt: skip
+        pwfile.unlink()
+        options = f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} -c fsync=off"
+        self._run(self.pg_ctl, "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
+        return self
+
+    def stop(self) -> None:
+        try:
+            self._run(self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://{USER}:{quote(self.password, safe='')}@127.0.0.1:{self.port}/{database}"
+
+    def database(self) -> str:
+        """A new, empty database; returns its URL (the password percent-encoded)."""
+        import psycopg2
+
+        self._databases += 1
+        name = f"warehouse_{self._databases}"
+        con = psycopg2.connect(self.url())
+        try:
+            con.autocommit = True
+            with con.cursor() as cursor:
+                cursor.execute(f"create database {name}")
+        finally:
+            con.close()
+        return self.url(name)
