@@ -24,8 +24,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from cursor_spend.config import ConfigError, Settings, load_settings
-from cursor_spend.warehouse import WarehouseLockedError
+from cursor_spend.config import ConfigError, Settings, base_url, load_settings
+from cursor_spend.warehouse import WarehouseError, WarehouseLockedError
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -120,8 +120,8 @@ def settings_from_connection(conn: Connection | None, env: Mapping[str, str] | N
     overrides: dict[str, Any] = {}
     if teams:
         overrides["teams"] = teams
-    if base_url := _base_url(conn):
-        overrides["base_url"] = base_url
+    if url := _base_url(conn):
+        overrides["base_url"] = base_url(url, f"the host of connection {CONN_ID}")
     return replace(settings, **overrides)
 
 
@@ -160,11 +160,12 @@ def airflow_settings(require_key: bool = True, conn_id: str = CONN_ID) -> Settin
 
 
 def _fail_fast_errors() -> tuple[type[BaseException], ...]:
-    """Errors a retry cannot fix: a bad or non-admin key, a plan without the Admin API, bad settings, dbt failures."""
+    """Errors a retry cannot fix: a bad or non-admin key, a plan without the Admin API, bad settings, dbt failures,
+    an unusable warehouse (a held DuckDB lock is retried: see airflow_errors)."""
     from cursor_spend.transform import TransformError
     from dlt_sources.cursor.errors import CursorConfigurationError  # imports dlt: only inside tasks
 
-    return (ConfigError, CursorConfigurationError, TransformError)
+    return (ConfigError, CursorConfigurationError, TransformError, WarehouseError)
 
 
 @contextmanager
@@ -181,14 +182,14 @@ def airflow_errors() -> Iterator[None]:
         yield
     except AirflowException:
         raise
+    except WarehouseLockedError as exc:
+        raise AirflowException(
+            f"{exc} (Airflow tasks that write the warehouse share the pool {POOL!r} with one slot, so the "
+            "holder is probably a process outside Airflow: a CLI run or a BI tool with the file open)"
+        ) from exc
     except Exception as exc:
         if isinstance(exc, _fail_fast_errors()):
             raise AirflowFailException(str(exc)) from None
-        if isinstance(exc, WarehouseLockedError):
-            raise AirflowException(
-                f"{exc} (Airflow tasks that write the warehouse share the pool {POOL!r} with one slot, so the "
-                "holder is probably a process outside Airflow: a CLI run or a BI tool with the file open)"
-            ) from exc
         raise
 
 
@@ -215,7 +216,7 @@ def extract(data_interval_start: datetime, data_interval_end: datetime) -> dict[
     """Load the run's data interval plus the lookback, for every configured team, into the raw schema."""
     settings = airflow_settings()
     first, last = extract_window(data_interval_start, data_interval_end, settings.lookback_days)
-    log.info("Extracting %s .. %s for teams %s into %s", first, last, ", ".join(settings.teams), settings.duckdb_path)
+    log.info("Extracting %s .. %s for teams %s into the %s", first, last, ", ".join(settings.teams), settings.warehouse)
     from cursor_spend import pipeline
 
     rows = _run(lambda: pipeline.extract(settings, start_date=first, end_date=last))
@@ -228,6 +229,7 @@ def transform() -> list[str]:
     settings = airflow_settings(require_key=False)
     from cursor_spend import pipeline
 
-    paths = _run(lambda: pipeline.transform(settings))
+    result, paths = _run(lambda: pipeline.transform(settings))
+    log.info("dbt build: %s (dbt's log: %s)", result.line, result.log_path)
     log.info("Exported %d Parquet files to %s", len(paths), settings.export_dir)
     return [str(path) for path in paths]

@@ -1,12 +1,14 @@
-"""The ``cursor-spend`` command line: the same pipeline as the Airflow DAGs, without Airflow."""
+"""cursor-spend: what your Cursor seats and usage cost, as warehouse tables (the same pipeline as the Airflow DAGs)."""
 
 from __future__ import annotations
 
 import argparse
 import secrets
+import signal
 import string
 import sys
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from . import __version__
@@ -57,29 +59,36 @@ def _settings(args: argparse.Namespace):
 def _check(args: argparse.Namespace) -> int:
     from . import pipeline
 
-    for team, size in pipeline.check(_settings(args)).items():
+    settings = _settings(args)
+    print(f"warehouse: {settings.warehouse}")
+    settings.warehouse.check()
+    for team, size in pipeline.check(settings).items():
         print(f"team {team}: key OK, {size} members")
     return 0
 
 
 def _extract(args: argparse.Namespace) -> int:
     from . import pipeline
-    from .progress import ResourceProgress
+    from .progress import ExtractProgress
 
     settings = _settings(args)
-    with ResourceProgress() as progress:
-        counts = pipeline.extract(settings, args.start_date, args.end_date, args.team or None, progress=progress.update)
-    loaded = ", ".join(f"{table} {n:,}" for table, n in counts.items()) or "nothing"
-    print(f"Loaded into {settings.duckdb_path} (schema cursor_raw): {loaded}")
+    progress = ExtractProgress()
+    with progress.shown():
+        counts = pipeline.extract(settings, args.start_date, args.end_date, args.team or None, progress=progress)
+    loaded = ", ".join(f"{table} {n:,}" for table, n in counts.items()) or "nothing new"
+    print(f"Loaded into the {settings.warehouse} (schema cursor_raw): {loaded}")
     return 0
 
 
 def _transform(args: argparse.Namespace) -> int:
     from . import pipeline
+    from .progress import BuildProgress
 
     settings = _settings(args)
-    paths = pipeline.transform(settings, seat_price_usd=args.seat_price_usd, full_refresh=args.full_refresh)
-    print(f"Built the marts in {settings.duckdb_path}; Parquet exports: {settings.export_dir} ({len(paths)} files)")
+    with BuildProgress() as progress:
+        result, paths = pipeline.transform(settings, full_refresh=args.full_refresh, on_progress=progress.update)
+    print(f"dbt build: {result.line}; log: {result.log_path}")
+    print(f"Built the marts in the {settings.warehouse}; Parquet exports: {settings.export_dir} ({len(paths)} files)")
     return 0
 
 
@@ -88,18 +97,20 @@ def _run(args: argparse.Namespace) -> int:
 
     args.full_refresh = False
     status = _extract(args) or _transform(args)
-    print_summary(summarize(_settings(args).duckdb_path))
+    print_summary(summarize(_settings(args)))
     return status
 
 
 def _report(args: argparse.Namespace) -> int:
     from .report import write_report
-    from .summary import print_summary, summarize
+    from .summary import SummaryError, print_summary, summarize
 
     settings = _settings(args)
-    summary = summarize(settings.duckdb_path)
+    summary = summarize(settings)
     print_summary(summary)
-    output = write_report(settings.duckdb_path, args.output or settings.report_path, summary)
+    if summary is None:
+        raise SummaryError("no report without usage: extract a window with usage first")
+    output = write_report(settings, args.output or settings.report_path, summary)
     print(f"Report: {output.resolve()}")
     return 0
 
@@ -109,6 +120,15 @@ def _demo(args: argparse.Namespace) -> int:
 
     run_demo(args.dir, members=args.members, days=args.days, seed=args.seed)
     return 0
+
+
+def _seat_price(raw: str) -> Decimal:
+    from .config import ConfigError, seat_price
+
+    try:
+        return seat_price("--seat-price-usd", raw)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--seat-price-usd=")) from None
 
 
 def _add_warehouse_args(parser: argparse.ArgumentParser) -> None:
@@ -127,7 +147,9 @@ def _add_extract_args(parser: argparse.ArgumentParser) -> None:
 
 def _add_transform_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--seat-price-usd", type=float, help="monthly seat price (default $CURSOR_SEAT_PRICE_USD or 40)"
+        "--seat-price-usd",
+        type=_seat_price,
+        help="monthly seat price in USD (default $CURSOR_SEAT_PRICE_USD, else the dbt var seat_price_usd)",
     )
 
 
@@ -200,15 +222,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so it stops as cleanly as on Ctrl-C."""
+
+    signal_code = signal.SIGTERM
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     from .errors import EXPECTED_ERRORS
 
     args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         return args.func(args)
-    except KeyboardInterrupt:
-        return 130
-    except EXPECTED_ERRORS as exc:  # expected failures: one or two lines, no traceback
+    except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, or dlt's record of either
+        sigterm = getattr(exc, "signal_code", signal.SIGINT) == signal.SIGTERM
+        print(f"cursor-spend {args.command}: interrupted; nothing half-loaded, the next run resumes", file=sys.stderr)
+        return 143 if sigterm else 130
+    except EXPECTED_ERRORS as exc:  # expected failures: one line, no traceback
         print(f"cursor-spend {args.command}: {exc}", file=sys.stderr)
         return 2
 

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from . import pipeline
 from .config import load_settings
-from .progress import ResourceProgress
+from .progress import BuildProgress, ExtractProgress
 from .report import write_report
 from .simulator import Simulator, SimulatorOptions, TeamSpec, serve
 from .summary import print_summary, summarize
@@ -43,18 +43,21 @@ def run_demo(root: Path = DEMO_DIR, members: int = 60, days: int = 45, seed: int
             }
         )
         console.print(f"2/4 Extracting from {server.base_url} and loading into {settings.duckdb_path}")
-        with ResourceProgress() as progress:
-            counts = pipeline.extract(settings, spec.start_date, spec.end_date, progress=progress.update)
+        progress = ExtractProgress(console)
+        with progress.shown():
+            counts = pipeline.extract(settings, spec.start_date, spec.end_date, progress=progress)
         console.print("    loaded: " + ", ".join(f"{table} {rows:,}" for table, rows in counts.items()))
     console.print("    simulator stopped")
 
     console.print("3/4 Building the dbt project (staging, intermediate, marts, tests) and the Parquet exports")
-    pipeline.transform(settings)
+    with BuildProgress(console) as bar:
+        result, _ = pipeline.transform(settings, on_progress=bar.update)
+    console.print(f"    dbt build: {result.line}; log: {result.log_path}")
 
     console.print("4/4 Summary and report")
-    summary = summarize(settings.duckdb_path)
+    summary = summarize(settings)
     print_summary(summary, console)
-    report = write_report(settings.duckdb_path, root / settings.report_path.name, summary)
+    report = write_report(settings, root / settings.report_path.name, summary)
     console.rule("Where everything is")
     console.print(f"Report:       {report.resolve()}")
     console.print(f"Warehouse:    {settings.duckdb_path.resolve()} (schemas cursor_raw, staging, intermediate, marts)")

@@ -5,6 +5,6 @@ from dlt_sources.cursor.errors import CursorAPIError
 from .config import ConfigError
 from .summary import SummaryError
 from .transform import TransformError
-from .warehouse import WarehouseLockedError
+from .warehouse import WarehouseError
 
-EXPECTED_ERRORS = (CursorAPIError, ConfigError, WarehouseLockedError, TransformError, SummaryError)
+EXPECTED_ERRORS = (CursorAPIError, ConfigError, WarehouseError, TransformError, SummaryError)

@@ -1,27 +1,29 @@
 """The pipeline both the CLI and the Airflow DAGs run: check the keys, extract and load, transform.
 
-Raw tables land in the dataset ``cursor_raw`` of the destination (DuckDB at ``settings.duckdb_path`` unless
-CURSOR_SPEND_DESTINATION names another dlt destination, configured the dlt way).
+Raw tables land in the dataset ``cursor_raw`` of the warehouse (settings.warehouse: the DuckDB file, or the
+PostgreSQL database of CURSOR_SPEND_WAREHOUSE). A load an earlier run left unfinished (killed, interrupted,
+locked, out of memory) is finished first, then the requested window is extracted, in the same run.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import dlt
-from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
+from dlt.common.runtime.collector import Collector
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from dlt_sources.cursor import Progress, cursor_source
+from dlt_sources.cursor import cursor_source
 from dlt_sources.cursor.client import CursorClient
 from dlt_sources.cursor.errors import CursorAPIError, CursorConfigurationError
 
 from .config import ConfigError, Settings
-from .warehouse import WarehouseLockedError, is_lock_error, locked_message
+from .warehouse import WarehouseError, WarehouseLockedError, is_lock_error, locked_message
 
 __all__ = ["WarehouseLockedError", "check", "extract", "make_pipeline", "transform"]
 
@@ -29,7 +31,8 @@ log = logging.getLogger(__name__)
 
 PIPELINE_NAME = "cursor_spend"
 RAW_DATASET = "cursor_raw"
-LOAD_THREADS = 2
+KEEP_LOADED_PACKAGES = 7  # dlt keeps a folder per completed load: the newest few stay for inspection
+PARQUET_TABLES = ("daily_usage",)  # DuckDB holds ~1 GB to parse a few thousand rows of INSERT ... VALUES this wide
 
 
 def _require_teams(settings: Settings) -> None:
@@ -40,16 +43,31 @@ def _require_teams(settings: Settings) -> None:
         )
 
 
-def check(settings: Settings) -> dict[str, int]:
+def request_log_dir(settings: Settings) -> Path:
+    """Where the clients of every process log their recent requests per team (the API's limits are per team)."""
+    return settings.warehouse_dir / ".dlt" / "requests"
+
+
+def client(settings: Settings, label: str, factory: Callable[..., CursorClient] = CursorClient) -> CursorClient:
+    return factory(
+        settings.teams[label],
+        label,
+        settings.base_url,
+        rate_limit_window=settings.rate_limit_window,
+        request_log_dir=request_log_dir(settings),
+    )
+
+
+def check(settings: Settings, client_factory: Callable[..., CursorClient] = CursorClient) -> dict[str, int]:
     """Validate every team's key against ``/teams/members``, as the peers do; returns team -> member count.
 
     Raises :class:`CursorConfigurationError` with a one-line cause and fix for a bad or non-admin key, a plan
-    without the Admin API, a wrong team (empty roster)."""
+    without the Admin API, a wrong team (empty roster) or a URL that is not the Admin API."""
     _require_teams(settings)
     sizes = {}
-    for label, key in settings.teams.items():
-        with CursorClient(key, label, settings.base_url, rate_limit_window=settings.rate_limit_window) as client:
-            roster = client.get("/teams/members").get("teamMembers")
+    for label in settings.teams:
+        with client(settings, label, client_factory) as api:
+            roster = api.get("/teams/members").get("teamMembers")
         if not roster:
             raise CursorConfigurationError(
                 f"team {label!r}: the key's team has no members. The key was probably created in another team "
@@ -59,27 +77,16 @@ def check(settings: Settings) -> dict[str, int]:
     return sizes
 
 
-def make_pipeline(settings: Settings) -> dlt.Pipeline:
+def make_pipeline(settings: Settings, progress: Collector | None = None) -> dlt.Pipeline:
     """The dlt pipeline; its working state lives beside the warehouse so each warehouse is self-contained."""
-    # By default dlt imports Airflow and reads an Airflow Variable on every config lookup (seconds per run) to
-    # find its own secrets there; cursor-spend has its own settings. PROVIDERS__ENABLE_AIRFLOW_SECRETS=true turns
-    # that back on for a destination configured in that Variable.
-    os.environ.setdefault("PROVIDERS__ENABLE_AIRFLOW_SECRETS", "false")
-    destination_name = os.environ.get("CURSOR_SPEND_DESTINATION", "duckdb")
-    if destination_name == "duckdb":
-        settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
-        # bounded memory on any machine: DuckDB's limit, and its threads fixed (each thread needs its own buffers)
-        config = {"memory_limit": settings.duckdb_memory_limit, "threads": LOAD_THREADS}
-        credentials = DuckDbCredentials(str(settings.duckdb_path.resolve()), global_config=config)
-        destination = dlt.destinations.duckdb(credentials=credentials)
-    else:
-        destination = destination_name
+    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    dlt.config["load.delete_completed_jobs"] = True  # loaded files are in the warehouse: no second copy on disk
     return dlt.pipeline(
         pipeline_name=PIPELINE_NAME,
         pipelines_dir=str(settings.warehouse_dir.resolve() / ".dlt"),
-        destination=destination,
+        destination=settings.warehouse.destination(),
         dataset_name=RAW_DATASET,
-        progress="log" if os.environ.get("CURSOR_SPEND_DLT_PROGRESS") else None,
+        progress=progress,
     )
 
 
@@ -88,16 +95,18 @@ def extract(
     start_date: date | None = None,
     end_date: date | None = None,
     teams: list[str] | None = None,
-    progress: Progress | None = None,
+    progress: Collector | None = None,
     client_factory: Callable[..., CursorClient] = CursorClient,
 ) -> dict[str, int]:
-    """Check the keys, then extract and load into the raw dataset; returns rows loaded per table.
+    """Check the warehouse and the keys, finish any load left pending, then extract and load into the raw
+    dataset; returns rows loaded per table.
 
     Without dates: from the last loaded day minus the lookback (or ``initial_days`` back on a first run) to
     yesterday. With dates: exactly that window (a backfill)."""
     settings = settings.with_teams(teams)
-    check(settings)
-    pipeline = make_pipeline(settings)
+    settings.warehouse.check()
+    check(settings, client_factory)
+    pipeline = make_pipeline(settings, progress)
     source = cursor_source(
         teams=settings.teams,
         base_url=settings.base_url,
@@ -106,15 +115,45 @@ def extract(
         lookback_days=settings.lookback_days,
         initial_days=settings.initial_days,
         rate_limit_window=settings.rate_limit_window,
-        progress=progress,
+        request_log_dir=request_log_dir(settings),
         client_factory=client_factory,
     )
-    try:
+    if settings.warehouse.kind == "duckdb":
+        for name in PARQUET_TABLES:
+            source.resources[name].apply_hints(file_format="parquet")
+    with load_errors(settings):
+        finish_pending(pipeline)
         pipeline.run(source)
+    prune_loaded_packages(pipeline)
+    info = pipeline.last_trace.last_normalize_info
+    counts = info.row_counts if info else {}
+    return {table: n for table, n in sorted(counts.items()) if not table.startswith("_dlt")}
+
+
+def finish_pending(pipeline: dlt.Pipeline) -> None:
+    """Load what an interrupted run extracted but did not load (dlt's ``run`` would load only that and skip the
+    new window): nothing is lost, nothing is counted twice (every table merges on its keys)."""
+    if pipeline.has_pending_data:
+        log.warning("finishing the load an earlier run left pending, then extracting the requested window")
+        pipeline.normalize()
+        pipeline.load()
+
+
+def prune_loaded_packages(pipeline: dlt.Pipeline, keep: int = KEEP_LOADED_PACKAGES) -> None:
+    """dlt keeps a folder per completed load (schema and state, its files deleted): keep the newest ``keep``."""
+    for load_id in sorted(pipeline.list_completed_load_packages())[:-keep]:
+        shutil.rmtree(Path(pipeline.working_dir) / "load" / "loaded" / load_id, ignore_errors=True)
+
+
+@contextmanager
+def load_errors(settings: Settings) -> Iterator[None]:
+    """dlt wraps every failure of a step: turn the expected ones back into one-line errors."""
+    try:
+        yield
     except PipelineStepFailed as exc:
-        for cause in _causes(exc):
-            if isinstance(cause, CursorAPIError):
-                raise cause from None  # the source's one-line message, not dlt's wrapper
+        for cause in causes(exc):
+            if isinstance(cause, KeyboardInterrupt | CursorAPIError | WarehouseError):
+                raise cause from None  # an interrupt, or the source's one-line message, not dlt's wrapper
             if is_lock_error(str(cause)):
                 raise WarehouseLockedError(locked_message(settings.duckdb_path)) from None
             if "Out of Memory Error" in str(cause):
@@ -124,11 +163,9 @@ def extract(
                     "data is loaded before anything new is extracted."
                 ) from None
         raise
-    counts = pipeline.last_trace.last_normalize_info.row_counts if pipeline.last_trace.last_normalize_info else {}
-    return {table: n for table, n in sorted(counts.items()) if not table.startswith("_dlt")}
 
 
-def _causes(exc: BaseException):
+def causes(exc: BaseException) -> Iterator[BaseException]:
     """The exception and everything it was raised from, outermost first."""
     seen = set()
     while exc is not None and id(exc) not in seen:
@@ -137,8 +174,9 @@ def _causes(exc: BaseException):
         exc = exc.__cause__ or exc.__context__
 
 
-def transform(settings: Settings, seat_price_usd: float | None = None, full_refresh: bool = False) -> list[Path]:
-    """Build the dbt project (staging, intermediate, marts, tests) and export the marts as Parquet."""
+def transform(settings: Settings, full_refresh: bool = False, on_progress=None):
+    """Build the dbt project (seeds, staging, intermediate, marts, tests) and export the marts as Parquet;
+    returns dbt's result and the exported files."""
     from .transform import transform as build
 
-    return build(settings, seat_price_usd=seat_price_usd, full_refresh=full_refresh)
+    return build(settings, full_refresh=full_refresh, on_progress=on_progress)

@@ -17,7 +17,9 @@ from markupsafe import Markup
 from pygal.style import Style
 
 from . import __version__
-from .summary import SPEND_USD, Summary, connect, summarize, usd
+from .config import Settings
+from .summary import ALL_TEAMS, Summary, usd
+from .warehouse import Reader
 
 COLORS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f")
 STYLE = Style(
@@ -65,60 +67,55 @@ def _daily_chart(
     return chart.render(is_unicode=True)
 
 
-def _daily_spend_chart(con, days: list[date]) -> str:
-    rows = con.execute(
-        f"select usage_date, charge_type, sum({SPEND_USD}) from marts.fct_cursor_costs_daily "
-        "where charge_type in ('seat', 'on_demand', 'included') group by all"
-    ).fetchall()
-    labels = {"seat": "Seats (estimated)", "on_demand": "On-demand", "included": "Included value"}
-    return _daily_chart(pygal.StackedBar, "Daily spend by charge type (USD)", days, rows, labels)
+def _daily_spend_chart(reader: Reader, days: list[date]) -> str:
+    columns = {"seats_usd": "Seats (estimated)", "on_demand_usd": "On-demand", "included_value_usd": "Included value"}
+    rows = reader.rows(
+        "select usage_date, seats_usd, on_demand_usd, included_value_usd from marts.rpt_cursor_daily_spend "
+        "where team = ?",
+        ALL_TEAMS,
+    )
+    series = [(day, name, value) for day, *values in rows for name, value in zip(columns, values, strict=True)]
+    return _daily_chart(pygal.StackedBar, "Daily spend by charge type (USD)", days, series, columns)
 
 
-def _model_chart(con, days: list[date]) -> str:
-    rows = con.execute(
-        "select usage_date, model, sum(list_cost_usd) from marts.fct_cursor_costs_daily "
-        "where charge_type != 'seat' group by all"
-    ).fetchall()
+def _model_chart(reader: Reader, days: list[date]) -> str:
+    rows = reader.rows(
+        "select usage_date, model, usage_value_usd from marts.rpt_cursor_daily_model_spend where team = ?", ALL_TEAMS
+    )
     return _daily_chart(pygal.StackedBar, "Usage value by model per day (USD, list price)", days, rows)
 
 
-def _top_users_chart(con, summary: Summary) -> str:
-    rows = con.execute(
-        "select user_email, sum(list_cost_usd) filter (where charge_type = 'included'), "
-        "sum(billed_cost_usd) filter (where charge_type = 'on_demand'), sum(list_cost_usd) "
-        "from marts.fct_cursor_costs_daily where usage_date between ? and ? and charge_type != 'seat' "
-        f"group by user_email order by 4 desc, 1 limit {TOP_USERS}",
-        [summary.month_start, summary.as_of],
-    ).fetchall()[::-1]  # horizontal bars draw bottom-up: the top user last
+def _top_users_chart(reader: Reader, summary: Summary) -> str:
+    rows = reader.rows(
+        "select user_email, included_value_usd, on_demand_usd from marts.rpt_cursor_top_users "
+        "where team = ? and usage_month = ? and rank <= ? order by rank desc",  # bars draw bottom-up: top user last
+        ALL_TEAMS, summary.month_start, TOP_USERS,
+    )  # fmt: skip
     chart = _chart(pygal.HorizontalStackedBar, f"Top {TOP_USERS} users this month (USD)", height=520)
     chart.x_labels = [email for email, *_ in rows]
-    chart.add("Included value", [float(included or 0) for _, included, _, _ in rows])
-    chart.add("On-demand", [float(on_demand or 0) for _, _, on_demand, _ in rows])
+    chart.add("Included value", [float(included) for _, included, _ in rows])
+    chart.add("On-demand", [float(on_demand) for _, _, on_demand in rows])
     return chart.render(is_unicode=True)
 
 
-def _seat_chart(con, days: list[date]) -> str:
-    rows = con.execute(
-        "unpivot (select usage_date, count(*) filter (where is_paid_seat and not is_unassigned_commitment) as paid, "
-        "count(*) filter (where is_paid_seat and is_active) as active from marts.fct_cursor_seats_daily group by all) "
-        "on paid, active into name series value seats"
-    ).fetchall()
+def _seat_chart(reader: Reader, days: list[date]) -> str:
+    columns = {"paid_seats": "Paid seats", "active_seats": "Active that day"}
+    rows = reader.rows("select usage_date, paid_seats, active_seats from marts.rpt_cursor_daily_spend where team = ?",
+                       ALL_TEAMS)  # fmt: skip
+    series = [(day, name, value) for day, *values in rows for name, value in zip(columns, values, strict=True)]
     title = "Seat utilisation: paid seats and seats used that day"
-    labels = {"paid": "Paid seats", "active": "Active that day"}
-    return _daily_chart(pygal.Line, title, days, rows, labels, value_formatter=lambda v: f"{v:,.0f}")
+    return _daily_chart(pygal.Line, title, days, series, columns, value_formatter=lambda v: f"{v:,.0f}")
 
 
-def _cycle_rows(con) -> list[dict]:
-    rows = con.execute(
+def _cycle_rows(reader: Reader) -> list[dict]:
+    rows = reader.rows(
         "select team, cycle_start, user_email, included_spend_usd, on_demand_spend_usd, spend_limit_usd, "
-        "spend_limit_remaining_usd from marts.rpt_cursor_cycle_spend "
-        "where (team, cycle_start) in "
-        "(select (team, max(cycle_start)) from marts.rpt_cursor_cycle_spend group by team) "
+        "spend_limit_remaining_usd from marts.rpt_cursor_cycle_spend where is_current_cycle "
         "order by on_demand_spend_usd + included_spend_usd desc, user_email"
-    ).fetchall()
+    )
     out = []
     for team, cycle, email, included, on_demand, limit, remaining in rows:
-        used = None if not limit else min(Decimal(1), on_demand / limit)
+        used = None if not limit else min(Decimal(1), on_demand / limit)  # the bar's width
         out.append(
             {
                 "team": team,
@@ -134,19 +131,18 @@ def _cycle_rows(con) -> list[dict]:
     return out
 
 
-def build_report(duckdb_path: Path, summary: Summary | None = None) -> str:
-    """The report's HTML for the warehouse at ``duckdb_path``."""
-    summary = summary or summarize(duckdb_path)
-    with connect(duckdb_path) as con:
-        days = [row[0] for row in con.execute(
-            "select distinct usage_date from marts.fct_cursor_costs_daily order by 1").fetchall()]  # fmt: skip
+def build_report(settings: Settings, summary: Summary) -> str:
+    """The report's HTML for the warehouse of ``settings``."""
+    with settings.warehouse.reader() as reader:
+        days = [day for (day,) in reader.rows(
+            "select usage_date from marts.rpt_cursor_daily_spend where team = ? order by 1", ALL_TEAMS)]  # fmt: skip
         charts = {
-            "daily": _daily_spend_chart(con, days),
-            "models": _model_chart(con, days),
-            "users": _top_users_chart(con, summary),
-            "seats": _seat_chart(con, days),
+            "daily": _daily_spend_chart(reader, days),
+            "models": _model_chart(reader, days),
+            "users": _top_users_chart(reader, summary),
+            "seats": _seat_chart(reader, days),
         }
-        cycle = _cycle_rows(con)
+        cycle = _cycle_rows(reader)
     template = Environment(autoescape=True).from_string(TEMPLATE)
     return template.render(
         s=summary,
@@ -156,14 +152,14 @@ def build_report(duckdb_path: Path, summary: Summary | None = None) -> str:
         first_day=days[0],
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         version=__version__,
-        source=duckdb_path.name,
+        source=settings.warehouse,
     )
 
 
-def write_report(duckdb_path: Path, output: Path, summary: Summary | None = None) -> Path:
+def write_report(settings: Settings, output: Path, summary: Summary) -> Path:
     output.parent.mkdir(parents=True, exist_ok=True)
     temporary = output.with_name(f".{output.name}.tmp")
-    temporary.write_text(build_report(duckdb_path, summary), encoding="utf-8")
+    temporary.write_text(build_report(settings, summary), encoding="utf-8")
     temporary.replace(output)
     return output
 

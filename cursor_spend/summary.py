@@ -1,13 +1,10 @@
 """The month's answer in a few lines: what Cursor cost, who and which models spent it, which seats sit idle.
 
-Everything is read from the marts of a built warehouse (read-only, so a BI tool may hold it too). "This month"
-is the calendar month (UTC) of the newest day in ``marts.fct_cursor_costs_daily``, up to that day.
-
-- seats: sum of ``billed_cost_usd`` of the seat rows (the estimate: monthly price / days in month per paid
-  seat-day);
-- on-demand: sum of ``billed_cost_usd`` of the on_demand rows (chargedCents x 0.01 of chargeable events);
-- total = seats + on-demand, what the team pays for the month so far;
-- included value: sum of ``list_cost_usd`` of the included rows, the usage the seats' allowance covered.
+Everything is selected from the marts of a built warehouse, DuckDB or PostgreSQL, through the warehouse's
+read-only reading layer; the figures are defined in dbt (README "Tables"): ``rpt_cursor_monthly_spend`` (seats,
+on-demand, total, included value, paid and idle seats), ``rpt_cursor_top_users``, ``rpt_cursor_top_models`` and
+``rpt_cursor_idle_seats``. "This month" is the mart's current month (the UTC month of the newest usage day), all
+teams together (team ``'*'``).
 """
 
 from __future__ import annotations
@@ -15,17 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
-import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from .warehouse import is_lock_error, locked_message
+from .config import Settings
+from .warehouse import Reader, WarehouseError
 
 TOP = 5
-# A fact row's spend: what the team pays (seat and on-demand rows), or the value the allowance covered (included).
-SPEND_USD = "case when charge_type = 'included' then list_cost_usd else billed_cost_usd end"
+ALL_TEAMS = "*"
 
 
 class SummaryError(Exception):
@@ -39,103 +34,98 @@ class Summary:
     teams: list[str]
     seats_usd: Decimal
     on_demand_usd: Decimal
+    total_usd: Decimal
     included_value_usd: Decimal
     paid_seats: int  # paid seats held on the newest day
-    active_seats: int  # of those, seats with any usage in the last idle-days window
+    active_seats: int  # of those, seats with any usage in the idle window
+    idle_cost_usd: Decimal
     top_users: list[tuple[str, Decimal, Decimal, int]]  # email, usage value, on-demand, requests
     top_models: list[tuple[str, Decimal, int]]  # model, usage value, requests
     idle_seats: list[tuple[str, int | None, Decimal]]  # email, days since last active, seat cost this month
     table_rows: dict[str, int] = field(default_factory=dict)  # schema.table -> rows
 
-    @property
-    def total_usd(self) -> Decimal:
-        return self.seats_usd + self.on_demand_usd
 
-    @property
-    def idle_cost_usd(self) -> Decimal:
-        return sum((cost for *_, cost in self.idle_seats), Decimal(0))
+def require_marts(reader: Reader, warehouse: str) -> None:
+    """Say what to run when the warehouse has no marts yet (and whether it has raw data to build them from)."""
+    if reader.has_table("marts", "rpt_cursor_monthly_spend"):
+        return
+    if reader.has_table("cursor_raw", "usage_events"):
+        raise SummaryError(f"the {warehouse} has raw data but no marts yet; run `cursor-spend transform`")
+    raise SummaryError(f"the {warehouse} holds no Cursor data yet; run `cursor-spend run` (extract, then transform)")
 
 
-def connect(duckdb_path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to a built warehouse, or a SummaryError that says what to run."""
-    if not duckdb_path.exists():
-        raise SummaryError(f"no warehouse at {duckdb_path}; run `cursor-spend run` (or `make demo`) first")
+def summarize(settings: Settings) -> Summary | None:
+    """This month's figures, or None when the marts hold no usage at all (e.g. a first window without usage)."""
+    warehouse = settings.warehouse
     try:
-        con = duckdb.connect(str(duckdb_path), read_only=True)
-    except duckdb.IOException as exc:
-        raise SummaryError(locked_message(duckdb_path) if is_lock_error(str(exc)) else str(exc)) from exc
-    tables = {row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()}
-    if "fct_cursor_costs_daily" not in tables:
-        con.close()
-        raise SummaryError(f"{duckdb_path} has no marts yet; run `cursor-spend transform` first")
-    return con
+        with warehouse.reader() as reader:
+            require_marts(reader, str(warehouse))
+            return _summary(reader)
+    except WarehouseError as exc:
+        raise SummaryError(str(exc)) from None
 
 
-def summarize(duckdb_path: Path) -> Summary:
-    with connect(duckdb_path) as con:
-        as_of = con.execute("select max(usage_date) from marts.fct_cursor_costs_daily").fetchone()[0]
-        if as_of is None:
-            raise SummaryError(f"{duckdb_path} holds no usage yet; extract a window with data first")
-        month = [as_of.replace(day=1), as_of]
-        in_month = "from marts.fct_cursor_costs_daily where usage_date between ? and ?"
-        by_type = dict(
-            con.execute(
-                f"select charge_type, sum({SPEND_USD}) {in_month} group by charge_type",
-                month,
-            ).fetchall()
-        )
-        top_users = con.execute(
-            "select user_email, sum(list_cost_usd), sum(billed_cost_usd), sum(request_count) "
-            f"{in_month} and charge_type != 'seat' group by user_email order by 2 desc, 1 limit {TOP}",
-            month,
-        ).fetchall()
-        top_models = con.execute(
-            f"select model, sum(list_cost_usd), sum(request_count) {in_month} and charge_type != 'seat' "
-            f"group by model order by 2 desc, 1 limit {TOP}",
-            month,
-        ).fetchall()
-        idle = con.execute(
-            "select user_email, days_since_last_active, seat_cost_this_month_usd from marts.rpt_cursor_idle_seats "
-            "order by seat_cost_this_month_usd desc, user_email"
-        ).fetchall()
-        paid_seats = con.execute(
-            "select count(*) from marts.fct_cursor_seats_daily where usage_date = ? and is_paid_seat "
-            "and not is_unassigned_commitment",
-            [as_of],
-        ).fetchone()[0]
-        teams = con.execute("select list(distinct team order by team) from marts.dim_cursor_users").fetchone()[0]
-        table_rows = {
-            f"{schema}.{name}": con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
-            for schema, name in con.execute(
-                "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE' "
-                "and table_schema in ('cursor_raw', 'marts') and table_name not like '\\_dlt%' escape '\\' "
-                "order by 1, 2"
-            ).fetchall()
-        }
-    zero = Decimal(0)
+def _summary(reader: Reader) -> Summary | None:
+    month = reader.first(
+        "select usage_month, as_of_date, seats_usd, on_demand_usd, total_usd, included_value_usd, paid_seats, "
+        "active_seats, idle_seat_cost_usd from marts.rpt_cursor_monthly_spend where team = ? and is_current_month",
+        ALL_TEAMS,
+    )
+    if month is None:
+        return None
+    usage_month = month[0]
+    top_users = reader.rows(
+        "select user_email, usage_value_usd, on_demand_usd, request_count from marts.rpt_cursor_top_users "
+        "where team = ? and usage_month = ? and rank <= ? order by rank",
+        ALL_TEAMS, usage_month, TOP,
+    )  # fmt: skip
+    top_models = reader.rows(
+        "select model, usage_value_usd, request_count from marts.rpt_cursor_top_models "
+        "where team = ? and usage_month = ? and rank <= ? order by rank",
+        ALL_TEAMS, usage_month, TOP,
+    )  # fmt: skip
+    idle = reader.rows(
+        "select user_email, days_since_last_active, seat_cost_this_month_usd from marts.rpt_cursor_idle_seats "
+        "order by seat_cost_this_month_usd desc, user_email"
+    )
+    teams = [team for (team,) in reader.rows("select distinct team from marts.dim_cursor_users order by team")]
     return Summary(
-        month_start=month[0],
-        as_of=as_of,
+        month_start=usage_month,
+        as_of=month[1],
         teams=teams,
-        seats_usd=by_type.get("seat") or zero,
-        on_demand_usd=by_type.get("on_demand") or zero,
-        included_value_usd=by_type.get("included") or zero,
-        paid_seats=paid_seats,
-        active_seats=paid_seats - len(idle),
+        seats_usd=month[2],
+        on_demand_usd=month[3],
+        total_usd=month[4],
+        included_value_usd=month[5],
+        paid_seats=month[6],
+        active_seats=month[7],
+        idle_cost_usd=month[8],
         top_users=top_users,
         top_models=top_models,
         idle_seats=idle,
-        table_rows=table_rows,
+        table_rows=_table_rows(reader),
     )
+
+
+def _table_rows(reader: Reader) -> dict[str, int]:
+    return {
+        f"{schema}.{name}": reader.first(f'select count(*) from {schema}."{name}"')[0]
+        for schema in ("cursor_raw", "marts")
+        for name in reader.tables(schema)
+        if not name.startswith("_dlt")
+    }
 
 
 def usd(value: Decimal) -> str:
     return f"${value.quantize(Decimal('0.01')):,}"
 
 
-def print_summary(summary: Summary, console: Console | None = None) -> None:
+def print_summary(summary: Summary | None, console: Console | None = None) -> None:
     console = console or Console()
     s = summary
+    if s is None:
+        console.print("No usage in the warehouse yet: the days loaded so far had none. The marts are built (empty).")
+        return
     console.rule(f"Cursor spend {s.month_start:%B %Y}, {s.month_start} to {s.as_of} (UTC), {', '.join(s.teams)}")
     money = Table(show_header=False, box=None, padding=(0, 2))
     money.add_row("Seats (estimated)", usd(s.seats_usd), f"{s.paid_seats} paid seats held on {s.as_of}")
@@ -162,6 +152,4 @@ def print_summary(summary: Summary, console: Console | None = None) -> None:
         + (": " + ", ".join(email for email, *_ in s.idle_seats[:TOP]) if s.idle_seats else "")
         + (", ..." if len(s.idle_seats) > TOP else "")
     )
-    console.print("Rows per table:")
-    for name, rows in s.table_rows.items():
-        console.print(f"  {name:<40} {rows:>10,}")
+    console.print("Rows per table: " + ", ".join(f"{name} {rows:,}" for name, rows in s.table_rows.items()))
