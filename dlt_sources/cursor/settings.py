@@ -24,3 +24,7 @@ TIMEOUT_SECONDS = 30.0
 MAX_ATTEMPTS = 6  # 1 try + 5 retries with backoff 1, 2, 4, 8, 16 s (the docs' recommendation)
 BACKOFF_BASE_SECONDS = 1.0
 BACKOFF_MAX_SECONDS = 60.0
+
+DEFAULT_LOOKBACK_DAYS = 2  # days re-read before the last loaded day: Cursor still revises recent costs
+DEFAULT_INITIAL_DAYS = 30  # days a first run loads
+RETENTION_DAYS = 90  # about how far back the API still answers (undocumented; older days come back empty)
