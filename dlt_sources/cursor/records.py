@@ -20,6 +20,7 @@ from functools import lru_cache
 
 import pyarrow as pa
 
+from . import schema
 from .errors import CursorResponseError
 
 # kind of each documented field: s = string, i = integer, n = number, b = boolean, d = digits string (epoch ms).
@@ -29,30 +30,15 @@ _NAMES = {"s": "a string", "i": "an integer", "n": "a number", "b": "a boolean",
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 DAY_MS = 86_400_000
 
-MEMBER_FIELDS = {"id": "s", "email": "s", "name": "s", "role": "s", "isRemoved": "b"}
-DAILY_FIELDS = {
-    "userId": "i", "day": "s", "date": "i", "email": "s", "isActive": "b",
-    "totalLinesAdded": "i", "totalLinesDeleted": "i", "acceptedLinesAdded": "i", "acceptedLinesDeleted": "i",
-    "totalApplies": "i", "totalAccepts": "i", "totalRejects": "i", "totalTabsShown": "i", "totalTabsAccepted": "i",
-    "composerRequests": "i", "chatRequests": "i", "agentRequests": "i", "cmdkUsages": "i",
-    "subscriptionIncludedReqs": "i", "apiKeyReqs": "i", "usageBasedReqs": "i", "bugbotUsages": "i",
-    "mostUsedModel": "s", "applyMostUsedExtension": "s", "tabMostUsedExtension": "s", "clientVersion": "s",
-}  # fmt: skip
-EVENT_FIELDS = {
-    "timestamp": "d", "userEmail": "s", "serviceAccountId": "s", "serviceAccountName": "s", "cloudAgentId": "s",
-    "automationId": "s", "conversationId": "s", "model": "s", "kind": "s", "maxMode": "b", "requestsCosts": "n",
-    "isTokenBasedCall": "b", "isChargeable": "b", "isHeadless": "b", "chargedCents": "n", "cursorTokenFee": "n",
-}  # fmt: skip
-TOKEN_FIELDS = {
-    "inputTokens": "i", "outputTokens": "i", "cacheWriteTokens": "i", "cacheReadTokens": "i",
-    "totalCents": "n", "discountPercentOff": "n",
-}  # fmt: skip
-SPEND_FIELDS = {
-    "userId": "s", "name": "s", "email": "s", "role": "s", "spendCents": "n", "overallSpendCents": "n",
-    "fastPremiumRequests": "i", "hardLimitOverrideDollars": "n", "monthlyLimitDollars": "n",
-    "effectivePerUserLimitDollars": "n", "profilePictureUrl": "s",
-}  # fmt: skip
-REQUIRED_EVENT_FIELDS = ("timestamp", "model", "kind", "chargedCents")
+MEMBER_FIELDS = schema.MEMBERS.fields()
+DAILY_FIELDS = schema.DAILY_USAGE.fields()
+EVENT_FIELDS = schema.USAGE_EVENTS.fields()
+TOKEN_FIELDS = schema.USAGE_EVENTS.fields("tokenUsage")
+SPEND_FIELDS = schema.SPEND_SNAPSHOTS.fields()
+AUDIT_FIELDS = schema.AUDIT_LOGS.fields()
+GROUP_FIELDS = schema.BILLING_GROUPS.fields()
+GROUP_MEMBER_FIELDS = schema.BILLING_GROUP_MEMBERS.fields()
+REQUIRED_EVENT_FIELDS = schema.REQUIRED_EVENT_FIELDS
 
 
 @lru_cache(maxsize=4096)
@@ -207,7 +193,7 @@ def spend_rows(records: list, team: str, cycle_start: date, snapshot_at: datetim
 
 
 def audit_row(record: dict, team: str) -> dict:
-    check_fields(record, {"event_id": "s", "timestamp": "s", "event_type": "s"}, "audit log event", team)
+    check_fields(record, AUDIT_FIELDS, "audit log event", team)
     row = {k: v for k, v in record.items() if k != "timestamp"}
     row.update(team=team, event_at=datetime.fromisoformat(record["timestamp"].replace("Z", "+00:00")))
     return row
@@ -215,13 +201,14 @@ def audit_row(record: dict, team: str) -> dict:
 
 def group_rows(group: dict, team: str, cycle_start: date) -> tuple[dict, list[dict]]:
     """A billing group and its current and former members (with join and leave dates)."""
-    check_fields(group, {"id": "s", "name": "s", "memberCount": "i", "spendCents": "n"}, "billing group", team)
+    check_fields(group, GROUP_FIELDS, "billing group", team)
     head = {
         "team": team, "cycle_start": cycle_start, "group_id": group["id"], "name": group["name"],
         "member_count": group.get("memberCount"), "spend_cents": group.get("spendCents"),
     }  # fmt: skip
     members = []
     for entry in (group.get("currentMembers") or []) + (group.get("formerMembers") or []):
+        check_fields(entry, GROUP_MEMBER_FIELDS, "billing group member", team)
         members.append(
             {
                 "team": team,
@@ -243,22 +230,6 @@ def _iso(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
 
 
-_ARROW_TYPES = {
-    "text": pa.string(), "bigint": pa.int64(), "bool": pa.bool_(), "decimal": pa.decimal128(38, 9),
-    "timestamp": pa.timestamp("us", tz="UTC"), "date": pa.date32(),
-}  # fmt: skip
-
-
-def arrow_schema(columns: dict[str, dict]) -> pa.Schema:
-    """The Arrow schema of a table's dlt column hints (the types :data:`_ARROW_TYPES` maps)."""
-    return pa.schema(
-        [
-            pa.field(name, _ARROW_TYPES[column["data_type"]], column.get("nullable", True))
-            for name, column in columns.items()
-        ]
-    )
-
-
 _DUCKDB_ROUNDING = Context(prec=38, rounding=ROUND_HALF_UP)
 
 
@@ -269,23 +240,26 @@ def _to_scale(value: Decimal | int | None, scale: int) -> Decimal | int | None:
     return value
 
 
-def as_table(columns: dict[str, list], schema: pa.Schema) -> pa.Table:
-    """Columns as an Arrow table: those of ``schema`` with their declared types, in its order, then any other (a
-    field the API added without notice) as Arrow infers it, nested or mixed values as JSON text, all-null ones
-    left out."""
-    fields, arrays = [], []
-    for field in schema:
-        if field.name in columns:
-            try:
-                array = pa.array(columns[field.name], field.type)
-            except pa.ArrowInvalid:
-                if not pa.types.is_decimal(field.type):
-                    raise
-                # float noise past the scale (40.16699999999999)
-                array = pa.array([_to_scale(v, field.type.scale) for v in columns[field.name]], field.type)
-            fields.append(field)
-            arrays.append(array)
-    for name in sorted(columns.keys() - set(schema.names)):
+def as_table(columns: dict[str, list], declared: pa.Schema) -> pa.Table:
+    """Columns (of one page, non-empty) as an Arrow table: every column of ``declared`` with its declared type, in its
+    order (all null where the page has none, so every table of a load has the same declared columns), then any
+    other (a field the API added without notice) as Arrow infers it, nested or mixed values as JSON text,
+    all-null ones left out."""
+    fields, arrays = list(declared), []
+    rows = len(next(iter(columns.values())))
+    for field in declared:
+        values = columns.get(field.name)
+        if values is None:
+            arrays.append(pa.nulls(rows, field.type))
+            continue
+        try:
+            arrays.append(pa.array(values, field.type))
+        except pa.ArrowInvalid:
+            if not pa.types.is_decimal(field.type):
+                raise
+            # float noise past the scale (40.16699999999999)
+            arrays.append(pa.array([_to_scale(v, field.type.scale) for v in values], field.type))
+    for name in sorted(columns.keys() - set(declared.names)):
         try:
             array = pa.array(columns[name])
         except (pa.ArrowInvalid, pa.ArrowTypeError):

@@ -22,6 +22,7 @@ AUDIT_PAGE_SIZE = 500  # documented maximum
 
 TIMEOUT_SECONDS = 30.0
 MAX_ATTEMPTS = 6  # 1 try + 5 retries with backoff 1, 2, 4, 8, 16 s (the docs' recommendation)
+MAX_RATE_LIMITED_WAITS = 3  # after a 429, wait for the window to reset (Retry-After, else a whole window) 3 times
 BACKOFF_BASE_SECONDS = 1.0
 BACKOFF_MAX_SECONDS = 60.0
 

@@ -1,4 +1,4 @@
-"""Where keys come from, and the extract command a user runs."""
+"""The extract command a user runs, under the documented rate limits."""
 
 from __future__ import annotations
 
@@ -7,32 +7,12 @@ import subprocess
 import sys
 from datetime import timedelta
 
-import pytest
-
 from cursor_spend import pipeline
-from cursor_spend.config import ConfigError, load_settings
+from cursor_spend.config import load_settings
 from cursor_spend.simulator import SimulatorOptions
 from tests.conftest import API_KEY, END_DATE
 
 from .helpers import query, settings_for
-
-
-def test_keys_come_from_dlt_secrets_toml_when_the_environment_has_none(tmp_path):
-    (tmp_path / ".dlt").mkdir()
-    (tmp_path / ".dlt" / "secrets.toml").write_text(
-        '[sources.cursor.api_keys]\neng = "crsr_eng"\ndesign = "crsr_design"\n'
-    )
-    env = {"DLT_PROJECT_DIR": str(tmp_path)}
-    assert load_settings(env=env).teams == {"eng": "crsr_eng", "design": "crsr_design"}
-    assert load_settings(env=env | {"CURSOR_API_KEY": "crsr_env"}).teams == {"default": "crsr_env"}
-    assert "crsr_eng" not in repr(load_settings(env=env))
-
-    (tmp_path / ".dlt" / "secrets.toml").write_text('[sources.cursor]\napi_key = "crsr_one"\n')
-    assert load_settings(env=env | {"CURSOR_TEAM": "acme"}).teams == {"acme": "crsr_one"}
-
-    (tmp_path / ".dlt" / "secrets.toml").write_text("[sources.cursor\n")
-    with pytest.raises(ConfigError, match="not valid TOML"):
-        load_settings(env=env)
 
 
 def test_a_normal_run_under_the_documented_rate_limits_gets_no_429(make_simulator, tmp_path):

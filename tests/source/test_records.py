@@ -12,6 +12,7 @@ import pytest
 
 from cursor_spend import pipeline
 from cursor_spend.config import ConfigError, load_settings
+from cursor_spend.warehouse import LOAD_THREADS
 from dlt_sources.cursor import EVENT_SCHEMA, records
 from dlt_sources.cursor.errors import CursorResponseError
 
@@ -47,7 +48,7 @@ def test_a_page_of_events_becomes_typed_columns_with_unique_keys():
 
     keys = table.column("event_key").to_pylist()
     assert [key.rsplit("-", 1)[1] for key in keys] == ["1", "2", "1"] and keys[0][:24] == keys[1][:24]
-    assert table.schema.names[: len(EVENT_SCHEMA)] == [n for n in EVENT_SCHEMA.names if n in columns]
+    assert table.schema.names[: len(EVENT_SCHEMA)] == EVENT_SCHEMA.names  # every declared column, always
     assert table.column("charged_cents").type == EVENT_SCHEMA.field("charged_cents").type
     assert table.column("timestamp_ms").to_pylist() == [1795200000000, 1795200000000, 1795200000001]
     assert table.column("service_account_id").to_pylist() == [None, None, "sa1"]
@@ -105,4 +106,4 @@ def test_the_loads_duckdb_memory_limit_is_a_setting(tmp_path):
     with pipeline.make_pipeline(settings).sql_client() as client:
         limit, threads = client.execute_sql("select current_setting('memory_limit'), current_setting('threads')")[0]
 
-    assert (limit, threads) == ("45.7 MiB", pipeline.LOAD_THREADS)  # DuckDB prints 48 MB (10^6 bytes) in MiB
+    assert (limit, threads) == ("45.7 MiB", LOAD_THREADS)  # DuckDB prints 48 MB (10^6 bytes) in MiB
