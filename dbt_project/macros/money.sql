@@ -1,12 +1,18 @@
-{#- Money stays DECIMAL end to end. DuckDB turns decimal / integer into DOUBLE, so never divide money. -#}
+{#- Money stays exact end to end: DECIMAL(38, 9) cents in DuckDB, NUMERIC in PostgreSQL, converted to dollars once.
+    DuckDB turns decimal / integer into DOUBLE, so money is never divided with `/` there (see exact_divide). -#}
 
-{#- Cents (DECIMAL(38, 9)) to dollars: multiplying by the DECIMAL literal 0.01 is exact (scale 9 + 2 = 11). -#}
+{#- Cents to dollars: multiplying by the decimal literal 0.01 is exact (scale 9 + 2 = 11). -#}
 {% macro cents_to_dollars(column) -%}
     cast(coalesce({{ column }}, 0) * 0.01 as decimal(38, 11))
 {%- endmacro %}
 
-{#- Dollars rounded half-up to 9 decimals of (amount / divisor), computed in integer nano-dollars. -#}
+{#- Dollars of amount / divisor, rounded half away from zero to 9 decimals, exact on every adapter. -#}
 {% macro exact_divide(amount, divisor) -%}
+    {{ return(adapter.dispatch('exact_divide', 'cursor_spend')(amount, divisor)) }}
+{%- endmacro %}
+
+{#- DuckDB: in integer nano-dollars (HUGEINT), where integer division is exact. -#}
+{% macro duckdb__exact_divide(amount, divisor) -%}
     cast(
         cast(
             (cast(cast({{ amount }} as decimal(38, 9)) * 1000000000 as hugeint) * 2 + ({{ divisor }}))
@@ -17,12 +23,22 @@
     )
 {%- endmacro %}
 
-{#- Cost of one seat-day: the monthly price spread evenly over the days of that calendar month. -#}
-{% macro seat_day_cost(monthly_price, day) -%}
-    {{ exact_divide(monthly_price, 'day(last_day(' ~ day ~ '))') }}
+{#- PostgreSQL (and other numeric-exact SQL): numeric division, then round() (half away from zero). -#}
+{% macro default__exact_divide(amount, divisor) -%}
+    cast(round(cast({{ amount }} as numeric) / ({{ divisor }}), 9) as decimal(38, 11))
 {%- endmacro %}
 
-{#- Epoch milliseconds (UTC) to a UTC timestamp without time zone. -#}
-{% macro epoch_ms_to_utc(column) -%}
-    make_timestamp(cast({{ column }} as bigint) * 1000)
+{#- Days in the calendar month of a date (28 to 31). -#}
+{% macro days_in_month(day) -%}
+    cast(extract(day from {{ dbt.last_day(day, 'month') }}) as integer)
+{%- endmacro %}
+
+{#- Cost of one seat-day: the monthly price spread evenly over the days of that calendar month. -#}
+{% macro seat_day_cost(monthly_price, day) -%}
+    {{ exact_divide(monthly_price, days_in_month(day)) }}
+{%- endmacro %}
+
+{#- A ratio as a double (a share, not money); null when the whole is 0. Integers divide as integers in PostgreSQL. -#}
+{% macro share(part, whole) -%}
+    cast(cast({{ part }} as {{ dbt.type_float() }}) / nullif(cast({{ whole }} as {{ dbt.type_float() }}), 0) as {{ dbt.type_float() }})
 {%- endmacro %}

@@ -16,11 +16,11 @@ raw_events as (
 
     select
         team,
-        cast(make_timestamp(timestamp_ms * 1000) as date) as usage_date,
+        cast({{ epoch_ms_to_utc('timestamp_ms') }} as date) as usage_date,
         sum(charged_cents) * 0.01 as billed_cost_usd
     from {{ source('cursor', 'usage_events') }}
     where is_chargeable
-    group by team, usage_date
+    group by team, cast({{ epoch_ms_to_utc('timestamp_ms') }} as date)
 
 )
 

@@ -223,7 +223,7 @@ TABLES = (MEMBERS, DAILY_USAGE, USAGE_EVENTS, SPEND_SNAPSHOTS, AUDIT_LOGS, BILLI
 
 _ARROW_TYPES = {
     "text": pa.string(), "bigint": pa.int64(), "bool": pa.bool_(), "timestamp": pa.timestamp("us", tz="UTC"),
-    "date": pa.date32(),
+    "date": pa.date32(), "json": pa.string(),
 }  # fmt: skip
 
 

@@ -211,7 +211,7 @@ def test_a_reloaded_late_cost_change_is_picked_up_by_the_next_build(built, usage
     usage.late_change = True  # the simulator raises some costs of its last day, as Cursor does
     try:
         with duckdb.connect(str(settings.duckdb_path)) as con:
-            write_table(con, "usage_events", event_rows(usage, TEAM), settings.warehouse_dir, load_id="2")
+            write_table(con, "usage_events", event_rows(usage, TEAM), load_id="2")
         expected = sum(
             Decimal(money(event["chargedCents"])) * Decimal("0.01")
             for _, event in usage.events_in(day_start_ms(end), day_start_ms(end) + DAY_MS - 1)

@@ -4,6 +4,8 @@
 -- earliest version for days before our first roster load. A member with no roster history at all (removed
 -- before the first load) keeps role 'unknown' and counts as a paid seat: the daily row proves the seat.
 
+{%- set day_end = dbt.dateadd('day', 1, 'daily_usage.usage_date') -%}
+
 with
 
 daily_usage as (
@@ -28,15 +30,13 @@ versions_ranked as (
         members.user_id,
         members.user_name,
         members.role,
+        -- the latest version valid by the end of the day, else the earliest one
         row_number() over (
             partition by daily_usage.team, daily_usage.usage_date, daily_usage.user_email
             order by
-                case when members.valid_from_utc < daily_usage.usage_date + interval 1 day then 0 else 1 end,
-                case
-                    when members.valid_from_utc < daily_usage.usage_date + interval 1 day
-                        then -epoch_ms(members.valid_from_utc)
-                    else epoch_ms(members.valid_from_utc)
-                end
+                case when members.valid_from_utc < {{ day_end }} then 0 else 1 end,
+                case when members.valid_from_utc < {{ day_end }} then members.valid_from_utc end desc,
+                members.valid_from_utc asc
         ) as version_rank
 
     from daily_usage

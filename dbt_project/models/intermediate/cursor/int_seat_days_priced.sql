@@ -28,7 +28,7 @@ priced as (
         member_days.is_active,
         coalesce(
             cast(seat_prices.monthly_price_usd as decimal(18, 6)),
-            cast({{ var('seat_price_usd') }} as decimal(18, 6))
+            {{ seat_price_usd() }}
         ) as monthly_price_usd,
         row_number() over (
             partition by member_days.team, member_days.usage_date, member_days.user_email
@@ -87,7 +87,7 @@ team_day_prices as (
         team_days.paid_seats,
         coalesce(
             cast(seat_prices.monthly_price_usd as decimal(18, 6)),
-            cast({{ var('seat_price_usd') }} as decimal(18, 6))
+            {{ seat_price_usd() }}
         ) as monthly_price_usd,
         row_number() over (
             partition by team_days.team, team_days.usage_date

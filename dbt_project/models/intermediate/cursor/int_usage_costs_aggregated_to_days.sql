@@ -31,7 +31,7 @@ aggregated as (
         sum(cursor_token_fee_cents) as token_fee_cents
 
     from usage_events
-    group by all
+    group by team, usage_date, user_email, model, charge_type
 
 ),
 

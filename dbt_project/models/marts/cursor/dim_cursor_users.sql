@@ -27,7 +27,7 @@ group_members as (
 
 ),
 
-latest_versions as (
+versions_ranked as (
 
     select
         team,
@@ -38,10 +38,16 @@ latest_versions as (
         is_paid_role,
         is_removed,
         is_current,
-        min(valid_from_utc) over (partition by team, user_email) as first_version_at
+        min(valid_from_utc) over (partition by team, user_email) as first_version_at,
+        row_number() over (partition by team, user_email order by valid_from_utc desc) as version_rank
 
     from members
-    qualify row_number() over (partition by team, user_email order by valid_from_utc desc) = 1
+
+),
+
+latest_versions as (
+
+    select * from versions_ranked where version_rank = 1
 
 ),
 
@@ -65,8 +71,8 @@ event_users as (
     select
         team,
         user_email,
-        any_value(service_account_id) as service_account_id,
-        any_value(service_account_name) as service_account_name,
+        min(service_account_id) as service_account_id,
+        min(service_account_name) as service_account_name,
         bool_or(is_service_account) as is_service_account,
         min(usage_date) as first_event_date,
         max(usage_date) as last_event_date
@@ -76,16 +82,22 @@ event_users as (
 
 ),
 
-current_groups as (
+groups_ranked as (
 
     select
         team,
         user_email,
-        group_name
+        group_name,
+        row_number() over (partition by team, user_email order by cycle_start desc, joined_at_utc desc) as group_rank
 
     from group_members
     where left_at_utc is null
-    qualify row_number() over (partition by team, user_email order by cycle_start desc, joined_at_utc desc) = 1
+
+),
+
+current_groups as (
+
+    select team, user_email, group_name from groups_ranked where group_rank = 1
 
 ),
 

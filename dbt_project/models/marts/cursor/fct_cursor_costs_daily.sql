@@ -1,55 +1,18 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['team', 'usage_date'],
-        on_schema_change='fail',
-    )
-}}
+-- What Cursor costs per team, UTC day, user, model and charge type: the usage rows (kept incrementally in
+-- int_usage_costs_loaded) and the seat rows of fct_cursor_seats_daily, priced by this very build. However this
+-- table was built (cursor-spend, Airflow, a plain dbt build with other vars), its seat rows equal the seat mart.
 
 with
 
 usage_costs as (
 
-    select * from {{ ref('int_usage_costs_aggregated_to_days') }}
+    select * from {{ ref('int_usage_costs_loaded') }}
 
 ),
 
-seat_days as (
+seats as (
 
-    select * from {{ ref('int_seat_days_priced') }}
-
-),
-
-seat_costs as (
-
-    select
-        team,
-        usage_date,
-        user_email,
-        'n/a' as model,
-        'seat' as charge_type,
-        0 as request_count,
-        cast(0 as decimal(38, 9)) as request_units,
-        0 as input_tokens,
-        0 as output_tokens,
-        0 as cache_write_tokens,
-        0 as cache_read_tokens,
-        0 as total_tokens,
-        seat_cost_usd as billed_cost_usd,
-        seat_cost_usd as list_cost_usd,
-        cast(0 as decimal(38, 11)) as token_fee_usd
-
-    from seat_days
-    where is_paid_seat
-
-),
-
-unioned as (
-
-    select *, false as is_estimated from usage_costs
-    union all
-    select *, true as is_estimated from seat_costs
+    select * from {{ ref('fct_cursor_seats_daily') }}
 
 ),
 
@@ -59,36 +22,69 @@ days_loaded as (
 
 ),
 
+seat_costs as (
+
+    select
+        seats.team,
+        seats.usage_date,
+        seats.user_email,
+        'n/a' as model,
+        'seat' as charge_type,
+        0 as request_count,
+        0 as request_units,
+        0 as input_tokens,
+        0 as output_tokens,
+        0 as cache_write_tokens,
+        0 as cache_read_tokens,
+        0 as total_tokens,
+        seats.seat_cost_usd as billed_cost_usd,
+        seats.seat_cost_usd as list_cost_usd,
+        0 as token_fee_usd,
+        true as is_estimated,
+        days_loaded.loaded_at as source_loaded_at
+
+    from seats
+    inner join days_loaded
+        on seats.team = days_loaded.team
+        and seats.usage_date = days_loaded.usage_date
+    where seats.is_paid_seat
+
+),
+
+unioned as (
+
+    select
+        team, usage_date, user_email, model, charge_type, request_count, request_units, input_tokens,
+        output_tokens, cache_write_tokens, cache_read_tokens, total_tokens, billed_cost_usd, list_cost_usd,
+        token_fee_usd, false as is_estimated, source_loaded_at
+    from usage_costs
+    union all
+    select * from seat_costs
+
+),
+
 final as (
 
     select
-        cast(unioned.team as varchar) as team,
-        cast(unioned.usage_date as date) as usage_date,
-        cast(unioned.user_email as varchar) as user_email,
-        cast(unioned.model as varchar) as model,
-        cast(unioned.charge_type as varchar) as charge_type,
-        cast(unioned.request_count as bigint) as request_count,
-        cast(unioned.request_units as decimal(38, 9)) as request_units,
-        cast(unioned.input_tokens as bigint) as input_tokens,
-        cast(unioned.output_tokens as bigint) as output_tokens,
-        cast(unioned.cache_write_tokens as bigint) as cache_write_tokens,
-        cast(unioned.cache_read_tokens as bigint) as cache_read_tokens,
-        cast(unioned.total_tokens as bigint) as total_tokens,
-        cast(unioned.billed_cost_usd as decimal(38, 11)) as billed_cost_usd,
-        cast(unioned.list_cost_usd as decimal(38, 11)) as list_cost_usd,
-        cast(unioned.token_fee_usd as decimal(38, 11)) as token_fee_usd,
-        cast(unioned.is_estimated as boolean) as is_estimated,
-        cast(days_loaded.loaded_at as timestamp with time zone) as source_loaded_at
+        cast(team as varchar) as team,
+        cast(usage_date as date) as usage_date,
+        cast(user_email as varchar) as user_email,
+        cast(model as varchar) as model,
+        cast(charge_type as varchar) as charge_type,
+        cast(request_count as bigint) as request_count,
+        cast(request_units as decimal(38, 9)) as request_units,
+        cast(input_tokens as bigint) as input_tokens,
+        cast(output_tokens as bigint) as output_tokens,
+        cast(cache_write_tokens as bigint) as cache_write_tokens,
+        cast(cache_read_tokens as bigint) as cache_read_tokens,
+        cast(total_tokens as bigint) as total_tokens,
+        cast(billed_cost_usd as decimal(38, 11)) as billed_cost_usd,
+        cast(list_cost_usd as decimal(38, 11)) as list_cost_usd,
+        cast(token_fee_usd as decimal(38, 11)) as token_fee_usd,
+        cast(is_estimated as boolean) as is_estimated,
+        cast(source_loaded_at as timestamp with time zone) as source_loaded_at
 
     from unioned
-    inner join days_loaded
-        on unioned.team = days_loaded.team
-        and unioned.usage_date = days_loaded.usage_date
-    {% if is_incremental() %}
-    -- Rebuild exactly the days loaded since the last build: new days, the extract's lookback, backfills and
-    -- re-runs of old intervals. A build with nothing newly loaded rebuilds nothing.
-    where days_loaded.loaded_at > (select coalesce(max(source_loaded_at), '-infinity') from {{ this }})
-    {% endif %}
 
 )
 

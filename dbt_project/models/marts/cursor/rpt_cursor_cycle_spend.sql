@@ -37,20 +37,28 @@ events_in_cycles as (
                 where cycles.team = usage_events.team
                     and cycles.cycle_start <= usage_events.usage_date
             ),
-            cast(date_trunc('month', usage_events.usage_date) as date)
+            {{ month_of('usage_events.usage_date') }}
         ) as cycle_start
 
     from usage_events
 
 ),
 
+snapshots_ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by team, cycle_start, user_email order by snapshot_date desc, snapshot_at desc
+        ) as snapshot_rank
+
+    from spend_snapshots
+
+),
+
 latest_snapshots as (
 
-    select *
-    from spend_snapshots
-    qualify row_number() over (
-        partition by team, cycle_start, user_email order by snapshot_date desc, snapshot_at desc
-    ) = 1
+    select * from snapshots_ranked where snapshot_rank = 1
 
 ),
 
@@ -125,7 +133,8 @@ final as (
                 when snapshot_date is not null
                     then {{ cents_to_dollars('on_demand_to_snapshot_cents') }} - snapshot_spend_cents * 0.01
             end as decimal(38, 11)
-        ) as spend_difference_usd
+        ) as spend_difference_usd,
+        cast(cycle_start = max(cycle_start) over (partition by team) as boolean) as is_current_cycle
 
     from joined
 

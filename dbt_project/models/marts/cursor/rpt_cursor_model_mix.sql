@@ -13,7 +13,7 @@ per_model as (
 
     select
         team,
-        cast(date_trunc('month', usage_date) as date) as usage_month,
+        {{ month_of('usage_date') }} as usage_month,
         user_email,
         model,
         model in ({{ "'" ~ var('premium_models') | join("', '") ~ "'" }}) as is_premium_model,
@@ -24,7 +24,7 @@ per_model as (
         sum(case when is_max_mode then charged_cents else 0 end) as max_mode_cents
 
     from usage_events
-    group by all
+    group by team, {{ month_of('usage_date') }}, user_email, model
 
 ),
 
@@ -55,10 +55,10 @@ final as (
         {{ cents_to_dollars('list_cents') }} as list_cost_usd,
         {{ cents_to_dollars('billed_cents') }} as billed_cost_usd,
         {{ cents_to_dollars('max_mode_cents') }} as max_mode_cost_usd,
-        cast(request_count / nullif(user_request_count, 0) as double) as share_of_user_requests,
-        cast(list_cents / nullif(user_list_cents, 0) as double) as share_of_user_spend,
-        cast(user_premium_cents / nullif(user_list_cents, 0) as double) as user_premium_spend_share,
-        cast(user_max_mode_cents / nullif(user_list_cents, 0) as double) as user_max_mode_spend_share
+        {{ share('request_count', 'user_request_count') }} as share_of_user_requests,
+        {{ share('list_cents', 'user_list_cents') }} as share_of_user_spend,
+        {{ share('user_premium_cents', 'user_list_cents') }} as user_premium_spend_share,
+        {{ share('user_max_mode_cents', 'user_list_cents') }} as user_max_mode_spend_share
 
     from with_user_totals
 
