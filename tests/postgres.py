@@ -85,3 +85,33 @@ class PostgresServer:
         finally:
             con.close()
         return self.url(name)
+
+
+def copy_schema(duckdb_path: Path, url: str, schema: str = "cursor_raw") -> None:
+    """Copy every table of a DuckDB schema into the PostgreSQL database at ``url``, same names and types, via CSV
+    (so a raw warehouse built for DuckDB by tests/dbt/raw_fixture.py can be transformed on PostgreSQL too)."""
+    import duckdb
+    import psycopg2
+
+    types = {"VARCHAR": "varchar", "BIGINT": "bigint", "INTEGER": "integer", "BOOLEAN": "boolean", "DATE": "date",
+             "TIMESTAMP WITH TIME ZONE": "timestamptz", "TIMESTAMP": "timestamp", "JSON": "json"}  # fmt: skip
+    with duckdb.connect(str(duckdb_path), read_only=True) as source, psycopg2.connect(url) as target:
+        source.execute("set TimeZone = 'UTC'")
+        cursor = target.cursor()
+        cursor.execute(f"create schema if not exists {schema}")
+        tables = source.execute(
+            "select table_name from information_schema.tables where table_schema = ? order by 1", [schema]
+        ).fetchall()
+        for (table,) in tables:
+            columns = source.execute(
+                "select column_name, data_type from information_schema.columns where table_schema = ? "
+                "and table_name = ? order by ordinal_position",
+                [schema, table],
+            ).fetchall()
+            ddl = ", ".join(f'"{name}" {types.get(kind, kind.lower())}' for name, kind in columns)
+            cursor.execute(f'drop table if exists {schema}."{table}"; create table {schema}."{table}" ({ddl})')
+            csv = Path(tempfile.mkdtemp()) / f"{table}.csv"
+            source.execute(f"copy (select * from {schema}.\"{table}\") to '{csv}' (header, force_quote *)")
+            with csv.open() as data:
+                cursor.copy_expert(f'copy {schema}."{table}" from stdin with (format csv, header true)', data)
+            shutil.rmtree(csv.parent)

@@ -40,5 +40,5 @@
 
 {#- A ratio as a double (a share, not money); null when the whole is 0. Integers divide as integers in PostgreSQL. -#}
 {% macro share(part, whole) -%}
-    cast(cast({{ part }} as {{ dbt.type_float() }}) / nullif(cast({{ whole }} as {{ dbt.type_float() }}), 0) as {{ dbt.type_float() }})
+    cast(cast({{ part }} as double precision) / nullif(cast({{ whole }} as double precision), 0) as double precision)
 {%- endmacro %}

@@ -1,10 +1,9 @@
+{% set day_end = dbt.dateadd('day', 1, 'daily_usage.usage_date') %}
 -- One row per team, day and member with a membership that day. Membership days are the rows of the paginated
 -- daily usage (the API returns a row for every member with a membership that day, active or not); the role
 -- comes from the members history version that was valid at the end of that day, or from the member's
 -- earliest version for days before our first roster load. A member with no roster history at all (removed
 -- before the first load) keeps role 'unknown' and counts as a paid seat: the daily row proves the seat.
-
-{%- set day_end = dbt.dateadd('day', 1, 'daily_usage.usage_date') -%}
 
 with
 

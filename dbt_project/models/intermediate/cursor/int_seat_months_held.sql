@@ -78,11 +78,13 @@ final as (
         held.role,
         history.last_active_date,
         history.active_in_window = 0 as is_idle,
-        history.seat_cost_month_to_date_usd,
+        cast(history.seat_cost_month_to_date_usd as decimal(38, 11)) as seat_cost_month_to_date_usd,
         -- month to date, plus the rest of the month at the as-of day's rate
-        history.seat_cost_month_to_date_usd + held.as_of_day_cost_usd
-        * ({{ days_in_month('held.as_of_date') }} - cast(extract(day from held.as_of_date) as integer))
-            as seat_cost_this_month_usd
+        cast(
+            history.seat_cost_month_to_date_usd + held.as_of_day_cost_usd
+            * ({{ days_in_month('held.as_of_date') }} - cast(extract(day from held.as_of_date) as integer))
+            as decimal(38, 11)
+        ) as seat_cost_this_month_usd
 
     from held
     inner join history
