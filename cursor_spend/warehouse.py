@@ -228,7 +228,7 @@ class Reader:
     def arrow(self, sql: str):
         """A select as an Arrow table (for the Parquet and CSV exports)."""
         if self.kind == "duckdb":
-            return self._connection.execute(sql).fetch_arrow_table()
+            return self._connection.sql(sql).to_arrow_table()
         import pyarrow as pa
 
         names, rows = self.columns(sql)

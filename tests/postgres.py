@@ -58,7 +58,9 @@ class PostgresServer:
         self._run(self.initdb, "-D", str(self.data), "-U", USER, "--pwfile", str(pwfile), "-A", "scram-sha-256",
                   "-E", "UTF8", "--locale", "C.UTF-8" if Path("/usr/lib/locale/C.utf8").exists() else "C")  # fmt: skip
         pwfile.unlink()
-        options = f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} -c fsync=off"
+        options = (
+            f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} -c fsync=off"
+        )
         self._run(self.pg_ctl, "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
         return self
 

@@ -12,9 +12,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-import duckdb
-
 from cursor_spend.simulator.usage import DAY_MS, TeamUsage, day_start_ms, ms_to_day
+from cursor_spend.warehouse import Warehouse
 
 PLACEHOLDER = "unknown (removed member)"  # the user of events that carry no email
 PAID_ROLES = ("owner", "member")
@@ -68,24 +67,49 @@ def expected_idle_seats(usage: TeamUsage, as_of: date, idle_days: int = 14) -> s
     }
 
 
-def query(duckdb_path: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(duckdb_path), read_only=True) as con:
-        return con.execute(sql).fetchall()
+def warehouse_of(where: Path | Warehouse) -> Warehouse:
+    return where if isinstance(where, Warehouse) else Warehouse(where)
 
 
-def mart_usage_costs(duckdb_path: Path) -> dict[tuple, list]:
+def query(where: Path | Warehouse, sql: str) -> list[tuple]:
+    """Rows of a select on a DuckDB file (by its path) or any warehouse, through the product's reading layer."""
+    with warehouse_of(where).reader() as reader:
+        return reader.rows(sql)
+
+
+def mart_usage_costs(where: Path | Warehouse) -> dict[tuple, list]:
     rows = query(
-        duckdb_path,
+        where,
         "select user_email, model, charge_type, usage_date, request_count, billed_cost_usd, list_cost_usd "
         "from marts.fct_cursor_costs_daily where charge_type != 'seat'",
     )
     return {(email, model, kind, day): [n, billed, listed] for email, model, kind, day, n, billed, listed in rows}
 
 
-def mart_seat_costs(duckdb_path: Path) -> dict[tuple, Decimal]:
+def mart_seat_costs(where: Path | Warehouse) -> dict[tuple, Decimal]:
     rows = query(
-        duckdb_path,
+        where,
         "select user_email, usage_date, billed_cost_usd from marts.fct_cursor_costs_daily "
         "where charge_type = 'seat' and model = 'n/a' and is_estimated",
     )
     return {(email, day): cost for email, day, cost in rows}
+
+
+def _normal(value):
+    if isinstance(value, Decimal):
+        return value.normalize() if value else Decimal(0)
+    if isinstance(value, float):
+        return round(value, 9)
+    return value
+
+
+def all_marts(where: Path | Warehouse, skip: tuple[str, ...] = ("source_loaded_at",)) -> dict[str, list[tuple]]:
+    """Every mart, every row (sorted), values normalised so DuckDB and PostgreSQL compare (Decimal scale, float
+    noise); the columns in ``skip`` (load times) are left out."""
+    with warehouse_of(where).reader() as reader:
+        out = {}
+        for name in reader.tables("marts"):
+            columns, rows = reader.columns(f"select * from marts.{name}")
+            keep = [i for i, column in enumerate(columns) if column not in skip]
+            out[name] = sorted((tuple(_normal(row[i]) for i in keep) for row in rows), key=repr)
+        return out

@@ -17,6 +17,7 @@ from cursor_spend.config import load_settings
 from cursor_spend.simulator.team import TeamSpec
 from cursor_spend.simulator.usage import DAY_MS, TeamUsage, day_start_ms, ms_to_day
 from cursor_spend.transform import TransformError, export_marts, run_dbt, transform
+from cursor_spend.warehouse import WarehouseLockedError
 from tests.source.helpers import query
 from tests.truth import (
     PLACEHOLDER,
@@ -37,8 +38,13 @@ MARTS = (
     "fct_cursor_costs_daily",
     "fct_cursor_seats_daily",
     "rpt_cursor_cycle_spend",
+    "rpt_cursor_daily_model_spend",
+    "rpt_cursor_daily_spend",
     "rpt_cursor_idle_seats",
     "rpt_cursor_model_mix",
+    "rpt_cursor_monthly_spend",
+    "rpt_cursor_top_models",
+    "rpt_cursor_top_users",
 )
 
 
@@ -53,7 +59,8 @@ def built(tmp_path_factory: pytest.TempPathFactory, usage: TeamUsage):
     warehouse = tmp_path_factory.mktemp("warehouse") / "cursor_spend.duckdb"
     build_raw_warehouse(warehouse, usage, TEAM)
     settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(warehouse)})
-    paths = transform(settings)
+    result, paths = transform(settings)
+    assert result.statuses["warn"] == 0 and not result.failed, result.line  # the marts agree: no test warns
     return settings, read_marts(warehouse), paths
 
 
@@ -154,9 +161,9 @@ def test_a_locked_warehouse_gives_an_actionable_error(built):
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-        with pytest.raises(TransformError, match="in use by another process"):
+        with pytest.raises(WarehouseLockedError, match="in use by another process"):
             export_marts(settings)
-        with pytest.raises(TransformError, match="in use by another process"):
+        with pytest.raises(WarehouseLockedError, match="in use by another process"):
             run_dbt(settings, "run", "--select", "stg_cursor__members")
     finally:
         holder.kill()
@@ -171,12 +178,15 @@ time.sleep(60)
 """
 
 
-def test_a_failing_build_names_what_failed(tmp_path):
+def test_a_failing_build_names_what_failed_from_dbts_run_results(tmp_path):
     warehouse = tmp_path / "empty.duckdb"
-    duckdb.connect(str(warehouse)).close()
+    duckdb.connect(str(warehouse)).close()  # no raw tables at all
     settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(warehouse)})
-    with pytest.raises(TransformError, match=r"dbt build failed: model stg_cursor__.*run the load first"):
+    with pytest.raises(TransformError, match=r"dbt build failed: .* errors, .*\(failed: model stg_cursor__") as failure:
         transform(settings)
+    assert "\n" not in str(failure.value) and str(settings.warehouse_dir / "dbt" / "logs" / "dbt.log") in str(
+        failure.value
+    )
 
 
 def test_idle_seats_are_paid_members_without_usage_in_the_last_14_days(built, usage):

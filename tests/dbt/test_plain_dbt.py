@@ -1,0 +1,113 @@
+"""A data engineer runs dbt directly (no cursor-spend, no sidecar): the marts agree and are priced right after any
+build; a bad seat price stops the build in one clear line, whichever way it came in; empty raw tables build empty
+marts."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from cursor_spend.config import DBT_PROJECT_DIR, load_settings
+from cursor_spend.simulator.team import TeamSpec
+from cursor_spend.simulator.usage import TeamUsage
+from cursor_spend.transform import TransformError, transform
+from tests.truth import expected_seat_costs, mart_seat_costs, query
+
+from .raw_fixture import build_raw_warehouse, write_table
+
+SEED = DBT_PROJECT_DIR / "seeds" / "seat_prices.csv"
+SEED_HEADER = "team,seat_type,valid_from,monthly_price_usd\n"
+
+
+def dbt_build(warehouse: Path, *args: str) -> subprocess.CompletedProcess:
+    """`dbt build` as a data engineer types it, with the project's own profile."""
+    dbt = Path(sys.executable).with_name("dbt")
+    env = os.environ | {"CURSOR_SPEND_DUCKDB": str(warehouse), "CURSOR_SPEND_WAREHOUSE": ""}
+    command = [str(dbt), "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    command += ["--target-path", str(warehouse.parent / "target"), "--log-path", str(warehouse.parent / "logs"), *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def team() -> TeamUsage:
+    return TeamUsage(TeamSpec(api_key="crsr_test", members=12, days=20, end_date=date(2026, 11, 20)))
+
+
+@pytest.fixture
+def warehouse(tmp_path, team) -> Path:
+    path = tmp_path / "cursor_spend.duckdb"
+    build_raw_warehouse(path, team)
+    return path
+
+
+def _seat_rows_agree(warehouse: Path) -> dict:
+    """The seat rows of the fact, after checking they equal the seat mart's paid seat-days."""
+    sql = "select user_email, usage_date, seat_cost_usd from marts.fct_cursor_seats_daily where is_paid_seat"
+    mart = {f"{email} {day}": cost for email, day, cost in query(warehouse, sql)}
+    fact = mart_seat_costs(warehouse)
+    assert {f"{email} {day}": cost for (email, day), cost in fact.items()} == mart
+    return fact
+
+
+def test_a_plain_dbt_build_with_a_new_seat_price_reprices_both_marts(warehouse, team):
+    assert dbt_build(warehouse).returncode == 0
+    done = dbt_build(warehouse, "--vars", json.dumps({"seat_price_usd": 60}))
+
+    assert done.returncode == 0, done.stdout[-3000:]
+    start, end = team.spec.start_date, team.spec.end_date
+    assert _seat_rows_agree(warehouse) == expected_seat_costs(team, start, end, Decimal(60))
+
+
+def test_a_plain_dbt_build_with_a_changed_seed_reprices_both_marts(warehouse, team):
+    assert dbt_build(warehouse).returncode == 0
+    try:
+        SEED.write_text(SEED_HEADER + "*,*,2026-11-10,55\n")
+        done = dbt_build(warehouse)
+    finally:
+        SEED.write_text(SEED_HEADER)
+
+    assert done.returncode == 0, done.stdout[-3000:]
+    before = expected_seat_costs(team, team.spec.start_date, date(2026, 11, 9), Decimal(40))
+    after = expected_seat_costs(team, date(2026, 11, 10), team.spec.end_date, Decimal(55))
+    assert _seat_rows_agree(warehouse) == before | after
+
+
+@pytest.mark.parametrize("price", ["-5", "nan", "inf", "lots"])
+def test_a_bad_seat_price_var_stops_the_build_naming_the_var(warehouse, price):
+    done = dbt_build(warehouse, "--vars", json.dumps({"seat_price_usd": price}))
+    assert done.returncode != 0
+    assert f"var seat_price_usd={price} is not a seat price" in done.stdout
+
+
+def test_a_negative_price_in_the_seed_fails_the_build_naming_the_file(warehouse):
+    settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(warehouse)})
+    try:
+        SEED.write_text(SEED_HEADER + "*,member,2026-11-01,-40\n")
+        with pytest.raises(TransformError, match="seat_prices_csv_every_price_is_a_number_of_dollars_at_least_0"):
+            transform(settings)
+    finally:
+        SEED.write_text(SEED_HEADER)
+
+
+def test_empty_raw_tables_build_empty_marts(tmp_path):
+    path = tmp_path / "cursor_spend.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema cursor_raw")
+        for table in ("usage_events", "daily_usage", "members", "spend_snapshots", "audit_logs", "billing_groups",
+                      "billing_group_members"):  # fmt: skip
+            write_table(con, table, [])
+
+    result, paths = transform(load_settings(env={"CURSOR_SPEND_DUCKDB": str(path)}))
+
+    assert not result.failed and result.statuses["warn"] == 0
+    assert query(path, "select count(*) from marts.fct_cursor_costs_daily") == [(0,)]
+    assert query(path, "select count(*) from marts.rpt_cursor_monthly_spend") == [(0,)]
+    assert len(paths) >= 10

@@ -1,0 +1,62 @@
+"""The same dbt project on PostgreSQL: the raw fixture copied into a throwaway PostgreSQL database, built by
+cursor-spend's transform, gives marts equal row for row to the DuckDB build and to the simulator's truth."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from cursor_spend.config import load_settings
+from cursor_spend.simulator.team import TeamSpec
+from cursor_spend.simulator.usage import TeamUsage
+from cursor_spend.transform import run_dbt, transform
+from tests.postgres import copy_schema
+from tests.truth import all_marts, expected_seat_costs, expected_usage_costs, mart_seat_costs, mart_usage_costs
+
+from .raw_fixture import build_raw_warehouse
+
+
+@pytest.fixture(scope="module")
+def team() -> TeamUsage:
+    return TeamUsage(TeamSpec(api_key="crsr_test", members=15, days=35, end_date=date(2026, 11, 20)))
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory, team, postgres_server):
+    """The same raw data built on DuckDB and on PostgreSQL; returns both settings."""
+    root = tmp_path_factory.mktemp("both")
+    duckdb_settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(root / "duckdb" / "cursor_spend.duckdb")})
+    duckdb_settings.warehouse_dir.mkdir()
+    build_raw_warehouse(duckdb_settings.duckdb_path, team)
+    url = postgres_server.database()
+    copy_schema(duckdb_settings.duckdb_path, url)
+    postgres_settings = load_settings(
+        env={"CURSOR_SPEND_WAREHOUSE": url, "CURSOR_SPEND_DUCKDB": str(root / "postgres" / "unused.duckdb")}
+    )
+    for settings in (duckdb_settings, postgres_settings):
+        result, _ = transform(settings)
+        assert not result.failed and result.statuses["warn"] == 0, result.line
+    return duckdb_settings, postgres_settings
+
+
+def test_every_mart_on_postgres_equals_the_duckdb_build_row_for_row(both):
+    duckdb_settings, postgres_settings = both
+    on_duckdb, on_postgres = all_marts(duckdb_settings.warehouse), all_marts(postgres_settings.warehouse)
+    assert set(on_postgres) == set(on_duckdb)
+    for name, rows in on_duckdb.items():
+        assert on_postgres[name] == rows, name
+
+
+def test_the_postgres_marts_equal_the_simulator(both, team):
+    _, settings = both
+    start, end = team.spec.start_date, team.spec.end_date
+    assert mart_usage_costs(settings.warehouse) == expected_usage_costs(team, start, end)
+    assert mart_seat_costs(settings.warehouse) == expected_seat_costs(team, start, end, Decimal(40))
+
+
+def test_docs_generate_on_postgres(both):
+    _, settings = both
+    run_dbt(settings, "docs", "generate")
+    assert (settings.warehouse_dir / "dbt" / "target" / "catalog.json").exists()
