@@ -16,6 +16,7 @@ from .pricing import MODELS
 PLANS = ("enterprise", "business", "no-admin-api", "personal", "empty-team")
 ROLE_OWNER, ROLE_MEMBER, ROLE_FREE_OWNER = "owner", "member", "free-owner"
 GROUP_NAMES = ("Engineering", "Data Science", "Platform", "Mobile")
+DEFAULT_USER_LIMIT_DOLLARS = 250  # a member's spend limit when no monthly limit or override is set
 
 _FIRST = (
     "Priya Diego Mei Sam Alex Jordan Taylor Morgan Casey Riley Avery Jamie Quinn Rowan Sasha Noor Kenji Lena "
@@ -114,6 +115,11 @@ class Member:
         if self.hard_limit_override_dollars:
             return self.hard_limit_override_dollars
         return self.monthly_limit_dollars
+
+    @property
+    def spend_limit_dollars(self) -> int:
+        """The per-user spend limit that applies: the override, else the monthly limit, else the default."""
+        return self.effective_limit_dollars or DEFAULT_USER_LIMIT_DOLLARS
 
 
 def _encoded_id(rng: random.Random, prefix: str, length: int = 26) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import statistics
 import time
 from datetime import timedelta
@@ -12,6 +13,9 @@ from tests.conftest import API_KEY, END_DATE
 from tests.simulator import DAY_MS, client, day_ms, window
 
 NO_LIMITS = SimulatorOptions(rate_limits=False)
+# sha256 of the responses below for a team without scenarios, served by the simulator before scenarios, activity
+# and per-day spend existed (commit fd9b209): other tests and benchmarks pin figures of such teams.
+STEADY_TEAM_SHA256 = "5e959ce4d3a7fcb0d95c2ba3206ebd63d5df2a413813ee102230a7e1183818ad"
 
 
 def _responses(server) -> list[bytes]:
@@ -33,6 +37,13 @@ def test_the_same_team_spec_serves_byte_identical_responses(make_simulator):
     first = _responses(make_simulator(options=NO_LIMITS, teams=[spec]))
     second = _responses(make_simulator(options=NO_LIMITS, teams=[spec]))
     assert first == second
+
+
+def test_a_team_without_scenarios_serves_the_bytes_it_served_before_scenarios_existed(make_simulator):
+    spec = TeamSpec(api_key=API_KEY, members=12, days=35, end_date=END_DATE, seed=11, cycle_day=5)
+    server = make_simulator(options=NO_LIMITS, teams=[spec])
+    server.simulator.set_late_change(True)
+    assert hashlib.sha256(b"".join(_responses(server))).hexdigest() == STEADY_TEAM_SHA256
 
 
 def test_a_different_seed_serves_different_data(make_simulator):
