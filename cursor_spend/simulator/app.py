@@ -1,7 +1,7 @@
 """The simulator's ASGI app: Basic auth, plans, per-team rate limits, faults, and the endpoints.
 
 Control routes under ``/_simulator/`` (not part of the real API) let tests and benchmarks switch faults,
-simulate a late change of yesterday's costs and read request statistics over HTTP.
+simulate a late change of yesterday's costs, read request statistics and list the planted scenarios over HTTP.
 """
 
 from __future__ import annotations
@@ -144,6 +144,7 @@ class Simulator:
             Route("/_simulator/faults", self._set_faults, methods=["POST", "DELETE"]),
             Route("/_simulator/late-change", self._late_change, methods=["POST"]),
             Route("/_simulator/stats", self._stats, methods=["GET"]),
+            Route("/_simulator/scenarios", self._scenarios, methods=["GET"]),
         ]
         return routes
 
@@ -266,3 +267,11 @@ class Simulator:
         with self._stats_lock:
             rows = [{"route": r, "status": s, "count": n} for (r, s), n in sorted(self.stats.items())]
         return _json(200, {"requests": rows})
+
+    async def _scenarios(self, request: Request) -> Response:
+        rows = [
+            {"teamId": usage.spec.resolved_team_id} | planted.as_json()
+            for usage in self.teams.values()
+            for planted in usage.planted
+        ]
+        return _json(200, {"scenarios": rows})

@@ -1,6 +1,6 @@
 """Usage events of one member-day, in two steps: draw, then charge.
 
-Drawing (:func:`draw_day`) makes each request's time, model and tokens, and so its price, from a
+Drawing (:func:`draw_day`, :func:`top_up`) makes each request's time, model and tokens, and so its price, from a
 random generator. Charging (:func:`charge`) then decides in time order which requests the member's included
 allowance still covers and which are on-demand, and writes the events as the API serves them. Keeping the two
 apart lets a planted scenario add or shrink requests before the allowance is applied, so kinds stay chronological.
@@ -112,21 +112,42 @@ def draw_day(member: Member, day: date, rng: random.Random, mean_events: float) 
     return drafts
 
 
-def charge(member: Member, drafts: list[Draft], allowance: float) -> tuple[list[dict], float]:
+def top_up(member: Member, day: date, drafts: list[Draft], target_cents: float, rng: random.Random) -> list[Draft]:
+    """``drafts`` plus more requests of the member at random working hours, until the day costs at least
+    ``target_cents``; in time order (the earlier requests first at equal times)."""
+    total = sum(d.cost for d in drafts)
+    base = day_start_ms(day)
+    conversation = _uuid(rng)
+    extra = []
+    while total < target_cents:
+        if rng.random() < 0.2:
+            conversation = _uuid(rng)
+        request = draw(member, base + rng.randint(WORK_START_MS, WORK_END_MS), rng, conversation)
+        extra.append(request)
+        total += request.cost
+    return sorted(drafts + extra, key=lambda d: d.ts) if extra else drafts
+
+
+def charge(
+    member: Member, drafts: list[Draft], allowance: float, stop_at_first_overage: bool = False
+) -> tuple[list[dict], float]:
     """The served events of time-ordered ``drafts`` and the included allowance they used.
 
     A chargeable request is included while it fits in what is left of ``allowance`` (service accounts have
-    none), else on-demand."""
-    events, used, out = [], 0.0, member.is_service_account
+    none), else on-demand. With ``stop_at_first_overage`` the allowance counts as used up at the first request
+    that does not fit, so every later one is on-demand (a member who ran out stays out)."""
+    events, used, ran_out = [], 0.0, member.is_service_account
     for draft in drafts:
         kind = draft.kind
         if not kind:
-            if not out and draft.charged <= allowance:
+            if not ran_out and draft.charged <= allowance:
                 kind = KIND_INCLUDED
                 allowance -= draft.charged
                 used += draft.charged
             else:
                 kind = KIND_USAGE_BASED
+                if stop_at_first_overage and not ran_out:
+                    ran_out, used = True, used + max(allowance, 0.0)
         events.append(_event(member, draft, kind))
     return events, used
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from .pricing import MODELS
+from .scenarios import Scenario
 
 PLANS = ("enterprise", "business", "no-admin-api", "personal", "empty-team")
 ROLE_OWNER, ROLE_MEMBER, ROLE_FREE_OWNER = "owner", "member", "free-owner"
@@ -37,7 +38,9 @@ class TeamSpec:
     """What a simulated team looks like.
 
     ``end_date`` is the last day with data (default: yesterday, UTC); the team has ``days`` days of data up to
-    and including it, and the simulator's "now" is the end of that day.
+    and including it, and the simulator's "now" is the end of that day. ``activity`` multiplies every member's
+    chance to be active on a day (0.0: an idle team, members and daily rows but no usage). ``scenarios`` plant
+    known stories in the usage (see :mod:`.scenarios`).
     """
 
     api_key: str
@@ -53,8 +56,13 @@ class TeamSpec:
     cycle_day: int = 1
     included_cents_per_user: float = 2000.0  # $20 of usage included per user and cycle
     events_per_active_day: float = 20.0
+    activity: float = 1.0
+    scenarios: tuple[Scenario, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "scenarios", tuple(self.scenarios))  # hashable even when given a list
+        if not self.activity >= 0:
+            raise ValueError("activity must be 0 or more (1.0: as usual, 0.0: nobody uses Cursor)")
         if self.plan not in PLANS:
             raise ValueError(f"unknown plan {self.plan!r}; choose one of {', '.join(PLANS)}")
         if not 1 <= self.cycle_day <= 28:

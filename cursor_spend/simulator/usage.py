@@ -8,7 +8,8 @@ spend (on-demand and overall micro-cents, on-demand requests), kept once a day i
 spend never regenerates a day.
 
 The endpoints read everything from here, so they agree with each other: daily counts are counts of that
-day's events, and spend is the sum of the cycle's events.
+day's events, and spend is the sum of the cycle's events. Planted scenarios (:mod:`.planting`) change the
+drawn requests of a few member-days before they are charged, so they show everywhere alike.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .cycles import DAY_MS, cycle_start, day_start_ms, ms_to_day, next_cycle_start
-from .events import Draft, charge, draw_day
+from .events import Draft, charge, draw_day, top_up
+from .planting import DayPlan, plant
 from .pricing import KIND_INCLUDED, KIND_USAGE_BASED, charged_cents, money
 from .team import Member, TeamSpec, build_members
 
@@ -54,7 +56,10 @@ class TeamUsage:
 
     def __init__(self, spec: TeamSpec) -> None:
         self.spec = spec
-        self.members: list[Member] = build_members(spec)
+        planting = plant(spec, build_members(spec), lambda m, d, forced: self._natural_drafts(m, d, forced)[0])
+        self.members: list[Member] = planting.members
+        self.planted = planting.planted  # what the spec's scenarios planted, in their order: the ground truth
+        self._plans: dict[tuple[int, date], DayPlan] = planting.plans
         self.late_change = False
         self._days: OrderedDict[date, DayUsage] = OrderedDict()
         self._allowance_at_start: dict[date, dict[int, float]] = {}
@@ -104,17 +109,29 @@ class TeamUsage:
         self._allowance_at_start[day] = used
         return used
 
-    def _natural_drafts(self, member: Member, day: date) -> tuple[list[Draft], random.Random]:
-        """The requests ``member`` draws on ``day``, and the day's generator (which goes on to draw the daily
-        counters). Humans are active a quarter as often on weekends."""
+    def _natural_drafts(self, member: Member, day: date, forced: bool = False) -> tuple[list[Draft], random.Random]:
+        """The requests ``member`` draws on ``day`` without any plan, and the day's generator (which goes on to
+        draw the daily counters). Humans are active a quarter as often on weekends."""
         rng = random.Random(f"{self.spec.seed}|{member.index}|{day.isoformat()}")
         drafts: list[Draft] = []
         if self.spec.start_date <= day <= self.spec.end_date and member.can_use_on(day):
             weekend = day.weekday() >= 5 and not member.is_service_account
-            p_active = member.p_active * (0.25 if weekend else 1.0)
-            if rng.random() < p_active:
+            p_active = member.p_active * (0.25 if weekend else 1.0) * self.spec.activity
+            if rng.random() < p_active or forced:
                 drafts = draw_day(member, day, rng, self.spec.events_per_active_day)
         return drafts, rng
+
+    def _planned(self, member: Member, day: date, drafts: list[Draft], plan: DayPlan, allowance: float) -> list[Draft]:
+        """A member-day's requests as its scenario plan makes them (extra requests from their own generator)."""
+        if not plan.natural:
+            drafts = []
+        elif plan.scale != 1.0:
+            drafts = [d.scaled(plan.scale) for d in drafts]
+        target = plan.target(allowance, self.spec.included_cents_per_user)
+        if target > 0:
+            rng = random.Random(f"{self.spec.seed}|{plan.kind}|{member.index}|{day.isoformat()}")
+            drafts = top_up(member, day, drafts, target, rng)
+        return drafts
 
     def _generate_day(self, day: date) -> DayUsage:
         used_before = self._allowance_used_before(day) if self.spec.start_date <= day else {}
@@ -124,9 +141,12 @@ class TeamUsage:
         for member in self.members:
             if not member.is_member_on(day):
                 continue
-            drafts, rng = self._natural_drafts(member, day)
+            plan = self._plans.get((member.index, day))
+            drafts, rng = self._natural_drafts(member, day, plan is not None and plan.forced)
             allowance = self.spec.included_cents_per_user - used_before.get(member.index, 0.0)
-            member_events, used = charge(member, drafts, allowance)
+            if plan is not None:
+                drafts = self._planned(member, day, drafts, plan, allowance)
+            member_events, used = charge(member, drafts, allowance, plan is not None and plan.runs_out)
             if used:
                 included_used[member.index] = used
             if not member.is_service_account:

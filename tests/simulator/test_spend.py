@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from cursor_spend.simulator import SimulatorOptions
+from cursor_spend.simulator import Scenario, SimulatorOptions
 from tests.simulator import client
 from tests.truth import expected_cycle_spend
 
@@ -28,9 +28,9 @@ def _spend_rows(http: httpx.Client, page_size: int = 7) -> list[dict]:
     "spec",
     [
         {"members": 30, "days": 25, "cycle_day": 10, "service_accounts": 3},
-        {"members": 30, "days": 40, "retention_days": 12},
+        {"members": 30, "days": 40, "retention_days": 12, "scenarios": (Scenario("ramp", 5, amount_dollars=80),)},
     ],
-    ids=["cycle-inside-period", "retention-cuts-cycle"],
+    ids=["cycle-inside-period", "retention-cuts-cycle-with-ramp"],
 )
 def test_spend_equals_the_sum_of_the_cycles_served_events_per_member(make_simulator, spec, late_change):
     server = make_simulator(options=NO_LIMITS, **spec)
