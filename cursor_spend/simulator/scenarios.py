@@ -22,14 +22,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-SCENARIO_KINDS = ("spike", "ramp", "exhaust_included", "group_move")
-USAGE_SCENARIOS = ("spike", "ramp", "exhaust_included")  # at most one of these per member
 _FORMATS = {  # kind -> what --scenario takes
     "spike": "spike:USER:DAY[:FACTOR]",
     "ramp": "ramp:USER:AMOUNT_DOLLARS[:DAY]",
     "exhaust_included": "exhaust_included:USER:DAY",
     "group_move": "group_move:USER:DAY[:GROUP]",
 }
+SCENARIO_KINDS = tuple(_FORMATS)
+USAGE_SCENARIOS = ("spike", "ramp", "exhaust_included")  # they change usage: at most one of them per member
 
 
 @dataclass(frozen=True)

@@ -196,8 +196,15 @@ class TeamUsage:
 
     # -- spend -----------------------------------------------------------------------------------------------
 
+    def _spend_start(self) -> date:
+        """The first day of the current cycle that has data: where ``/teams/spend`` starts counting."""
+        return max(cycle_start(self.spec.end_date, self.spec.cycle_day), self.spec.start_date)
+
     def _remember_spend(self, usage: DayUsage) -> None:
-        """Keep the day's per-member spend (and, for the last day, with the late change applied too)."""
+        """Keep the per-member spend of a day of the current cycle (and, for the last day, with the late change
+        applied too); days before the cycle are never asked for."""
+        if not self._spend_start() <= usage.day <= self.spec.end_date:
+            return
         for late in (False, True) if usage.day == self.spec.end_date else (False,):
             if (usage.day, late) not in self._spend:
                 self._spend[(usage.day, late)] = self._spend_totals(usage, late)
@@ -219,9 +226,8 @@ class TeamUsage:
     def cycle_spend(self) -> dict[int, tuple[float, float, int]]:
         """Per member index: (on-demand cents, all cents, on-demand requests) of the current cycle, from the
         remembered per-day totals (a day is generated only the first time)."""
-        start = max(cycle_start(self.spec.end_date, self.spec.cycle_day), self.spec.start_date)
         sums = [0] * (3 * len(self.members))
-        day = start
+        day = self._spend_start()
         while day <= self.spec.end_date:
             if self.in_retention(day):
                 key = (day, self.late_change and day == self.spec.end_date)
