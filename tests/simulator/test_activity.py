@@ -1,6 +1,8 @@
-"""``TeamSpec(activity=...)`` scales how often members are active; 0.0 is an idle team."""
+"""``TeamSpec(activity=...)`` scales how often members are active (0.0 is an idle team); weekends stay quiet."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from cursor_spend.simulator import SimulatorOptions
 from tests.simulator import DAY_MS, client, window
@@ -38,3 +40,13 @@ def test_a_lower_activity_makes_fewer_active_member_days_from_the_same_members(m
     assert {(r["userId"], r["day"]) for r in quieter} == {(r["userId"], r["day"]) for r in usual}
     assert active_quieter < active_usual
     assert len(active_quieter) < 0.6 * len(active_usual)
+
+
+def test_people_are_active_far_less_often_on_weekends(make_simulator):
+    """Forecasts weigh weekdays and weekends: the simulated people are active a quarter as often on weekends."""
+    rows = _daily_rows(client(make_simulator(options=NO_LIMITS, members=40, days=28)), 28)
+    share = {}
+    for weekend in (False, True):
+        days = [r for r in rows if (date.fromisoformat(r["day"]).weekday() >= 5) is weekend]
+        share[weekend] = sum(r["isActive"] for r in days) / len(days)
+    assert share[True] < 0.4 * share[False]
