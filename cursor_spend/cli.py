@@ -15,30 +15,40 @@ from . import __version__
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from .simulator import Fault, Simulator, SimulatorOptions, TeamSpec
+    from .simulator import Fault, Scenario, Simulator, SimulatorOptions, TeamSpec
     from .simulator.server import serve_forever
 
     key = args.api_key or "crsr_" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(64))
     spec_args = {"end_date": args.end_date} if args.end_date else {}
-    spec = TeamSpec(
-        api_key=key,
-        seed=args.seed,
-        members=args.members,
-        days=args.days,
-        plan=args.plan,
-        retention_days=args.retention_days,
-        **spec_args,
-    )
-    options = SimulatorOptions(
-        rate_limits=not args.no_rate_limits,
-        window_seconds=args.rate_limit_window,
-        retry_after=not args.no_retry_after,
-        faults=[Fault.parse(text) for text in args.fault],
-    )
-    simulator = Simulator([spec], options)
+    try:  # a scenario or fault that cannot be read or does not fit the team: one line, no traceback
+        spec = TeamSpec(
+            api_key=key,
+            seed=args.seed,
+            members=args.members,
+            days=args.days,
+            plan=args.plan,
+            retention_days=args.retention_days,
+            activity=args.activity,
+            scenarios=tuple(Scenario.parse(text) for text in args.scenario),
+            **spec_args,
+        )
+        options = SimulatorOptions(
+            rate_limits=not args.no_rate_limits,
+            window_seconds=args.rate_limit_window,
+            retry_after=not args.no_retry_after,
+            faults=[Fault.parse(text) for text in args.fault],
+            rate_limit_mode=args.rate_limit_mode,
+        )
+        simulator = Simulator([spec], options)
+    except ValueError as exc:
+        print(f"cursor-spend simulate: {exc}", file=sys.stderr)
+        return 2
     base_url = f"http://{args.host}:{args.port}"
     print(f"Cursor Admin API simulator on {base_url}", flush=True)
     print(f"  team: {spec.members} members, {spec.days} days up to {spec.end_date}, plan {spec.plan}, seed {spec.seed}")
+    for planted in simulator.team().planted:
+        days = planted.day.isoformat() + (f"..{planted.days[-1]}" if len(planted.days) > 1 else "")
+        print(f"  planted: {planted.kind} for {planted.email} on {days}")
     if not args.api_key:
         print(f"  API key: {key}")
     print(f"  try: curl -u '<key>:' {base_url}/teams/members", flush=True)
@@ -176,6 +186,27 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--rate-limit-window", type=float, default=60.0, help="seconds per rate-limit window (60)")
     sim.add_argument("--no-rate-limits", action="store_true", help="serve without the documented rate limits")
     sim.add_argument("--no-retry-after", action="store_true", help="send 429s without a Retry-After header")
+    sim.add_argument(
+        "--rate-limit-mode",
+        choices=["fixed", "sliding"],
+        default="fixed",
+        help="fixed windows (the documented reset every minute) or a sliding window (default fixed)",
+    )
+    sim.add_argument(
+        "--activity",
+        type=float,
+        default=1.0,
+        help="multiplies every member's chance to be active on a day; 0 = an idle team (default 1.0)",
+    )
+    sim.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="KIND:USER:...",
+        help="plant a scenario (repeatable): spike:USER:DAY[:FACTOR], ramp:USER:AMOUNT_DOLLARS[:DAY], "
+        "exhaust_included:USER:DAY or group_move:USER:DAY[:GROUP]; USER = member index or e-mail, "
+        "DAY = YYYY-MM-DD or days before the end date",
+    )
     sim.add_argument(
         "--fault",
         action="append",

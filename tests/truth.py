@@ -11,8 +11,10 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import NamedTuple
 
-from cursor_spend.simulator.usage import DAY_MS, TeamUsage, day_start_ms, ms_to_day
+from cursor_spend.simulator.pricing import money
+from cursor_spend.simulator.usage import DAY_MS, TeamUsage, cycle_start, day_start_ms, ms_to_day
 from cursor_spend.warehouse import Warehouse
 
 PLACEHOLDER = "unknown (removed member)"  # the user of events that carry no email
@@ -113,3 +115,50 @@ def all_marts(where: Path | Warehouse, skip: tuple[str, ...] = ("source_loaded_a
             keep = [i for i, column in enumerate(columns) if column not in skip]
             out[name] = sorted((tuple(_normal(row[i]) for i in keep) for row in rows), key=repr)
         return out
+
+
+def expected_cycle_spend(usage: TeamUsage) -> dict[int, tuple[float, float, int]]:
+    """Per member index: (on-demand cents, all cents, on-demand requests) of the current cycle, recomputed straight
+    from every served event of the cycle: the definition ``/teams/spend`` answers from its per-day totals."""
+    start = max(cycle_start(usage.spec.end_date, usage.spec.cycle_day), usage.spec.start_date)
+    totals: dict[int, list] = {}
+    for member, event in usage.events_in(day_start_ms(start), day_start_ms(usage.spec.end_date) + DAY_MS - 1):
+        row = totals.setdefault(member.index, [0.0, 0.0, 0])
+        row[1] += event["chargedCents"]
+        if event["kind"] == "Usage-based":
+            row[0] += event["chargedCents"]
+            row[2] += 1
+    return {i: (money(a), money(b), n) for i, (a, b, n) in totals.items()}
+
+
+class MemberDay(NamedTuple):
+    """One member's served usage on one UTC day, in cents as the API prints them."""
+
+    overall_cents: Decimal
+    on_demand_cents: Decimal
+    included_requests: int
+    on_demand_requests: int
+
+
+def member_days(usage: TeamUsage, member_index: int, start: date, end: date) -> dict[date, MemberDay]:
+    """The days start..end on which one member (e.g. a planted scenario's ``member_index``) has usage events."""
+    out: dict[date, list] = defaultdict(lambda: [Decimal(0), Decimal(0), 0, 0])
+    span = day_start_ms(start), day_start_ms(end) + DAY_MS - 1
+    for _, event in usage.events_in(*span, match=lambda m: m.index == member_index):
+        row = out[ms_to_day(int(event["timestamp"]))]
+        row[0] += cents(event["chargedCents"])
+        kind = charge_type(event["kind"])
+        row[1] += cents(event["chargedCents"]) if kind == "on_demand" else 0
+        row[2] += kind == "included"
+        row[3] += kind == "on_demand"
+    return {day: MemberDay(*row) for day, row in sorted(out.items())}
+
+
+def first_day_reaching(days: dict[date, MemberDay], amount_cents: Decimal, on_demand: bool = True) -> date | None:
+    """The first day on which the running total of ``days`` (on-demand, or all charges) reaches ``amount_cents``."""
+    total = Decimal(0)
+    for day, row in sorted(days.items()):
+        total += row.on_demand_cents if on_demand else row.overall_cents
+        if total >= amount_cents:
+            return day
+    return None

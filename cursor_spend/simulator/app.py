@@ -1,7 +1,7 @@
 """The simulator's ASGI app: Basic auth, plans, per-team rate limits, faults, and the endpoints.
 
 Control routes under ``/_simulator/`` (not part of the real API) let tests and benchmarks switch faults,
-simulate a late change of yesterday's costs and read request statistics over HTTP.
+simulate a late change of yesterday's costs, read request statistics and list the planted scenarios over HTTP.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import math
 import re
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 
 import orjson
@@ -34,13 +34,25 @@ RATE_LIMITS = {"admin": 20, "events": 60}  # requests per window, per team (refe
 ENTERPRISE_ONLY = ("audit-logs", "groups")
 
 
+RATE_LIMIT_MODES = ("fixed", "sliding")
+
+
 @dataclass
 class SimulatorOptions:
+    """How the simulator serves: rate limits (``rate_limit_mode`` "fixed": per window of ``window_seconds``
+    starting on the clock's multiples; "sliding": over any trailing ``window_seconds``), Retry-After on 429s,
+    removed members in ``/teams/members``, and the faults active from the start."""
+
     rate_limits: bool = True
     window_seconds: float = 60.0
     retry_after: bool = True
     include_removed_members: bool = False
     faults: list[Fault] = field(default_factory=list)
+    rate_limit_mode: str = "fixed"
+
+    def __post_init__(self) -> None:
+        if self.rate_limit_mode not in RATE_LIMIT_MODES:
+            raise ValueError(f"unknown rate limit mode {self.rate_limit_mode!r}; choose fixed or sliding")
 
 
 def _json(status: int, body: dict, headers: dict | None = None) -> Response:
@@ -52,22 +64,37 @@ def _error(status: int, reason: str, message: str, headers: dict | None = None) 
 
 
 class RateLimiter:
-    """Fixed windows per team and route group, like the real API's "reset every minute"."""
+    """At most ``RATE_LIMITS[group]`` requests per team and route group in a window: fixed windows, like the real
+    API's "reset every minute", or a sliding window over the last ``window_seconds``."""
 
-    def __init__(self, window_seconds: float) -> None:
+    def __init__(self, window_seconds: float, mode: str = "fixed") -> None:
         self.window = window_seconds
+        self.mode = mode
         self._counts: Counter = Counter()
+        self._recent: dict[tuple[int, str], deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
     def check(self, team: int, group: str) -> float | None:
-        """None when allowed, else the seconds until the window resets."""
+        """None when allowed (and counted), else the seconds until a request would be allowed again."""
         now = time.monotonic()
-        window = math.floor(now / self.window)
         with self._lock:
-            key = (team, group, window)
-            if self._counts[key] >= RATE_LIMITS[group]:
-                return (window + 1) * self.window - now
-            self._counts[key] += 1
+            return self._fixed(team, group, now) if self.mode == "fixed" else self._sliding(team, group, now)
+
+    def _fixed(self, team: int, group: str, now: float) -> float | None:
+        window = math.floor(now / self.window)
+        key = (team, group, window)
+        if self._counts[key] >= RATE_LIMITS[group]:
+            return (window + 1) * self.window - now
+        self._counts[key] += 1
+        return None
+
+    def _sliding(self, team: int, group: str, now: float) -> float | None:
+        recent = self._recent[(team, group)]
+        while recent and recent[0] <= now - self.window:
+            recent.popleft()
+        if len(recent) >= RATE_LIMITS[group]:
+            return recent[0] + self.window - now  # until the oldest request leaves the window
+        recent.append(now)
         return None
 
 
@@ -79,7 +106,7 @@ class Simulator:
         self.teams = {spec.api_key: TeamUsage(spec) for spec in teams}
         self._endpoints = {key: TeamEndpoints(usage) for key, usage in self.teams.items()}
         self.faults = FaultBoard(self.options.faults)
-        self.limiter = RateLimiter(self.options.window_seconds)
+        self.limiter = RateLimiter(self.options.window_seconds, self.options.rate_limit_mode)
         self.stats: Counter = Counter()
         self._stats_lock = threading.Lock()
         self.app = Starlette(routes=self._routes())
@@ -117,6 +144,7 @@ class Simulator:
             Route("/_simulator/faults", self._set_faults, methods=["POST", "DELETE"]),
             Route("/_simulator/late-change", self._late_change, methods=["POST"]),
             Route("/_simulator/stats", self._stats, methods=["GET"]),
+            Route("/_simulator/scenarios", self._scenarios, methods=["GET"]),
         ]
         return routes
 
@@ -239,3 +267,11 @@ class Simulator:
         with self._stats_lock:
             rows = [{"route": r, "status": s, "count": n} for (r, s), n in sorted(self.stats.items())]
         return _json(200, {"requests": rows})
+
+    async def _scenarios(self, request: Request) -> Response:
+        rows = [
+            {"teamId": usage.spec.resolved_team_id} | planted.as_json()
+            for usage in self.teams.values()
+            for planted in usage.planted
+        ]
+        return _json(200, {"scenarios": rows})

@@ -7,12 +7,13 @@ import math
 from collections import OrderedDict
 from datetime import UTC, date, datetime, timedelta
 
+from .cycles import DAY_MS, cycle_start, day_start_ms, ms_to_day, next_cycle_start
+from .team import DEFAULT_USER_LIMIT_DOLLARS as DEFAULT_USER_LIMIT_DOLLARS  # re-exported: tests import it here
 from .team import GROUP_NAMES, Member
-from .usage import DAY_MS, TeamUsage, cycle_start, day_start_ms, ms_to_day, next_cycle_start
+from .usage import TeamUsage
 
 MAX_RANGE_MS = 30 * DAY_MS
 MAX_EVENTS_PAGE_SIZE = 1000
-DEFAULT_USER_LIMIT_DOLLARS = 250
 HOSTING_TYPES = ("CLOUD", "SELF_HOSTED", "SELF_HOSTED_POOL", "SELF_HOSTED_MACHINE")
 
 
@@ -230,7 +231,7 @@ class TeamEndpoints:
             "role": member.role,
             "hardLimitOverrideDollars": member.hard_limit_override_dollars,
             "monthlyLimitDollars": member.monthly_limit_dollars,
-            "effectivePerUserLimitDollars": member.effective_limit_dollars or DEFAULT_USER_LIMIT_DOLLARS,
+            "effectivePerUserLimitDollars": member.spend_limit_dollars,
             "profilePictureUrl": None,
         }
 

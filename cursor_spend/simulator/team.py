@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from .pricing import MODELS
+from .scenarios import Scenario
 
 PLANS = ("enterprise", "business", "no-admin-api", "personal", "empty-team")
 ROLE_OWNER, ROLE_MEMBER, ROLE_FREE_OWNER = "owner", "member", "free-owner"
 GROUP_NAMES = ("Engineering", "Data Science", "Platform", "Mobile")
+DEFAULT_USER_LIMIT_DOLLARS = 250  # a member's spend limit when no monthly limit or override is set
 
 _FIRST = (
     "Priya Diego Mei Sam Alex Jordan Taylor Morgan Casey Riley Avery Jamie Quinn Rowan Sasha Noor Kenji Lena "
@@ -36,7 +38,9 @@ class TeamSpec:
     """What a simulated team looks like.
 
     ``end_date`` is the last day with data (default: yesterday, UTC); the team has ``days`` days of data up to
-    and including it, and the simulator's "now" is the end of that day.
+    and including it, and the simulator's "now" is the end of that day. ``activity`` multiplies every member's
+    chance to be active on a day (0.0: an idle team, members and daily rows but no usage). ``scenarios`` plant
+    known stories in the usage (see :mod:`.scenarios`).
     """
 
     api_key: str
@@ -52,8 +56,13 @@ class TeamSpec:
     cycle_day: int = 1
     included_cents_per_user: float = 2000.0  # $20 of usage included per user and cycle
     events_per_active_day: float = 20.0
+    activity: float = 1.0
+    scenarios: tuple[Scenario, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "scenarios", tuple(self.scenarios))  # hashable even when given a list
+        if not self.activity >= 0:
+            raise ValueError("activity must be 0 or more (1.0: as usual, 0.0: nobody uses Cursor)")
         if self.plan not in PLANS:
             raise ValueError(f"unknown plan {self.plan!r}; choose one of {', '.join(PLANS)}")
         if not 1 <= self.cycle_day <= 28:
@@ -114,6 +123,11 @@ class Member:
         if self.hard_limit_override_dollars:
             return self.hard_limit_override_dollars
         return self.monthly_limit_dollars
+
+    @property
+    def spend_limit_dollars(self) -> int:
+        """The per-user spend limit that applies: the override, else the monthly limit, else the default."""
+        return self.effective_limit_dollars or DEFAULT_USER_LIMIT_DOLLARS
 
 
 def _encoded_id(rng: random.Random, prefix: str, length: int = 26) -> str:

@@ -2,59 +2,42 @@
 
 A day's events and daily counters come from a random generator seeded by (team seed, member, day), so any
 day can be produced on its own and the whole period never has to sit in memory: a small LRU cache keeps the
-days being paged through. The only state carried across days is each member's included allowance used so
-far in the billing cycle (a few floats per day), which decides whether an event is included or on-demand.
+days being paged through. The state carried across days is small: each member's included allowance used so
+far in the billing cycle (which decides whether an event is included or on-demand), and each member-day's
+spend (on-demand and overall micro-cents, on-demand requests), kept once a day is generated so that the cycle's
+spend never regenerates a day.
 
 The endpoints read everything from here, so they agree with each other: daily counts are counts of that
-day's events, and spend is the sum of the cycle's events.
+day's events, and spend is the sum of the cycle's events. Planted scenarios (:mod:`.planting`) change the
+drawn requests of a few member-days before they are charged, so they show everywhere alike.
 """
 
 from __future__ import annotations
 
 import random
-import uuid
+from array import array
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
-from .pricing import (
-    KIND_ABORTED,
-    KIND_ERRORED,
-    KIND_FREE,
-    KIND_INCLUDED,
-    KIND_USAGE_BASED,
-    MODELS,
-    charged_cents,
-    money,
-    token_cost_cents,
-    token_fee_cents,
-)
+from .cycles import DAY_MS, cycle_start, day_start_ms, ms_to_day, next_cycle_start
+from .events import Draft, charge, draw_day, top_up
+from .planting import DayPlan, plant
+from .pricing import KIND_INCLUDED, KIND_USAGE_BASED, charged_cents, money
 from .team import Member, TeamSpec, build_members
 
-DAY_MS = 86_400_000
+__all__ = [  # the calendar helpers are re-exported: tests and benchmarks import them from here
+    "DAY_MS",
+    "DayUsage",
+    "TeamUsage",
+    "cycle_start",
+    "day_start_ms",
+    "ms_to_day",
+    "next_cycle_start",
+]
 _DAY_CACHE_SIZE = 12
 _EXTENSIONS = (".ts", ".tsx", ".py", ".go", ".rs", ".java", ".sql", ".md")
-
-
-def day_start_ms(day: date) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
-
-
-def ms_to_day(ms: int) -> date:
-    return datetime.fromtimestamp(ms / 1000, tz=UTC).date()
-
-
-def cycle_start(day: date, cycle_day: int) -> date:
-    """First day of the billing cycle that contains ``day``."""
-    if day.day >= cycle_day:
-        return day.replace(day=cycle_day)
-    previous_month_end = day.replace(day=1) - timedelta(days=1)
-    return previous_month_end.replace(day=cycle_day)
-
-
-def next_cycle_start(start: date) -> date:
-    month_end = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return month_end.replace(day=start.day)
+_MICRO = 1_000_000  # spend is summed in exact micro-cents: every chargedCents has 6 decimals
 
 
 @dataclass
@@ -73,10 +56,14 @@ class TeamUsage:
 
     def __init__(self, spec: TeamSpec) -> None:
         self.spec = spec
-        self.members: list[Member] = build_members(spec)
+        planting = plant(spec, build_members(spec), lambda m, d, forced: self._natural_drafts(m, d, forced)[0])
+        self.members: list[Member] = planting.members
+        self.planted = planting.planted  # what the spec's scenarios planted, in their order: the ground truth
+        self._plans: dict[tuple[int, date], DayPlan] = planting.plans
         self.late_change = False
         self._days: OrderedDict[date, DayUsage] = OrderedDict()
         self._allowance_at_start: dict[date, dict[int, float]] = {}
+        self._spend: dict[tuple[date, bool], array] = {}  # (day, late change applied) -> per-member totals
 
     # -- membership ------------------------------------------------------------------------------------------
 
@@ -101,6 +88,7 @@ class TeamUsage:
             self._days.move_to_end(day)
             return cached
         usage = self._generate_day(day)
+        self._remember_spend(usage)
         self._days[day] = usage
         if len(self._days) > _DAY_CACHE_SIZE:
             self._days.popitem(last=False)
@@ -121,25 +109,46 @@ class TeamUsage:
         self._allowance_at_start[day] = used
         return used
 
+    def _natural_drafts(self, member: Member, day: date, forced: bool = False) -> tuple[list[Draft], random.Random]:
+        """The requests ``member`` draws on ``day`` without any plan, and the day's generator (which goes on to
+        draw the daily counters). Humans are active a quarter as often on weekends."""
+        rng = random.Random(f"{self.spec.seed}|{member.index}|{day.isoformat()}")
+        drafts: list[Draft] = []
+        if self.spec.start_date <= day <= self.spec.end_date and member.can_use_on(day):
+            weekend = day.weekday() >= 5 and not member.is_service_account
+            p_active = member.p_active * (0.25 if weekend else 1.0) * self.spec.activity
+            if rng.random() < p_active or forced:
+                drafts = draw_day(member, day, rng, self.spec.events_per_active_day)
+        return drafts, rng
+
+    def _planned(self, member: Member, day: date, drafts: list[Draft], plan: DayPlan, allowance: float) -> list[Draft]:
+        """A member-day's requests as its scenario plan makes them (extra requests from their own generator)."""
+        if not plan.natural:
+            drafts = []
+        elif plan.scale != 1.0:
+            drafts = [d.scaled(plan.scale) for d in drafts]
+        target = plan.target(allowance, self.spec.included_cents_per_user)
+        if target > 0:
+            rng = random.Random(f"{self.spec.seed}|{plan.kind}|{member.index}|{day.isoformat()}")
+            drafts = top_up(member, day, drafts, target, rng)
+        return drafts
+
     def _generate_day(self, day: date) -> DayUsage:
         used_before = self._allowance_used_before(day) if self.spec.start_date <= day else {}
         events: list[tuple[int, int, dict]] = []
         daily: dict[int, dict] = {}
         included_used: dict[int, float] = {}
-        weekend = day.weekday() >= 5
         for member in self.members:
             if not member.is_member_on(day):
                 continue
-            rng = random.Random(f"{self.spec.seed}|{member.index}|{day.isoformat()}")
-            member_events: list[dict] = []
-            p_active = member.p_active * (0.25 if weekend and not member.is_service_account else 1.0)
-            if self.spec.start_date <= day <= self.spec.end_date and member.can_use_on(day):
-                if rng.random() < p_active:
-                    allowance = self.spec.included_cents_per_user - used_before.get(member.index, 0.0)
-                    member_events = self._member_events(member, day, rng, allowance)
-            for event in member_events:
-                if event["kind"] == KIND_INCLUDED:
-                    included_used[member.index] = included_used.get(member.index, 0.0) + event["chargedCents"]
+            plan = self._plans.get((member.index, day))
+            drafts, rng = self._natural_drafts(member, day, plan is not None and plan.forced)
+            allowance = self.spec.included_cents_per_user - used_before.get(member.index, 0.0)
+            if plan is not None:
+                drafts = self._planned(member, day, drafts, plan, allowance)
+            member_events, used = charge(member, drafts, allowance, plan is not None and plan.runs_out)
+            if used:
+                included_used[member.index] = used
             if not member.is_service_account:
                 daily[member.index] = _daily_counters(member, rng, member_events)
             events.extend((int(e["timestamp"]), member.index, e) for e in member_events)
@@ -152,95 +161,20 @@ class TeamUsage:
             included_used=included_used,
         )
 
-    def _member_events(self, member: Member, day: date, rng: random.Random, allowance: float) -> list[dict]:
-        count = max(1, int(rng.expovariate(1 / self.spec.events_per_active_day)))
-        base = day_start_ms(day)
-        offsets = sorted(rng.randint(6 * 3_600_000, 22 * 3_600_000) for _ in range(count))
-        if rng.random() < 0.02:
-            offsets[0] = 0  # an event at exactly 00:00:00.000 UTC
-        for k in range(1, count):
-            if rng.random() < 0.04:
-                offsets[k] = offsets[k - 1]  # two requests in the same millisecond
-        conversation = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-        events = []
-        for offset in offsets:
-            if rng.random() < 0.2:
-                conversation = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-            event = self._event(member, base + offset, rng, conversation, allowance)
-            if event["kind"] == KIND_INCLUDED:
-                allowance -= event["chargedCents"]
-            events.append(event)
-        return events
-
-    def _event(self, member: Member, ts: int, rng: random.Random, conversation: str, allowance: float) -> dict:
-        model = rng.choices(MODELS, weights=member.model_weights)[0]
-        max_mode = rng.random() < model.max_mode_share
-        scale = 3.0 if max_mode else 1.0
-        roll = rng.random()
-        kind = KIND_ERRORED if roll < 0.03 else KIND_ABORTED if roll < 0.05 else KIND_FREE if roll < 0.065 else ""
-        event: dict = {"timestamp": str(ts), "userEmail": member.email}
-        if member.is_service_account:
-            event["serviceAccountId"] = member.service_account_id
-            event["serviceAccountName"] = member.name
-            event["cloudAgentId"] = f"bc-{uuid.UUID(int=rng.getrandbits(128), version=4)}"
-        event["conversationId"] = conversation
-        event["model"] = model.name
-        inp = int(rng.lognormvariate(8.0, 1.0) * scale)
-        out = int(rng.lognormvariate(6.5, 0.9) * scale)
-        cache_write = int(rng.lognormvariate(8.5, 1.2) * scale) if rng.random() < 0.6 else 0
-        cache_read = int(rng.lognormvariate(11.0, 1.0) * scale)
-        if kind == KIND_ERRORED:
-            event.update(kind=kind, maxMode=max_mode, requestsCosts=0, isTokenBasedCall=False, isChargeable=False)
-            event.update(isHeadless=member.is_service_account, chargedCents=0)
-            return event
-        if kind in (KIND_ABORTED, KIND_FREE):
-            inp, out, cache_write, cache_read = inp // 3, out // 3, 0, cache_read // 3
-        total_cents = token_cost_cents(model, inp, out, cache_write, cache_read)
-        discount = 10 if model.premium else None
-        fee = token_fee_cents(model, inp + out + cache_write + cache_read)
-        charged = charged_cents(total_cents, discount, fee)
-        if not kind:
-            kind = KIND_INCLUDED if charged <= allowance and not member.is_service_account else KIND_USAGE_BASED
-        if kind in (KIND_ABORTED, KIND_FREE):
-            charged, fee = 0, None
-        usage = {
-            "inputTokens": inp,
-            "outputTokens": out,
-            "cacheWriteTokens": cache_write,
-            "cacheReadTokens": cache_read,
-            "totalCents": total_cents,
-        }
-        if discount is not None:
-            usage["discountPercentOff"] = discount
-        event.update(
-            kind=kind,
-            maxMode=max_mode,
-            requestsCosts=0 if charged == 0 else max(0.5, round(total_cents / 4, 1)),
-            isTokenBasedCall=True,
-            isChargeable=kind == KIND_USAGE_BASED,
-            isHeadless=member.is_service_account,
-            tokenUsage=usage,
-            chargedCents=charged,
-        )
-        if fee is not None:
-            event["cursorTokenFee"] = fee
-        return event
-
     # -- what the endpoints serve ----------------------------------------------------------------------------
+
+    def _late_change_hits(self, event: dict, day: date, position: int) -> bool:
+        """Whether the late change (when on) raises this event: every third chargeable or included event of
+        the last day, by its position in the day."""
+        return day == self.spec.end_date and position % 3 == 0 and event["kind"] in (KIND_USAGE_BASED, KIND_INCLUDED)
 
     def served_event(self, member: Member, event: dict, day: date, position: int) -> dict:
         """An event as the API returns it now: removed members lose ``userEmail``; a late change of the last
         day's costs, when switched on, raises every third chargeable or included event by 10%."""
         if member.removed is not None:
             event = {k: v for k, v in event.items() if k != "userEmail"}
-        if self.late_change and day == self.spec.end_date and position % 3 == 0:
-            if event["kind"] in (KIND_USAGE_BASED, KIND_INCLUDED):
-                usage = dict(event["tokenUsage"])
-                usage["totalCents"] = money(usage["totalCents"] * 1.1)
-                event = dict(event, tokenUsage=usage)
-                event["chargedCents"] = charged_cents(
-                    usage["totalCents"], usage.get("discountPercentOff"), event.get("cursorTokenFee")
-                )
+        if self.late_change and self._late_change_hits(event, day, position):
+            event = _late_changed(event)
         return event
 
     def events_in(self, start_ms: int, end_ms: int, match=None) -> list[tuple[Member, dict]]:
@@ -260,17 +194,62 @@ class TeamUsage:
             day -= timedelta(days=1)
         return out
 
-    def cycle_spend(self) -> dict[int, tuple[float, float, int]]:
-        """Per member index: (on-demand cents, all cents, on-demand requests) of the current cycle."""
-        start = max(cycle_start(self.spec.end_date, self.spec.cycle_day), self.spec.start_date)
-        totals: dict[int, list] = {}
-        for member, event in self.events_in(day_start_ms(start), day_start_ms(self.spec.end_date) + DAY_MS - 1):
-            row = totals.setdefault(member.index, [0.0, 0.0, 0])
-            row[1] += event["chargedCents"]
+    # -- spend -----------------------------------------------------------------------------------------------
+
+    def _spend_start(self) -> date:
+        """The first day of the current cycle that has data: where ``/teams/spend`` starts counting."""
+        return max(cycle_start(self.spec.end_date, self.spec.cycle_day), self.spec.start_date)
+
+    def _remember_spend(self, usage: DayUsage) -> None:
+        """Keep the per-member spend of a day of the current cycle (and, for the last day, with the late change
+        applied too); days before the cycle are never asked for."""
+        if not self._spend_start() <= usage.day <= self.spec.end_date:
+            return
+        for late in (False, True) if usage.day == self.spec.end_date else (False,):
+            if (usage.day, late) not in self._spend:
+                self._spend[(usage.day, late)] = self._spend_totals(usage, late)
+
+    def _spend_totals(self, usage: DayUsage, late: bool) -> array:
+        """Per member index ``i``: on-demand micro-cents at ``3i``, all micro-cents at ``3i+1``, on-demand
+        requests at ``3i+2``."""
+        totals = array("q", bytes(8 * 3 * len(self.members)))
+        for position, (event, owner) in enumerate(zip(usage.events, usage.owners, strict=True)):
+            if late and self._late_change_hits(event, usage.day, position):
+                event = _late_changed(event)
+            cents = round(event["chargedCents"] * _MICRO)
+            totals[3 * owner + 1] += cents
             if event["kind"] == KIND_USAGE_BASED:
-                row[0] += event["chargedCents"]
-                row[2] += 1
-        return {i: (money(a), money(b), n) for i, (a, b, n) in totals.items()}
+                totals[3 * owner] += cents
+                totals[3 * owner + 2] += 1
+        return totals
+
+    def cycle_spend(self) -> dict[int, tuple[float, float, int]]:
+        """Per member index: (on-demand cents, all cents, on-demand requests) of the current cycle, from the
+        remembered per-day totals (a day is generated only the first time)."""
+        sums = [0] * (3 * len(self.members))
+        day = self._spend_start()
+        while day <= self.spec.end_date:
+            if self.in_retention(day):
+                key = (day, self.late_change and day == self.spec.end_date)
+                if key not in self._spend:
+                    self.day(day)
+                sums = [a + b for a, b in zip(sums, self._spend[key], strict=True)]
+            day += timedelta(days=1)
+        return {
+            i: (sums[3 * i] / _MICRO, sums[3 * i + 1] / _MICRO, sums[3 * i + 2])
+            for i in range(len(self.members))
+            if sums[3 * i + 1] or sums[3 * i + 2]
+        }
+
+
+def _late_changed(event: dict) -> dict:
+    """The event after Cursor revised its cost: ``totalCents`` up 10%, ``chargedCents`` recomputed."""
+    usage = dict(event["tokenUsage"])
+    usage["totalCents"] = money(usage["totalCents"] * 1.1)
+    event = dict(event, tokenUsage=usage)
+    fee = event.get("cursorTokenFee")
+    event["chargedCents"] = charged_cents(usage["totalCents"], usage.get("discountPercentOff"), fee)
+    return event
 
 
 def _daily_counters(member: Member, rng: random.Random, events: list[dict]) -> dict:

@@ -8,12 +8,14 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 import httpx
 
 from cursor_spend.simulator import TeamSpec, free_port
 from cursor_spend.simulator.usage import TeamUsage
 from tests.conftest import END_DATE
+from tests.simulator import utc_day, window
 
 KEY = "crsr_" + "C" * 64
 
@@ -61,3 +63,41 @@ def test_simulate_without_a_key_prints_a_new_key_that_works_and_the_base_url():
         response = httpx.get(base_url + "/teams/members", auth=(printed.group(0), ""))
     assert base_url in output
     assert response.status_code == 200
+
+
+def test_simulate_plants_scenarios_and_serves_an_idle_team_from_its_options():
+    args = ("--api-key", KEY, "--members", "6", "--days", "5", "--end-date", END_DATE.isoformat(), "--activity", "0")
+    with _simulate(*args, "--scenario", "spike:1:2:4", "--scenario", "group_move:2:1") as (process, base_url):
+        listed = httpx.get(base_url + "/_simulator/scenarios").json()["scenarios"]
+        start, end = window(5)
+        body = {"startDate": start, "endDate": end, "pageSize": 1000}
+        events = httpx.post(base_url + "/teams/filtered-usage-events", json=body, auth=(KEY, "")).json()["usageEvents"]
+        process.kill()
+        output = process.stdout.read()
+    members = TeamUsage(TeamSpec(api_key=KEY, members=6, days=5, end_date=END_DATE)).members
+    assert [(row["kind"], row["email"], row["days"]) for row in listed] == [
+        ("spike", members[1].email, [(END_DATE - timedelta(days=2)).isoformat()]),
+        ("group_move", members[2].email, [(END_DATE - timedelta(days=1)).isoformat()]),
+    ]
+    assert f"planted: spike for {members[1].email}" in output
+    assert events and {e["userEmail"] for e in events} == {members[1].email}  # idle but for the forced spike day
+    assert {utc_day(e["timestamp"]) for e in events} == {END_DATE - timedelta(days=2)}
+
+
+def test_simulate_refuses_a_scenario_that_does_not_fit_in_one_line():
+    command = [sys.executable, "-m", "cursor_spend.cli", "simulate", "--members", "5", "--scenario", "ramp:40:100"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "cursor-spend simulate: scenario ramp: no member 40 in the team (a member index or e-mail)"
+    ]
+
+
+def test_the_rate_limit_modes_offered_are_the_simulators():
+    from cursor_spend.cli import build_parser
+    from cursor_spend.simulator import RATE_LIMIT_MODES
+
+    simulate = build_parser()._subparsers._group_actions[0].choices["simulate"]
+    mode = next(a for a in simulate._actions if a.dest == "rate_limit_mode")
+    assert tuple(mode.choices) == RATE_LIMIT_MODES
+    assert simulate.parse_args(["--rate-limit-mode", "sliding"]).rate_limit_mode == "sliding"

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import statistics
 import time
+from dataclasses import replace
 from datetime import timedelta
 
-from cursor_spend.simulator import SimulatorOptions, TeamSpec
+from cursor_spend.simulator import Scenario, SimulatorOptions, TeamSpec
 from cursor_spend.simulator import usage as usage_module
 from tests.conftest import API_KEY, END_DATE
 from tests.simulator import DAY_MS, client, day_ms, window
 
 NO_LIMITS = SimulatorOptions(rate_limits=False)
+# sha256 of the responses below for a team without scenarios, served by the simulator before scenarios, activity
+# and per-day spend existed (commit fd9b209): other tests and benchmarks pin figures of such teams.
+STEADY_TEAM_SHA256 = "5e959ce4d3a7fcb0d95c2ba3206ebd63d5df2a413813ee102230a7e1183818ad"
 
 
 def _responses(server) -> list[bytes]:
@@ -33,6 +38,28 @@ def test_the_same_team_spec_serves_byte_identical_responses(make_simulator):
     first = _responses(make_simulator(options=NO_LIMITS, teams=[spec]))
     second = _responses(make_simulator(options=NO_LIMITS, teams=[spec]))
     assert first == second
+
+
+def test_a_team_without_scenarios_serves_the_bytes_it_served_before_scenarios_existed(make_simulator):
+    spec = TeamSpec(api_key=API_KEY, members=12, days=35, end_date=END_DATE, seed=11, cycle_day=5)
+    server = make_simulator(options=NO_LIMITS, teams=[spec])
+    server.simulator.set_late_change(True)
+    assert hashlib.sha256(b"".join(_responses(server))).hexdigest() == STEADY_TEAM_SHA256
+
+
+def test_the_same_scenarios_serve_byte_identical_responses(make_simulator):
+    planted = (
+        Scenario("spike", 3, 1, factor=4.0),
+        Scenario("ramp", 4, amount_dollars=60.0),
+        Scenario("exhaust_included", 5, 2),
+        Scenario("group_move", 6, 3),
+    )
+    spec = TeamSpec(api_key=API_KEY, members=12, days=6, end_date=END_DATE, seed=11, scenarios=planted)
+    first = _responses(make_simulator(options=NO_LIMITS, teams=[spec]))
+    second = _responses(make_simulator(options=NO_LIMITS, teams=[spec]))
+    steady = _responses(make_simulator(options=NO_LIMITS, teams=[replace(spec, scenarios=())]))
+    assert first == second
+    assert [a != b for a, b in zip(first, steady, strict=True)] == [False, True, True, True, False, True]
 
 
 def test_a_different_seed_serves_different_data(make_simulator):
