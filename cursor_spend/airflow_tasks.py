@@ -35,8 +35,7 @@ T = TypeVar("T")
 
 CONN_ID = "cursor_default"
 POOL = "cursor_spend_duckdb"  # one slot: DuckDB allows a single writer process per file
-RAW_ASSET_URI = "duckdb://cursor_spend/cursor_raw"
-MARTS_ASSET_URI = "duckdb://cursor_spend/marts"
+DEFAULT_POOL = "default_pool"
 DEFAULT_SCHEDULE = "@daily"
 DEFAULT_START_DATE = "2026-01-01"
 TAGS = ["cursor-spend", "cursor", "finops"]
@@ -61,6 +60,28 @@ def catchup(env: Mapping[str, str] | None = None) -> bool:
     """``CURSOR_SPEND_CATCHUP=true`` turns catchup on; it is off by default."""
     env = os.environ if env is None else env
     return (env.get("CURSOR_SPEND_CATCHUP") or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _postgres_url(env: Mapping[str, str] | None) -> str:
+    env = os.environ if env is None else env
+    return (env.get("CURSOR_SPEND_WAREHOUSE") or "").strip()
+
+
+def warehouse_pool(env: Mapping[str, str] | None = None) -> str:
+    """The pool of tasks that write the warehouse: the one-slot DuckDB pool, or Airflow's default pool on
+    PostgreSQL (a server takes concurrent writers)."""
+    return DEFAULT_POOL if _postgres_url(env) else POOL
+
+
+def asset_uri(schema: str, env: Mapping[str, str] | None = None) -> str:
+    """The URI of an asset (the raw or marts schema) of the warehouse, never with credentials."""
+    url = _postgres_url(env)
+    if not url:
+        return f"duckdb://cursor_spend/{schema}"
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"postgres://{parts.hostname}:{parts.port or 5432}{parts.path.rstrip('/')}/{schema}"
 
 
 def _utc_midnight(raw: str) -> datetime:

@@ -14,7 +14,18 @@ from pathlib import Path
 from . import __version__
 
 
+def _require_simulator() -> None:
+    """The simulator serves HTTP with starlette and uvicorn, which only the [simulator] extra installs."""
+    from importlib.util import find_spec
+
+    from .config import ConfigError
+
+    if find_spec("starlette") is None or find_spec("uvicorn") is None:
+        raise ConfigError("the API simulator is not installed: pip install 'cursor-spend[simulator]'")
+
+
 def _simulate(args: argparse.Namespace) -> int:
+    _require_simulator()
     from .simulator import Fault, Scenario, Simulator, SimulatorOptions, TeamSpec
     from .simulator.server import serve_forever
 
@@ -126,6 +137,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    _require_simulator()
     from .demo import run_demo
 
     run_demo(args.dir, members=args.members, days=args.days, seed=args.seed)

@@ -35,8 +35,10 @@ from dlt_sources.cursor import settings as api
 
 from .warehouse import POSTGRES_SCHEMES, Warehouse, redacted
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-DBT_PROJECT_DIR = PROJECT_DIR / "dbt_project"
+PACKAGE_DIR = Path(__file__).resolve().parent
+# the dbt project: dbt_project/ of a source checkout (or an editable install), else the copy a wheel installs
+_CHECKOUT_DBT = PACKAGE_DIR.parent / "dbt_project"
+DBT_PROJECT_DIR = _CHECKOUT_DBT if (_CHECKOUT_DBT / "dbt_project.yml").is_file() else PACKAGE_DIR / "dbt_project"
 DEFAULT_DUCKDB = Path("warehouse") / "cursor_spend.duckdb"
 DEFAULT_DUCKDB_MEMORY_LIMIT = "96MB"
 DEFAULT_TEAM = "default"

@@ -12,6 +12,7 @@ unexpected keyword argument 'infer_schema'``), and SQLAlchemy would be one more 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -74,8 +75,11 @@ class Warehouse:
 
     @property
     def password(self) -> str | None:
-        parts = urlsplit(self.url) if self.url else None
-        return unquote(parts.password) if parts and parts.password else None
+        """The URL's password, else libpq's PGPASSWORD (so the loader, dbt and the readers all use the same)."""
+        if not self.url:
+            return None
+        parts = urlsplit(self.url)
+        return unquote(parts.password) if parts.password else os.environ.get("PGPASSWORD") or None
 
     @property
     def secrets(self) -> list[str]:
@@ -92,6 +96,7 @@ class Warehouse:
 
             credentials = PostgresCredentials()
             credentials.parse_native_representation(self.url)  # an object: its repr never shows the password
+            credentials.password = self.password or credentials.password  # else dlt's own providers
             return dlt.destinations.postgres(credentials=credentials)
         from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 

@@ -2,8 +2,8 @@
 ### cursor_spend_extract
 
 Loads Cursor Admin API data (team members, spend, daily usage, usage events) for every configured team into
-the DuckDB warehouse's raw schema, one run per data interval, and emits the asset
-`duckdb://cursor_spend/cursor_raw`, which triggers `cursor_spend_transform` (dbt build + Parquet export).
+the warehouse's raw schema, one run per data interval, and emits the raw asset (`duckdb://cursor_spend/cursor_raw`,
+or `postgres://host:port/db/cursor_raw`), which triggers `cursor_spend_transform` (dbt build + Parquet export).
 
 1. `check_api_key` validates every key first (members endpoint). A bad or non-admin key, or a plan without the
    Admin API, fails at once with the API's one-line message and no retries.
@@ -14,9 +14,9 @@ the DuckDB warehouse's raw schema, one run per data interval, and emits the asse
 **Key**: Airflow connection `cursor_default` (password = key; optional host = API base URL; optional extra
 `{"team": "label"}` or `{"teams": {"label": "key"}}`) or the environment (`CURSOR_API_KEY`, `CURSOR_API_KEYS`).
 
-**Warehouse**: `CURSOR_SPEND_DUCKDB`. DuckDB allows one writer, so warehouse tasks share the pool
-`cursor_spend_duckdb` (create it once: `airflow pools set cursor_spend_duckdb 1 "DuckDB single writer"`) and
-`max_active_runs=1`.
+**Warehouse**: `CURSOR_SPEND_WAREHOUSE` (PostgreSQL) or the DuckDB file `CURSOR_SPEND_DUCKDB`. DuckDB allows one
+writer, so on DuckDB the warehouse tasks share the pool `cursor_spend_duckdb` (create it once:
+`airflow pools set cursor_spend_duckdb 1 "DuckDB single writer"`); on PostgreSQL they take the default pool.
 
 **Schedule**: `CURSOR_SPEND_SCHEDULE` (default `@daily`) from `CURSOR_SPEND_START_DATE` (default 2026-01-01) to
 `CURSOR_SPEND_END_DATE` (default none); catchup is off unless `CURSOR_SPEND_CATCHUP=true`.
@@ -31,7 +31,7 @@ from airflow.sdk import Asset, CronDataIntervalTimetable, dag, task
 
 from cursor_spend import airflow_tasks as at
 
-RAW = Asset(at.RAW_ASSET_URI)
+RAW = Asset(at.asset_uri("cursor_raw"))
 API_TASK_ARGS = {
     "retries": at.API_RETRIES,
     "retry_delay": at.API_RETRY_DELAY,
@@ -56,7 +56,7 @@ def cursor_spend_extract() -> None:
     def check_api_key() -> dict[str, int]:
         return at.check()
 
-    @task(pool=at.POOL, outlets=[RAW])
+    @task(pool=at.warehouse_pool(), outlets=[RAW])
     def extract(data_interval_start=None, data_interval_end=None) -> dict[str, int]:
         return at.extract(data_interval_start, data_interval_end)
 

@@ -1,16 +1,17 @@
 """
 ### cursor_spend_transform
 
-Runs when `cursor_spend_extract` updates the asset `duckdb://cursor_spend/cursor_raw`: one `dbt build`
-(staging, intermediate and marts models with their data and unit tests) over the DuckDB warehouse, then writes
-Parquet copies of the marts to `<warehouse dir>/exports/`, which BI tools can read without DuckDB's writer lock.
+Runs when `cursor_spend_extract` updates the raw asset: one `dbt build` (staging, intermediate and marts models
+with their data and unit tests) over the warehouse (DuckDB or PostgreSQL), then writes Parquet copies of the marts
+to `<warehouse dir>/exports/`, which BI tools can read without a database connection.
 
-It is one task, not one task per model: DuckDB's single writer would serialise the models anyway, one dbt
+It is one task, not one task per model: on DuckDB its single writer would serialise the models anyway, one dbt
 process parses the project once, the build is atomic from the scheduler's point of view, and dbt's own log
 (in the task log) shows every model and test.
 
-The task uses the pool `cursor_spend_duckdb` (one slot) and `max_active_runs=1`. A failing model or test fails
-the task without retries; fix it and clear the task. To rebuild by hand, trigger this DAG: it needs no key.
+On DuckDB the task uses the pool `cursor_spend_duckdb` (one slot); `max_active_runs=1` always. A failing model
+or test fails the task without retries; fix it and clear the task. To rebuild by hand, trigger this DAG: it needs
+no key.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from airflow.sdk import Asset, dag, task
 
 from cursor_spend import airflow_tasks as at
 
-RAW = Asset(at.RAW_ASSET_URI)
-MARTS = Asset(at.MARTS_ASSET_URI)
+RAW = Asset(at.asset_uri("cursor_raw"))
+MARTS = Asset(at.asset_uri("marts"))
 
 
 @dag(
@@ -34,7 +35,7 @@ MARTS = Asset(at.MARTS_ASSET_URI)
     doc_md=__doc__,
 )
 def cursor_spend_transform() -> None:
-    @task(pool=at.POOL, outlets=[MARTS])
+    @task(pool=at.warehouse_pool(), outlets=[MARTS])
     def dbt_build() -> list[str]:
         return at.transform()
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.airflow import DAGS_DIR, POOL, REPO
 
@@ -18,12 +20,13 @@ import json, sys, time
 from airflow.dag_processing.dagbag import DagBag
 before = set(sys.modules)
 t = time.perf_counter()
-bag = DagBag({str(DAGS_DIR)!r})
+bag = DagBag(sys.argv[1])
 seconds = time.perf_counter() - t
 added = {{m.split(".")[0] for m in set(sys.modules) - before}}
 dags = {{
     dag_id: {{
-        "tasks": {{t.task_id: {{"pool": t.pool, "retries": t.retries, "backoff": t.retry_exponential_backoff}}
+        "tasks": {{t.task_id: {{"pool": t.pool, "retries": t.retries, "backoff": t.retry_exponential_backoff,
+                               "outlets": [o.uri for o in t.outlets]}}
                   for t in dag.tasks}},
         "max_active_runs": dag.max_active_runs, "catchup": dag.catchup, "tags": sorted(dag.tags),
         "owner": dag.owner, "doc_md": bool(dag.doc_md), "timetable": type(dag.timetable).__name__,
@@ -37,14 +40,14 @@ print(json.dumps({{"seconds": seconds, "errors": {{k: str(v) for k, v in bag.imp
 """
 
 
-def _probe(**env: str) -> dict:
+def _probe(dags_dir: Path = DAGS_DIR, **env: str) -> dict:
     result = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        env=os.environ | env,
+        [sys.executable, "-c", PROBE, str(dags_dir)],
+        env={k: v for k, v in os.environ.items() if k != "CURSOR_SPEND_WAREHOUSE"} | env,
         capture_output=True,
         text=True,
         timeout=120,
-        cwd=REPO,
+        cwd=dags_dir if dags_dir != DAGS_DIR else REPO,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -79,3 +82,19 @@ def test_schedule_catchup_and_dates_come_from_the_environment() -> None:
     assert dag["expression"] == "0 6 * * *"
     assert dag["catchup"] is True
     assert dag["dates"] == ["2026-10-01 00:00:00+00:00", "2026-12-31 00:00:00+00:00"]
+
+
+def test_dag_files_copied_into_another_dags_folder_work_and_take_no_duckdb_pool_on_postgres(tmp_path) -> None:
+    folder = tmp_path / "airflow-dags"  # an existing Airflow's dags folder, with cursor-spend installed
+    folder.mkdir()
+    for dag_file in DAGS_DIR.glob("*.py"):
+        shutil.copy(dag_file, folder)
+    url = "postgresql://spend:s3cret@warehouse.internal:5433/finops"
+
+    probe = _probe(folder, CURSOR_SPEND_WAREHOUSE=url)
+
+    assert probe["errors"] == {} and set(probe["dags"]) == {"cursor_spend_extract", "cursor_spend_transform"}
+    extract, transform = probe["dags"]["cursor_spend_extract"], probe["dags"]["cursor_spend_transform"]
+    assert extract["tasks"]["extract"]["pool"] == transform["tasks"]["dbt_build"]["pool"] == "default_pool"
+    assert extract["tasks"]["extract"]["outlets"] == ["postgres://warehouse.internal:5433/finops/cursor_raw"]
+    assert "s3cret" not in json.dumps(probe)

@@ -66,11 +66,12 @@ def test_image_is_built_from_the_repository_dockerfile(compose: dict) -> None:
     dockerfile = (REPO / "Dockerfile").read_text()
     assert "FROM apache/airflow:3.3.2-python3.11" in dockerfile
     for line in dockerfile.splitlines():
-        if line.startswith("COPY") and not line.rstrip().endswith(". ./"):
+        if line.startswith("COPY") and "--from=" not in line:
             for source in line.split()[1:-1]:
                 if not source.startswith("--"):
                     assert (REPO / source).exists(), source
     assert "requirements.lock" in dockerfile
+    assert "pip wheel" in dockerfile and "-e ." not in dockerfile  # installed as a package, not the repository
 
 
 def test_mounted_paths_and_folders_exist(compose: dict) -> None:
@@ -78,11 +79,9 @@ def test_mounted_paths_and_folders_exist(compose: dict) -> None:
     env = service["environment"]
     mounts = dict(volume.split(":")[:2] for volume in service["volumes"])
     for source in mounts:
-        if source.startswith("."):
-            assert (REPO / source).is_dir(), source
-        else:
-            assert source in compose["volumes"], source
-    assert mounts["./dags"] == env["AIRFLOW__CORE__DAGS_FOLDER"]
+        assert source in compose["volumes"], source
+    dockerfile = (REPO / "Dockerfile").read_text()
+    assert f"COPY --chown=airflow:0 dags/ {env['AIRFLOW__CORE__DAGS_FOLDER']}/" in dockerfile  # DAGs in the image
     assert list((REPO / "dags").glob("cursor_spend_*.py"))
     warehouse_mount = next(target for source, target in mounts.items() if source == "cursor-warehouse")
     assert Path(env["CURSOR_SPEND_DUCKDB"]).parent == Path(warehouse_mount)
@@ -104,3 +103,19 @@ def test_simulator_serves_the_key_and_url_airflow_uses_by_default(compose: dict)
     assert env["CURSOR_API_BASE_URL"] == f"http://cursor-api-simulator:{args.port}"
     assert env["CURSOR_API_KEY"] == args.api_key
     assert "${CURSOR_API_BASE_URL:-" in COMPOSE.read_text()  # one variable switches to the real API
+
+
+def test_the_pipeline_uses_the_postgresql_warehouse_service_without_a_password_in_any_url(compose: dict) -> None:
+    warehouse = compose["services"]["warehouse-postgres"]
+    assert warehouse["healthcheck"]["test"][:2] == ["CMD", "pg_isready"]
+    env = compose["services"]["airflow-scheduler"]["environment"]
+    url = env["CURSOR_SPEND_WAREHOUSE"]
+    assert url == (
+        f"postgresql://{warehouse['environment']['POSTGRES_USER']}@warehouse-postgres:5432/"
+        f"{warehouse['environment']['POSTGRES_DB']}"
+    )
+    assert env["PGPASSWORD"] == warehouse["environment"]["POSTGRES_PASSWORD"]
+    assert (
+        compose["services"]["airflow-scheduler"]["depends_on"]["warehouse-postgres"]["condition"] == "service_healthy"
+    )
+    assert airflow_tasks.warehouse_pool(env) == "default_pool"

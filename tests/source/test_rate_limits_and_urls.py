@@ -32,7 +32,7 @@ USE_UP_THE_WINDOW = textwrap.dedent(
 
 
 def test_a_run_right_after_another_counts_its_requests_and_gets_no_429(make_simulator, tmp_path):
-    options = SimulatorOptions(window_seconds=WINDOW, retry_after=False)
+    options = SimulatorOptions(window_seconds=WINDOW, retry_after=False, rate_limit_mode="sliding")
     server = make_simulator(members=3, days=2, options=options)
     log_dir = tmp_path / "warehouse" / ".dlt" / "requests"
     first = [sys.executable, "-c", USE_UP_THE_WINDOW, API_KEY, server.base_url, str(WINDOW), str(log_dir)]

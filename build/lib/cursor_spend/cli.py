@@ -1,0 +1,295 @@
+"""cursor-spend: what your Cursor seats and usage cost, as warehouse tables (the same pipeline as the Airflow DAGs)."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import signal
+import string
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from . import __version__
+
+
+def _require_simulator() -> None:
+    """The simulator serves HTTP with starlette and uvicorn, which only the [simulator] extra installs."""
+    from importlib.util import find_spec
+
+    from .config import ConfigError
+
+    if find_spec("starlette") is None or find_spec("uvicorn") is None:
+        raise ConfigError("the API simulator is not installed: pip install 'cursor-spend[simulator]'")
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    _require_simulator()
+    from .simulator import Fault, Scenario, Simulator, SimulatorOptions, TeamSpec
+    from .simulator.server import serve_forever
+
+    key = args.api_key or "crsr_" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(64))
+    spec_args = {"end_date": args.end_date} if args.end_date else {}
+    try:  # a scenario or fault that cannot be read or does not fit the team: one line, no traceback
+        spec = TeamSpec(
+            api_key=key,
+            seed=args.seed,
+            members=args.members,
+            days=args.days,
+            plan=args.plan,
+            retention_days=args.retention_days,
+            activity=args.activity,
+            scenarios=tuple(Scenario.parse(text) for text in args.scenario),
+            **spec_args,
+        )
+        options = SimulatorOptions(
+            rate_limits=not args.no_rate_limits,
+            window_seconds=args.rate_limit_window,
+            retry_after=not args.no_retry_after,
+            faults=[Fault.parse(text) for text in args.fault],
+            rate_limit_mode=args.rate_limit_mode,
+        )
+        simulator = Simulator([spec], options)
+    except ValueError as exc:
+        print(f"cursor-spend simulate: {exc}", file=sys.stderr)
+        return 2
+    base_url = f"http://{args.host}:{args.port}"
+    print(f"Cursor Admin API simulator on {base_url}", flush=True)
+    print(f"  team: {spec.members} members, {spec.days} days up to {spec.end_date}, plan {spec.plan}, seed {spec.seed}")
+    for planted in simulator.team().planted:
+        days = planted.day.isoformat() + (f"..{planted.days[-1]}" if len(planted.days) > 1 else "")
+        print(f"  planted: {planted.kind} for {planted.email} on {days}")
+    if not args.api_key:
+        print(f"  API key: {key}")
+    print(f"  try: curl -u '<key>:' {base_url}/teams/members", flush=True)
+    serve_forever(simulator, args.host, args.port)
+    return 0
+
+
+def _settings(args: argparse.Namespace):
+    from .config import load_settings
+
+    return load_settings(
+        duckdb_path=getattr(args, "duckdb", None),
+        base_url=getattr(args, "base_url", None),
+        seat_price_usd=getattr(args, "seat_price_usd", None),
+    )
+
+
+def _check(args: argparse.Namespace) -> int:
+    from . import pipeline
+
+    settings = _settings(args)
+    print(f"warehouse: {settings.warehouse}")
+    settings.warehouse.check()
+    for team, size in pipeline.check(settings).items():
+        print(f"team {team}: key OK, {size} members")
+    return 0
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from . import pipeline
+    from .progress import ExtractProgress
+
+    settings = _settings(args)
+    progress = ExtractProgress()
+    with progress.shown():
+        counts = pipeline.extract(settings, args.start_date, args.end_date, args.team or None, progress=progress)
+    loaded = ", ".join(f"{table} {n:,}" for table, n in counts.items()) or "nothing new"
+    print(f"Loaded into the {settings.warehouse} (schema cursor_raw): {loaded}")
+    return 0
+
+
+def _transform(args: argparse.Namespace) -> int:
+    from . import pipeline
+    from .progress import BuildProgress
+
+    settings = _settings(args)
+    with BuildProgress() as progress:
+        result, paths = pipeline.transform(settings, full_refresh=args.full_refresh, on_progress=progress.update)
+    print(f"dbt build: {result.line}; log: {result.log_path}")
+    print(f"Built the marts in the {settings.warehouse}; Parquet exports: {settings.export_dir} ({len(paths)} files)")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .summary import print_summary, summarize
+
+    args.full_refresh = False
+    status = _extract(args) or _transform(args)
+    print_summary(summarize(_settings(args)))
+    return status
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .report import write_report
+    from .summary import SummaryError, print_summary, summarize
+
+    settings = _settings(args)
+    summary = summarize(settings)
+    print_summary(summary)
+    if summary is None:
+        raise SummaryError("no report without usage: extract a window with usage first")
+    output = write_report(settings, args.output or settings.report_path, summary)
+    print(f"Report: {output.resolve()}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    _require_simulator()
+    from .demo import run_demo
+
+    run_demo(args.dir, members=args.members, days=args.days, seed=args.seed)
+    return 0
+
+
+def _seat_price(raw: str) -> Decimal:
+    from .config import ConfigError, seat_price
+
+    try:
+        return seat_price("--seat-price-usd", raw)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--seat-price-usd=")) from None
+
+
+def _add_warehouse_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--duckdb", help="warehouse file (default $CURSOR_SPEND_DUCKDB or warehouse/cursor_spend.duckdb)"
+    )
+
+
+def _add_extract_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--base-url", help="API base URL (default $CURSOR_API_BASE_URL or https://api.cursor.com)")
+    parser.add_argument("--start-date", type=date.fromisoformat, help="first UTC day to load (a backfill)")
+    parser.add_argument("--end-date", type=date.fromisoformat, help="last UTC day to load (default yesterday)")
+    parser.add_argument("--team", action="append", help="only this team label (repeatable; default all teams)")
+    _add_warehouse_args(parser)
+
+
+def _add_transform_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--seat-price-usd",
+        type=_seat_price,
+        help="monthly seat price in USD (default $CURSOR_SEAT_PRICE_USD, else the dbt var seat_price_usd)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cursor-spend", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"cursor-spend {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    sim = commands.add_parser("simulate", help="serve the Cursor Admin API simulator over HTTP")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=8787)
+    sim.add_argument("--api-key", help="the key the simulator accepts (default: a new one, printed)")
+    sim.add_argument("--members", type=int, default=50, help="team size (default 50)")
+    sim.add_argument("--days", type=int, default=30, help="days of usage data (default 30)")
+    sim.add_argument("--seed", type=int, default=7, help="random seed; same seed, same data (default 7)")
+    sim.add_argument("--end-date", type=date.fromisoformat, help="last day with data (default yesterday, UTC)")
+    sim.add_argument(
+        "--plan",
+        default="enterprise",
+        choices=["enterprise", "business", "no-admin-api", "personal", "empty-team"],
+        help="what the team's plan allows (default enterprise)",
+    )
+    sim.add_argument("--retention-days", type=int, default=90, help="older data comes back empty (default 90)")
+    sim.add_argument("--rate-limit-window", type=float, default=60.0, help="seconds per rate-limit window (60)")
+    sim.add_argument("--no-rate-limits", action="store_true", help="serve without the documented rate limits")
+    sim.add_argument("--no-retry-after", action="store_true", help="send 429s without a Retry-After header")
+    sim.add_argument(
+        "--rate-limit-mode",
+        choices=["fixed", "sliding"],
+        default="fixed",
+        help="fixed windows (the documented reset every minute) or a sliding window (default fixed)",
+    )
+    sim.add_argument(
+        "--activity",
+        type=float,
+        default=1.0,
+        help="multiplies every member's chance to be active on a day; 0 = an idle team (default 1.0)",
+    )
+    sim.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="KIND:USER:...",
+        help="plant a scenario (repeatable): spike:USER:DAY[:FACTOR], ramp:USER:AMOUNT_DOLLARS[:DAY], "
+        "exhaust_included:USER:DAY or group_move:USER:DAY[:GROUP]; USER = member index or e-mail, "
+        "DAY = YYYY-MM-DD or days before the end date",
+    )
+    sim.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="KIND[:ROUTE[:COUNT[:AFTER]]]",
+        help="inject a fault, e.g. 5xx:events:3 or truncated:events:1:2 (repeatable)",
+    )
+    sim.set_defaults(func=_simulate)
+
+    chk = commands.add_parser("check", help="validate the API key(s) and print each team's size")
+    chk.add_argument("--base-url", help="API base URL (default $CURSOR_API_BASE_URL or https://api.cursor.com)")
+    chk.set_defaults(func=_check)
+
+    ext = commands.add_parser("extract", help="extract from the Cursor Admin API and load the raw tables")
+    _add_extract_args(ext)
+    ext.set_defaults(func=_extract)
+
+    trn = commands.add_parser("transform", help="build the dbt marts and export them as Parquet")
+    _add_warehouse_args(trn)
+    _add_transform_args(trn)
+    trn.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    trn.set_defaults(func=_transform)
+
+    run = commands.add_parser("run", help="extract, then transform, then print the month's summary")
+    _add_extract_args(run)
+    _add_transform_args(run)
+    run.set_defaults(func=_run)
+
+    rep = commands.add_parser("report", help="print the month's summary and write the HTML spend report")
+    _add_warehouse_args(rep)
+    rep.add_argument(
+        "--output", type=Path, help="HTML file to write (default cursor-spend-report.html beside the warehouse file)"
+    )
+    rep.set_defaults(func=_report)
+
+    demo = commands.add_parser(
+        "demo", help="simulate a team and run everything into demo/: extract, load, dbt, summary, report"
+    )
+    demo.add_argument("--dir", type=Path, default=Path("demo"), help="where the demo writes (default demo/)")
+    demo.add_argument("--members", type=int, default=60, help="team size (default 60)")
+    demo.add_argument("--days", type=int, default=45, help="days of usage up to yesterday (default 45)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed of the simulated team (default 7)")
+    demo.set_defaults(func=_demo)
+    return parser
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so it stops as cleanly as on Ctrl-C."""
+
+    signal_code = signal.SIGTERM
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated()
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .errors import EXPECTED_ERRORS
+
+    args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, or dlt's record of either
+        sigterm = getattr(exc, "signal_code", signal.SIGINT) == signal.SIGTERM
+        print(f"cursor-spend {args.command}: interrupted; nothing half-loaded, the next run resumes", file=sys.stderr)
+        return 143 if sigterm else 130
+    except EXPECTED_ERRORS as exc:  # expected failures: one line, no traceback
+        print(f"cursor-spend {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,17 @@
+{#- Epoch milliseconds (UTC) to a UTC timestamp without time zone, to the millisecond. -#}
+{% macro epoch_ms_to_utc(column) -%}
+    {{ return(adapter.dispatch('epoch_ms_to_utc', 'cursor_spend')(column)) }}
+{%- endmacro %}
+
+{% macro duckdb__epoch_ms_to_utc(column) -%}
+    make_timestamp(cast({{ column }} as bigint) * 1000)
+{%- endmacro %}
+
+{% macro default__epoch_ms_to_utc(column) -%}
+    (cast('1970-01-01 00:00:00' as timestamp) + cast({{ column }} as bigint) * interval '1 millisecond')
+{%- endmacro %}
+
+{#- The first day of a date's calendar month, as a date. -#}
+{% macro month_of(day) -%}
+    cast({{ dbt.date_trunc('month', day) }} as date)
+{%- endmacro %}

@@ -1,0 +1,91 @@
+-- What Cursor costs per team, UTC day, user, model and charge type: the usage rows (kept incrementally in
+-- int_usage_costs_loaded) and the seat rows of fct_cursor_seats_daily, priced by this very build. However this
+-- table was built (cursor-spend, Airflow, a plain dbt build with other vars), its seat rows equal the seat mart.
+
+with
+
+usage_costs as (
+
+    select * from {{ ref('int_usage_costs_loaded') }}
+
+),
+
+seats as (
+
+    select * from {{ ref('fct_cursor_seats_daily') }}
+
+),
+
+days_loaded as (
+
+    select * from {{ ref('int_usage_days_loaded') }}
+
+),
+
+seat_costs as (
+
+    select
+        seats.team,
+        seats.usage_date,
+        seats.user_email,
+        'n/a' as model,
+        'seat' as charge_type,
+        0 as request_count,
+        0 as request_units,
+        0 as input_tokens,
+        0 as output_tokens,
+        0 as cache_write_tokens,
+        0 as cache_read_tokens,
+        0 as total_tokens,
+        seats.seat_cost_usd as billed_cost_usd,
+        seats.seat_cost_usd as list_cost_usd,
+        0 as token_fee_usd,
+        true as is_estimated,
+        days_loaded.loaded_at as source_loaded_at
+
+    from seats
+    inner join days_loaded
+        on seats.team = days_loaded.team
+        and seats.usage_date = days_loaded.usage_date
+    where seats.is_paid_seat
+
+),
+
+unioned as (
+
+    select
+        team, usage_date, user_email, model, charge_type, request_count, request_units, input_tokens,
+        output_tokens, cache_write_tokens, cache_read_tokens, total_tokens, billed_cost_usd, list_cost_usd,
+        token_fee_usd, false as is_estimated, source_loaded_at
+    from usage_costs
+    union all
+    select * from seat_costs
+
+),
+
+final as (
+
+    select
+        cast(team as varchar) as team,
+        cast(usage_date as date) as usage_date,
+        cast(user_email as varchar) as user_email,
+        cast(model as varchar) as model,
+        cast(charge_type as varchar) as charge_type,
+        cast(request_count as bigint) as request_count,
+        cast(request_units as decimal(38, 9)) as request_units,
+        cast(input_tokens as bigint) as input_tokens,
+        cast(output_tokens as bigint) as output_tokens,
+        cast(cache_write_tokens as bigint) as cache_write_tokens,
+        cast(cache_read_tokens as bigint) as cache_read_tokens,
+        cast(total_tokens as bigint) as total_tokens,
+        cast(billed_cost_usd as decimal(38, 11)) as billed_cost_usd,
+        cast(list_cost_usd as decimal(38, 11)) as list_cost_usd,
+        cast(token_fee_usd as decimal(38, 11)) as token_fee_usd,
+        cast(is_estimated as boolean) as is_estimated,
+        cast(source_loaded_at as timestamp with time zone) as source_loaded_at
+
+    from unioned
+
+)
+
+select * from final

@@ -1,0 +1,143 @@
+-- Per team, user and billing cycle: included and on-demand spend summed from the usage events, beside the
+-- latest spend snapshot of that cycle and the difference (events - snapshot). An event belongs to the cycle
+-- with the latest snapshot cycle_start on or before its UTC day (the calendar month when no snapshot exists).
+
+with
+
+usage_events as (
+
+    select * from {{ ref('stg_cursor__usage_events') }}
+
+),
+
+spend_snapshots as (
+
+    select * from {{ ref('stg_cursor__spend_snapshots') }}
+
+),
+
+cycles as (
+
+    select distinct team, cycle_start from spend_snapshots
+
+),
+
+events_in_cycles as (
+
+    select
+        usage_events.team,
+        usage_events.user_email,
+        usage_events.usage_date,
+        usage_events.charge_type,
+        usage_events.charged_cents,
+        coalesce(
+            (
+                select max(cycles.cycle_start)
+                from cycles
+                where cycles.team = usage_events.team
+                    and cycles.cycle_start <= usage_events.usage_date
+            ),
+            {{ month_of('usage_events.usage_date') }}
+        ) as cycle_start
+
+    from usage_events
+
+),
+
+snapshots_ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by team, cycle_start, user_email order by snapshot_date desc, snapshot_at desc
+        ) as snapshot_rank
+
+    from spend_snapshots
+
+),
+
+latest_snapshots as (
+
+    select * from snapshots_ranked where snapshot_rank = 1
+
+),
+
+event_spend as (
+
+    select
+        events_in_cycles.team,
+        events_in_cycles.cycle_start,
+        events_in_cycles.user_email,
+        sum(case when events_in_cycles.charge_type = 'included' then events_in_cycles.charged_cents else 0 end)
+            as included_cents,
+        sum(case when events_in_cycles.charge_type = 'on_demand' then events_in_cycles.charged_cents else 0 end)
+            as on_demand_cents,
+        sum(
+            case
+                when events_in_cycles.charge_type = 'on_demand'
+                    and events_in_cycles.usage_date <= latest_snapshots.snapshot_date
+                    then events_in_cycles.charged_cents
+                else 0
+            end
+        ) as on_demand_to_snapshot_cents
+
+    from events_in_cycles
+    left join latest_snapshots
+        on events_in_cycles.team = latest_snapshots.team
+        and events_in_cycles.cycle_start = latest_snapshots.cycle_start
+        and events_in_cycles.user_email = latest_snapshots.user_email
+    group by events_in_cycles.team, events_in_cycles.cycle_start, events_in_cycles.user_email
+
+),
+
+joined as (
+
+    select
+        coalesce(event_spend.team, latest_snapshots.team) as team,
+        coalesce(event_spend.cycle_start, latest_snapshots.cycle_start) as cycle_start,
+        coalesce(event_spend.user_email, latest_snapshots.user_email) as user_email,
+        event_spend.included_cents,
+        event_spend.on_demand_cents,
+        event_spend.on_demand_to_snapshot_cents,
+        latest_snapshots.snapshot_date,
+        latest_snapshots.spend_cents as snapshot_spend_cents,
+        latest_snapshots.overall_spend_cents as snapshot_overall_spend_cents,
+        latest_snapshots.effective_limit_usd
+
+    from event_spend
+    full outer join latest_snapshots
+        on event_spend.team = latest_snapshots.team
+        and event_spend.cycle_start = latest_snapshots.cycle_start
+        and event_spend.user_email = latest_snapshots.user_email
+
+),
+
+final as (
+
+    select
+        cast(team as varchar) as team,
+        cast(cycle_start as date) as cycle_start,
+        cast(user_email as varchar) as user_email,
+        {{ cents_to_dollars('included_cents') }} as included_spend_usd,
+        {{ cents_to_dollars('on_demand_cents') }} as on_demand_spend_usd,
+        cast(effective_limit_usd as decimal(38, 9)) as spend_limit_usd,
+        cast(
+            effective_limit_usd - {{ cents_to_dollars('on_demand_cents') }} as decimal(38, 11)
+        ) as spend_limit_remaining_usd,
+        cast(snapshot_date as date) as snapshot_date,
+        {{ cents_to_dollars('on_demand_to_snapshot_cents') }} as on_demand_spend_to_snapshot_usd,
+        cast(snapshot_spend_cents * 0.01 as decimal(38, 11)) as snapshot_on_demand_spend_usd,
+        cast(snapshot_overall_spend_cents * 0.01 as decimal(38, 11)) as snapshot_overall_spend_usd,
+        cast(
+            case
+                when snapshot_date is not null
+                    then {{ cents_to_dollars('on_demand_to_snapshot_cents') }} - snapshot_spend_cents * 0.01
+            end as decimal(38, 11)
+        ) as spend_difference_usd,
+        cast(cycle_start = max(cycle_start) over (partition by team) as boolean) as is_current_cycle
+
+    from joined
+
+)
+
+select * from final

@@ -1,0 +1,182 @@
+"""The pipeline both the CLI and the Airflow DAGs run: check the keys, extract and load, transform.
+
+Raw tables land in the dataset ``cursor_raw`` of the warehouse (settings.warehouse: the DuckDB file, or the
+PostgreSQL database of CURSOR_SPEND_WAREHOUSE). A load an earlier run left unfinished (killed, interrupted,
+locked, out of memory) is finished first, then the requested window is extracted, in the same run.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import dlt
+from dlt.common.runtime.collector import Collector
+from dlt.pipeline.exceptions import PipelineStepFailed
+
+from dlt_sources.cursor import cursor_source
+from dlt_sources.cursor.client import CursorClient
+from dlt_sources.cursor.errors import CursorAPIError, CursorConfigurationError
+
+from .config import ConfigError, Settings
+from .warehouse import WarehouseError, WarehouseLockedError, is_lock_error, locked_message
+
+__all__ = ["WarehouseLockedError", "check", "extract", "make_pipeline", "transform"]
+
+log = logging.getLogger(__name__)
+
+PIPELINE_NAME = "cursor_spend"
+RAW_DATASET = "cursor_raw"
+KEEP_LOADED_PACKAGES = 7  # dlt keeps a folder per completed load: the newest few stay for inspection
+PARQUET_TABLES = ("daily_usage",)  # DuckDB holds ~1 GB to parse a few thousand rows of INSERT ... VALUES this wide
+
+
+def _require_teams(settings: Settings) -> None:
+    if not settings.teams:
+        raise ConfigError(
+            "no Cursor Admin API key configured: set CURSOR_API_KEY (or CURSOR_API_KEYS for several teams), "
+            "or run the demo with `make demo`"
+        )
+
+
+def request_log_dir(settings: Settings) -> Path:
+    """Where the clients of every process log their recent requests per team (the API's limits are per team)."""
+    return settings.warehouse_dir / ".dlt" / "requests"
+
+
+def client(settings: Settings, label: str, factory: Callable[..., CursorClient] = CursorClient) -> CursorClient:
+    return factory(
+        settings.teams[label],
+        label,
+        settings.base_url,
+        rate_limit_window=settings.rate_limit_window,
+        request_log_dir=request_log_dir(settings),
+    )
+
+
+def check(settings: Settings, client_factory: Callable[..., CursorClient] = CursorClient) -> dict[str, int]:
+    """Validate every team's key against ``/teams/members``, as the peers do; returns team -> member count.
+
+    Raises :class:`CursorConfigurationError` with a one-line cause and fix for a bad or non-admin key, a plan
+    without the Admin API, a wrong team (empty roster) or a URL that is not the Admin API."""
+    _require_teams(settings)
+    sizes = {}
+    for label in settings.teams:
+        with client(settings, label, client_factory) as api:
+            roster = api.get("/teams/members").get("teamMembers")
+        if not roster:
+            raise CursorConfigurationError(
+                f"team {label!r}: the key's team has no members. The key was probably created in another team "
+                "(one person can belong to several). Fix: create the key from the team you want to track."
+            )
+        sizes[label] = len(roster)
+    return sizes
+
+
+def make_pipeline(settings: Settings, progress: Collector | None = None) -> dlt.Pipeline:
+    """The dlt pipeline; its working state lives beside the warehouse so each warehouse is self-contained."""
+    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    dlt.config["load.delete_completed_jobs"] = True  # loaded files are in the warehouse: no second copy on disk
+    return dlt.pipeline(
+        pipeline_name=PIPELINE_NAME,
+        pipelines_dir=str(settings.warehouse_dir.resolve() / ".dlt"),
+        destination=settings.warehouse.destination(),
+        dataset_name=RAW_DATASET,
+        progress=progress,
+    )
+
+
+def extract(
+    settings: Settings,
+    start_date: date | None = None,
+    end_date: date | None = None,
+    teams: list[str] | None = None,
+    progress: Collector | None = None,
+    client_factory: Callable[..., CursorClient] = CursorClient,
+) -> dict[str, int]:
+    """Check the warehouse and the keys, finish any load left pending, then extract and load into the raw
+    dataset; returns rows loaded per table.
+
+    Without dates: from the last loaded day minus the lookback (or ``initial_days`` back on a first run) to
+    yesterday. With dates: exactly that window (a backfill)."""
+    settings = settings.with_teams(teams)
+    settings.warehouse.check()
+    check(settings, client_factory)
+    pipeline = make_pipeline(settings, progress)
+    source = cursor_source(
+        teams=settings.teams,
+        base_url=settings.base_url,
+        start_date=start_date,
+        end_date=end_date,
+        lookback_days=settings.lookback_days,
+        initial_days=settings.initial_days,
+        rate_limit_window=settings.rate_limit_window,
+        request_log_dir=request_log_dir(settings),
+        client_factory=client_factory,
+    )
+    if settings.warehouse.kind == "duckdb":
+        for name in PARQUET_TABLES:
+            source.resources[name].apply_hints(file_format="parquet")
+    with load_errors(settings):
+        finish_pending(pipeline)
+        pipeline.run(source)
+    prune_loaded_packages(pipeline)
+    info = pipeline.last_trace.last_normalize_info
+    counts = info.row_counts if info else {}
+    return {table: n for table, n in sorted(counts.items()) if not table.startswith("_dlt")}
+
+
+def finish_pending(pipeline: dlt.Pipeline) -> None:
+    """Load what an interrupted run extracted but did not load (dlt's ``run`` would load only that and skip the
+    new window): nothing is lost, nothing is counted twice (every table merges on its keys)."""
+    if pipeline.has_pending_data:
+        log.warning("finishing the load an earlier run left pending, then extracting the requested window")
+        pipeline.normalize()
+        pipeline.load()
+
+
+def prune_loaded_packages(pipeline: dlt.Pipeline, keep: int = KEEP_LOADED_PACKAGES) -> None:
+    """dlt keeps a folder per completed load (schema and state, its files deleted): keep the newest ``keep``."""
+    for load_id in sorted(pipeline.list_completed_load_packages())[:-keep]:
+        shutil.rmtree(Path(pipeline.working_dir) / "load" / "loaded" / load_id, ignore_errors=True)
+
+
+@contextmanager
+def load_errors(settings: Settings) -> Iterator[None]:
+    """dlt wraps every failure of a step: turn the expected ones back into one-line errors."""
+    try:
+        yield
+    except PipelineStepFailed as exc:
+        for cause in causes(exc):
+            if isinstance(cause, KeyboardInterrupt | CursorAPIError | WarehouseError):
+                raise cause from None  # an interrupt, or the source's one-line message, not dlt's wrapper
+            if is_lock_error(str(cause)):
+                raise WarehouseLockedError(locked_message(settings.duckdb_path)) from None
+            if "Out of Memory Error" in str(cause):
+                raise ConfigError(
+                    f"DuckDB needed more than CURSOR_SPEND_DUCKDB_MEMORY_LIMIT={settings.duckdb_memory_limit} to load "
+                    "the raw tables. Nothing is lost: raise the limit (e.g. 1GB) and run again, and the extracted "
+                    "data is loaded before anything new is extracted."
+                ) from None
+        raise
+
+
+def causes(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and everything it was raised from, outermost first."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def transform(settings: Settings, full_refresh: bool = False, on_progress=None):
+    """Build the dbt project (seeds, staging, intermediate, marts, tests) and export the marts as Parquet;
+    returns dbt's result and the exported files."""
+    from .transform import transform as build
+
+    return build(settings, full_refresh=full_refresh, on_progress=on_progress)

@@ -1,0 +1,174 @@
+"""Transform the raw warehouse with dbt, then export the marts as Parquet for BI tools.
+
+dbt runs as a subprocess (its own process and connection) with the project's own profile; the warehouse reaches
+it through the variables of :meth:`Warehouse.dbt_env` and the business settings through ``--vars`` (only those the
+user set: the project's defaults in dbt_project.yml are the defaults). dbt's log goes to a file beside the
+warehouse; the terminal shows a progress bar and one result line, read from dbt's ``run_results.json``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from .config import DBT_PROJECT_DIR, Settings
+from .warehouse import WarehouseLockedError, is_lock_error, locked_message
+
+log = logging.getLogger(__name__)
+
+MARTS_SCHEMA = "marts"
+PASSED = {"success", "pass"}
+FAILED = {"error", "fail", "runtime error"}
+
+
+class TransformError(Exception):
+    """dbt or the export failed; the message says what failed and what to do."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What one dbt command did, from its run_results.json."""
+
+    statuses: Counter
+    failed: list[str]  # "model fct_x", "test unique_y" ...
+    log_path: Path
+
+    @property
+    def line(self) -> str:
+        passed = sum(n for status, n in self.statuses.items() if status in PASSED)
+        errors = sum(n for status, n in self.statuses.items() if status in FAILED)
+        text = f"{passed} passed, {self.statuses['warn']} warnings, {errors} errors, {self.statuses['skipped']} skipped"
+        return text + (f" (failed: {', '.join(self.failed)})" if self.failed else "")
+
+
+def dbt_dirs(settings: Settings) -> tuple[Path, Path]:
+    """dbt's target and log folders: beside the warehouse, never inside the (possibly installed) project."""
+    root = settings.warehouse_dir / "dbt"
+    return root / "target", root / "logs"
+
+
+def dbt_vars(settings: Settings) -> dict:
+    """The vars the user set (CURSOR_SEAT_PRICE_USD, --seat-price-usd, CURSOR_SPEND_DBT_VARS)."""
+    values = dict(settings.dbt_vars)
+    if settings.seat_price_usd is not None:
+        values["seat_price_usd"] = str(settings.seat_price_usd)
+    return values
+
+
+def _dbt_command() -> list[str]:
+    dbt = Path(sys.executable).with_name("dbt")
+    return [str(dbt)] if dbt.exists() else [sys.executable, "-m", "dbt.cli.main"]
+
+
+def _die_with_parent() -> None:
+    """Runs in the dbt child before exec: the kernel sends it SIGTERM when the CLI dies, even by SIGKILL, so no
+    orphaned dbt keeps the warehouse locked."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def run_dbt(settings: Settings, *args: str, on_progress: Callable[[int, int], None] | None = None) -> BuildResult:
+    """Run one dbt command over the warehouse; raise TransformError (or WarehouseLockedError) when it fails.
+
+    dbt's JSON log lines are read for progress (``on_progress(done, total)``) and its text log goes to
+    ``<warehouse dir>/dbt/logs/dbt.log``."""
+    target, logs = dbt_dirs(settings)
+    command = [
+        *_dbt_command(), *args,
+        "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(target.resolve()), "--log-path", str(logs.resolve()),
+        "--log-format", "json", "--log-format-file", "text", "--no-use-colors",
+        "--vars", json.dumps(dbt_vars(settings)),
+    ]  # fmt: skip
+    env = os.environ | settings.warehouse.dbt_env()
+    (target / "run_results.json").unlink(missing_ok=True)
+    errors: list[str] = []
+    preexec = _die_with_parent if sys.platform.startswith("linux") else None
+    process = subprocess.Popen(
+        command, cwd=DBT_PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        preexec_fn=preexec,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            _follow(line, errors, on_progress)
+        process.wait()
+    except BaseException:  # an interrupt: stop dbt with us, then let the caller report it
+        process.terminate()
+        process.wait(30)
+        raise
+    return _result(settings, args, process.returncode, errors, target, logs)
+
+
+def _follow(line: str, errors: list[str], on_progress: Callable[[int, int], None] | None) -> None:
+    try:
+        event = json.loads(line)
+    except ValueError:
+        errors.append(line.strip())  # not dbt's JSON: a crash before its logger started
+        return
+    info, data = event.get("info", {}), event.get("data", {})
+    if info.get("level") == "error" and info.get("msg"):
+        errors.append(str(info["msg"]).strip())
+    if on_progress and info.get("name", "").endswith("Result") and data.get("total"):
+        on_progress(int(data.get("index") or 0), int(data["total"]))
+
+
+def _result(settings: Settings, args: tuple, code: int, errors: list[str], target: Path, logs: Path) -> BuildResult:
+    results_file = target / "run_results.json"
+    results = json.loads(results_file.read_text())["results"] if results_file.exists() else []
+    statuses = Counter(str(r["status"]) for r in results)
+    failed = [_node_name(r["unique_id"]) for r in results if str(r["status"]) in FAILED]
+    result = BuildResult(statuses, failed, logs / "dbt.log")
+    if code == 0:
+        return result
+    text = "\n".join(errors)
+    if is_lock_error(text):
+        raise WarehouseLockedError(locked_message(settings.duckdb_path))
+    command = f"dbt {args[0] if args else ''}".strip()
+    if failed:
+        raise TransformError(f"{command} failed: {result.line}; see {result.log_path}")
+    first = next((e.splitlines()[0] for e in errors if e), "no output")
+    for secret in settings.secrets:
+        first = first.replace(secret, "***")
+    raise TransformError(f"{command} failed before running anything: {first[:300]}; see {result.log_path}")
+
+
+def _node_name(unique_id: str) -> str:
+    kind, _, rest = unique_id.partition(".")
+    return f"{kind.replace('_', ' ')} {rest.split('.', 1)[-1]}"
+
+
+def export_marts(settings: Settings) -> list[Path]:
+    """Write every table of schema ``marts`` to ``<export_dir>/<name>.parquet`` (atomically, via a temp file)."""
+    export_dir = settings.export_dir
+    export_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    with settings.warehouse.reader() as reader:
+        for name in reader.tables(MARTS_SCHEMA):
+            target = export_dir / f"{name}.parquet"
+            temporary = export_dir / f".{name}.parquet.tmp"
+            pq.write_table(reader.arrow(f'select * from {MARTS_SCHEMA}."{name}"'), temporary)
+            temporary.replace(target)
+            paths.append(target)
+    return paths
+
+
+def transform(
+    settings: Settings, full_refresh: bool = False, on_progress: Callable[[int, int], None] | None = None
+) -> tuple[BuildResult, list[Path]]:
+    """Build seeds, models and tests with dbt, then export the marts; returns dbt's result and the Parquet paths."""
+    settings.warehouse.check()
+    result = run_dbt(settings, "build", *(["--full-refresh"] if full_refresh else []), on_progress=on_progress)
+    log.info("dbt build: %s (log: %s)", result.line, result.log_path)
+    return result, export_marts(settings)

@@ -1,0 +1,263 @@
+"""The warehouse, in one place: the embedded DuckDB file (default) or a PostgreSQL database
+(``CURSOR_SPEND_WAREHOUSE=postgresql://user:password@host:5432/db``).
+
+It gives every part what it needs: the dlt destination of the raw load, the environment of the dbt target
+(dbt_project/profiles.yml reads the same settings), a one-line check that the warehouse is usable, and a small
+read-only reading layer for the summary, the report and the exports, so none of them cares which warehouse it is.
+Passwords never leave this module except to the database drivers and to dbt as a ``DBT_ENV_SECRET_`` variable.
+
+Why plain DB-API here: dlt's own reader (``dlt.dataset``) fails with the installed sqlglot (``qualify() got an
+unexpected keyword argument 'infer_schema'``), and SQLAlchemy would be one more dependency for a few selects.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+LOCK_MARKERS = ("Could not set lock", "Conflicting lock")
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+LOAD_THREADS = 2  # DuckDB threads while loading: each thread needs its own buffers
+
+
+class WarehouseError(Exception):
+    """The warehouse cannot be used (unreachable, corrupt, unwritable); the message says which and what to do."""
+
+
+class WarehouseLockedError(WarehouseError):
+    """DuckDB's file lock is held by another process (DuckDB allows one writer at a time)."""
+
+
+def is_lock_error(text: str) -> bool:
+    """Whether DuckDB's message (or a line of dbt's output) says the file lock is held elsewhere."""
+    return any(marker in text for marker in LOCK_MARKERS)
+
+
+def locked_message(path: Path) -> str:
+    return (
+        f"the warehouse {path} is in use by another process (DuckDB allows one writer at a time, e.g. a running "
+        "Airflow task, `cursor-spend` command or an open DuckDB shell): wait for it to finish and retry"
+    )
+
+
+def redacted(url: str) -> str:
+    """A URL without its password."""
+    parts = urlsplit(url)
+    user = f"{unquote(parts.username)}@" if parts.username else ""
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # not a number: show nothing rather than fail while reporting another error
+        port = ""
+    return f"{parts.scheme}://{user}{parts.hostname or ''}{port}{parts.path}"
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    duckdb_path: Path
+    url: str | None = None  # a PostgreSQL URL (may hold the password); None = the DuckDB file
+    memory_limit: str = "96MB"  # DuckDB's memory limit while loading
+
+    def __repr__(self) -> str:
+        return f"Warehouse({self})"
+
+    def __str__(self) -> str:
+        """What it is, for messages: never the password."""
+        return f"PostgreSQL {redacted(self.url)}" if self.url else f"DuckDB file {self.duckdb_path.resolve()}"
+
+    @property
+    def kind(self) -> str:
+        return "postgres" if self.url else "duckdb"
+
+    @property
+    def password(self) -> str | None:
+        """The URL's password, else libpq's PGPASSWORD (so the loader, dbt and the readers all use the same)."""
+        if not self.url:
+            return None
+        parts = urlsplit(self.url)
+        return unquote(parts.password) if parts.password else os.environ.get("PGPASSWORD") or None
+
+    @property
+    def secrets(self) -> list[str]:
+        return [self.password] if self.password else []
+
+    # -- the raw load ------------------------------------------------------------------------------------------
+
+    def destination(self):
+        """The dlt destination of the raw tables."""
+        import dlt
+
+        if self.url:
+            from dlt.destinations.impl.postgres.configuration import PostgresCredentials
+
+            credentials = PostgresCredentials()
+            credentials.parse_native_representation(self.url)  # an object: its repr never shows the password
+            credentials.password = self.password or credentials.password  # else dlt's own providers
+            return dlt.destinations.postgres(credentials=credentials)
+        from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
+
+        self.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+        # bounded memory on any machine: DuckDB's limit, and its threads fixed
+        config = {"memory_limit": self.memory_limit, "threads": LOAD_THREADS}
+        credentials = DuckDbCredentials(str(self.duckdb_path.resolve()), global_config=config)
+        return dlt.destinations.duckdb(credentials=credentials)
+
+    # -- dbt ---------------------------------------------------------------------------------------------------
+
+    def dbt_env(self) -> dict[str, str]:
+        """Variables that make dbt_project/profiles.yml choose this warehouse (the password as a dbt secret)."""
+        if not self.url:
+            return {"CURSOR_SPEND_WAREHOUSE": "", "CURSOR_SPEND_DUCKDB": str(self.duckdb_path.resolve())}
+        env = {"CURSOR_SPEND_WAREHOUSE": self.url}
+        if self.password:
+            env["DBT_ENV_SECRET_CURSOR_SPEND_PASSWORD"] = self.password
+        return env
+
+    # -- checks ------------------------------------------------------------------------------------------------
+
+    def check(self, *, writable: bool = True) -> None:
+        """Fail early, in one line, when the warehouse cannot be used: unreachable, wrong credentials, a DuckDB
+        file that is corrupt, not a database, unwritable or locked."""
+        if self.url:
+            with self._postgres():
+                return
+        path = self.duckdb_path
+        if not writable:
+            with self._duckdb(read_only=True):
+                return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WarehouseError(
+                f"cannot create the warehouse folder {path.parent} ({exc.strerror}); point CURSOR_SPEND_DUCKDB "
+                "(or --duckdb) at a file in a writable folder"
+            ) from None
+        with self._duckdb(read_only=False):
+            return
+
+    # -- reading -----------------------------------------------------------------------------------------------
+
+    @contextmanager
+    def reader(self) -> Iterator[Reader]:
+        """A read-only connection for selects from the marts (a second process may write meanwhile on PostgreSQL)."""
+        if self.url:
+            with self._postgres() as connection:
+                connection.set_session(readonly=True, autocommit=True)
+                yield Reader(connection, "postgres")
+        else:
+            with self._duckdb(read_only=True) as connection:
+                yield Reader(connection, "duckdb")
+
+    @contextmanager
+    def _duckdb(self, read_only: bool):
+        import duckdb
+
+        path = self.duckdb_path
+        if read_only and not path.exists():
+            raise WarehouseError(f"no warehouse at {path}; run `cursor-spend run` (or `make demo`) first")
+        try:
+            connection = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise self._duckdb_error(exc) from None
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    def _duckdb_error(self, exc: Exception) -> WarehouseError:
+        text, path = str(exc), self.duckdb_path
+        if is_lock_error(text):
+            return WarehouseLockedError(locked_message(path))
+        fix = "point CURSOR_SPEND_DUCKDB (or --duckdb) at a warehouse file, or move this one away"
+        if path.is_dir():
+            cause = "it is a folder, not a DuckDB file"
+        elif path.is_file() and path.stat().st_size == 0:
+            cause = "the file is empty (0 bytes; e.g. left by an interrupted copy)"
+            fix = "delete it and a new warehouse is created on the next run"
+        elif "Permission denied" in text or "Read-only file system" in text:
+            cause = "it (or its folder) is not writable by this user"
+            fix = "fix the permissions or point CURSOR_SPEND_DUCKDB at a writable path"
+        elif "not a valid DuckDB database" in text:
+            cause = "it is not a DuckDB database (corrupt, truncated or another kind of file)"
+        else:
+            cause = text.splitlines()[0][:160]
+        return WarehouseError(f"cannot open the warehouse {path}: {cause}; {fix}")
+
+    @contextmanager
+    def _postgres(self):
+        try:
+            import psycopg2
+        except ImportError:
+            raise WarehouseError(
+                "CURSOR_SPEND_WAREHOUSE names PostgreSQL, but its driver is not installed: "
+                "pip install 'cursor-spend[postgres]'"
+            ) from None
+        try:
+            connection = psycopg2.connect(self.url, connect_timeout=10, application_name="cursor-spend")
+        except psycopg2.Error as exc:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            for secret in self.secrets:
+                reason = reason.replace(secret, "***")
+            raise WarehouseError(
+                f"cannot connect to the {self}: {reason}; check CURSOR_SPEND_WAREHOUSE and that the server is up"
+            ) from None
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+
+class Reader:
+    """Selects from the marts with ``?`` placeholders, on either warehouse."""
+
+    def __init__(self, connection: Any, kind: str) -> None:
+        self._connection = connection
+        self.kind = kind
+
+    def rows(self, sql: str, *params: Any) -> list[tuple]:
+        return self.columns(sql, *params)[1]
+
+    def columns(self, sql: str, *params: Any) -> tuple[list[str], list[tuple]]:
+        """Column names and rows of a select."""
+        if self.kind == "duckdb":
+            result = self._connection.execute(sql, list(params))
+            return [d[0] for d in result.description], result.fetchall()
+        with self._connection.cursor() as cursor:
+            cursor.execute(sql.replace("%", "%%").replace("?", "%s"), params)
+            return [d[0] for d in cursor.description], cursor.fetchall()
+
+    def arrow(self, sql: str):
+        """A select as an Arrow table (for the Parquet and CSV exports)."""
+        if self.kind == "duckdb":
+            return self._connection.sql(sql).to_arrow_table()
+        import pyarrow as pa
+
+        names, rows = self.columns(sql)
+        return pa.table({name: [row[i] for row in rows] for i, name in enumerate(names)})
+
+    def tables(self, schema: str) -> list[str]:
+        """Base tables of a schema, by name."""
+        return [
+            name
+            for (name,) in self.rows(
+                "select table_name from information_schema.tables where table_schema = ? "
+                "and table_type = 'BASE TABLE' order by table_name",
+                schema,
+            )
+        ]
+
+    def has_table(self, schema: str, name: str) -> bool:
+        return name in self.tables(schema)
+
+    def first(self, sql: str, *params: Any) -> tuple | None:
+        found = self.rows(sql, *params)
+        return found[0] if found else None
+
+
+def quoted(names: Sequence[str]) -> str:
+    """Identifiers as a quoted, dotted name (schema.table), the same on DuckDB and PostgreSQL."""
+    return ".".join('"' + name.replace('"', '""') + '"' for name in names)

@@ -1,0 +1,236 @@
+"""The raw tables, defined once: each column's name, type, the documented API field it comes from (and that
+field's JSON kind, checked for drift), the keys and the write disposition.
+
+Everything else derives from here: the dlt column hints of the resources, the Arrow schema of usage events, the
+drift checks in :mod:`.records`, the empty tables dlt creates for data a plan lacks; the dbt sources
+(``dbt_project/models/staging/cursor/_cursor__sources.yml``) and the test fixture are checked against it by tests.
+
+Field kinds: s = string, i = integer, n = number (money), b = boolean, d = digits string (epoch ms).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+MONEY = ("decimal", 38, 9)  # cents as the API prints them, exact
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str | tuple  # a dlt data type, or ("decimal", precision, scale)
+    field: str | None = None  # the documented API field ("tokenUsage.inputTokens" inside an object)
+    kind: str | None = None  # the field's JSON kind, checked on every record
+    required: bool = False  # never null (the keys)
+
+    def hint(self) -> dict:
+        if isinstance(self.type, tuple):
+            kind, precision, scale = self.type
+            hint = {"data_type": kind, "precision": precision, "scale": scale}
+        else:
+            hint = {"data_type": self.type}
+        return hint | ({"nullable": False} if self.required else {})
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...] = ()  # default: the required columns
+    write_disposition: str | dict = "merge"
+    merge_key: str | None = None
+    checked: tuple[tuple[str, str], ...] = ()  # documented fields checked for drift but not stored as such
+
+    def __post_init__(self) -> None:
+        if not self.primary_key:
+            object.__setattr__(self, "primary_key", tuple(c.name for c in self.columns if c.required))
+
+    def hints(self) -> dict[str, dict]:
+        """dlt column hints."""
+        return {c.name: c.hint() for c in self.columns}
+
+    def fields(self, prefix: str = "") -> dict[str, str]:
+        """Documented API field -> kind, for the drift checks (``prefix`` selects a nested object's fields)."""
+        found = {c.field: c.kind for c in self.columns if c.field and c.kind} | dict(self.checked)
+        if prefix:
+            return {name[len(prefix) + 1 :]: kind for name, kind in found.items() if name.startswith(prefix + ".")}
+        return {name: kind for name, kind in found.items() if "." not in name}
+
+    def resource(self) -> dict:
+        """The arguments of ``@dlt.resource`` for this table."""
+        args = {"name": self.name, "write_disposition": self.write_disposition, "columns": self.hints()}
+        if self.merge_key:
+            return args | {"merge_key": self.merge_key}
+        return args | {"primary_key": self.primary_key}
+
+
+def _counters(*names: str) -> tuple[Column, ...]:
+    """Integer counters of daily usage: camelCase field -> snake_case column."""
+    return tuple(Column("".join("_" + c.lower() if c.isupper() else c for c in n), "bigint", n, "i") for n in names)
+
+
+MEMBERS = Table(
+    "members",
+    (
+        Column("team", "text", required=True),
+        Column("email", "text", "email", "s", required=True),
+        Column("user_id", "text", "id", "s"),
+        Column("name", "text", "name", "s"),
+        Column("role", "text", "role", "s"),
+        Column("is_removed", "bool", "isRemoved", "b"),
+    ),
+    write_disposition={"disposition": "merge", "strategy": "scd2"},
+    merge_key="team",
+)
+
+DAILY_USAGE = Table(
+    "daily_usage",
+    (
+        Column("team", "text", required=True),
+        Column("day", "date", required=True),
+        Column("email", "text", "email", "s", required=True),
+        Column("user_id", "bigint", "userId", "i"),
+        Column("date_ms", "bigint", "date", "i"),
+        Column("is_active", "bool", "isActive", "b"),
+        *_counters(
+            "totalLinesAdded",
+            "totalLinesDeleted",
+            "acceptedLinesAdded",
+            "acceptedLinesDeleted",
+            "totalApplies",
+            "totalAccepts",
+            "totalRejects",
+            "totalTabsShown",
+            "totalTabsAccepted",
+            "composerRequests",
+            "chatRequests",
+            "agentRequests",
+            "cmdkUsages",
+            "subscriptionIncludedReqs",
+            "apiKeyReqs",
+            "usageBasedReqs",
+            "bugbotUsages",
+        ),  # fmt: skip
+        Column("most_used_model", "text", "mostUsedModel", "s"),
+        Column("apply_most_used_extension", "text", "applyMostUsedExtension", "s"),
+        Column("tab_most_used_extension", "text", "tabMostUsedExtension", "s"),
+        Column("client_version", "text", "clientVersion", "s"),
+        Column("extracted_at", "timestamp"),
+    ),
+    checked=(("day", "s"),),
+)
+
+USAGE_EVENTS = Table(
+    "usage_events",
+    (
+        Column("event_key", "text", required=True),
+        Column("team", "text", required=True),
+        Column("timestamp_ms", "bigint", "timestamp", "d", required=True),
+        Column("user_email", "text", "userEmail", "s"),
+        Column("service_account_id", "text", "serviceAccountId", "s"),
+        Column("service_account_name", "text", "serviceAccountName", "s"),
+        Column("cloud_agent_id", "text", "cloudAgentId", "s"),
+        Column("automation_id", "text", "automationId", "s"),
+        Column("conversation_id", "text", "conversationId", "s"),
+        Column("model", "text", "model", "s"),
+        Column("kind", "text", "kind", "s"),
+        Column("max_mode", "bool", "maxMode", "b"),
+        Column("requests_costs", MONEY, "requestsCosts", "n"),
+        Column("is_token_based_call", "bool", "isTokenBasedCall", "b"),
+        Column("is_chargeable", "bool", "isChargeable", "b"),
+        Column("is_headless", "bool", "isHeadless", "b"),
+        Column("input_tokens", "bigint", "tokenUsage.inputTokens", "i"),
+        Column("output_tokens", "bigint", "tokenUsage.outputTokens", "i"),
+        Column("cache_write_tokens", "bigint", "tokenUsage.cacheWriteTokens", "i"),
+        Column("cache_read_tokens", "bigint", "tokenUsage.cacheReadTokens", "i"),
+        Column("total_cents", MONEY, "tokenUsage.totalCents", "n"),
+        Column("discount_percent_off", MONEY, "tokenUsage.discountPercentOff", "n"),
+        Column("charged_cents", MONEY, "chargedCents", "n"),
+        Column("cursor_token_fee", MONEY, "cursorTokenFee", "n"),
+        Column("extracted_at", "timestamp"),
+    ),
+    primary_key=("event_key",),
+    # the event keys of one run are unique by construction (ordinals): dlt need not deduplicate them
+    write_disposition={"disposition": "merge", "strategy": "delete-insert", "deduplicated": True},
+)
+REQUIRED_EVENT_FIELDS = ("timestamp", "model", "kind", "chargedCents")
+
+SPEND_SNAPSHOTS = Table(
+    "spend_snapshots",
+    (
+        Column("team", "text", required=True),
+        Column("cycle_start", "date", required=True),
+        Column("snapshot_date", "date", required=True),
+        Column("email", "text", "email", "s", required=True),
+        Column("snapshot_at", "timestamp"),
+        Column("user_id", "text", "userId", "s"),
+        Column("name", "text", "name", "s"),
+        Column("role", "text", "role", "s"),
+        Column("spend_cents", MONEY, "spendCents", "n"),
+        Column("overall_spend_cents", MONEY, "overallSpendCents", "n"),
+        Column("fast_premium_requests", "bigint", "fastPremiumRequests", "i"),
+        Column("hard_limit_override_dollars", MONEY, "hardLimitOverrideDollars", "n"),
+        Column("monthly_limit_dollars", MONEY, "monthlyLimitDollars", "n"),
+        Column("effective_per_user_limit_dollars", MONEY, "effectivePerUserLimitDollars", "n"),
+        Column("profile_picture_url", "text", "profilePictureUrl", "s"),
+    ),
+)
+
+AUDIT_LOGS = Table(
+    "audit_logs",
+    (
+        Column("team", "text", required=True),
+        Column("event_id", "text", "event_id", "s", required=True),
+        Column("event_at", "timestamp", "timestamp", "s"),
+        Column("ip_address", "text", "ip_address", "s"),
+        Column("user_email", "text", "user_email", "s"),
+        Column("event_type", "text", "event_type", "s"),
+        Column("event_data", "json"),
+    ),
+)
+
+BILLING_GROUPS = Table(
+    "billing_groups",
+    (
+        Column("team", "text", required=True),
+        Column("cycle_start", "date", required=True),
+        Column("group_id", "text", "id", "s", required=True),
+        Column("name", "text", "name", "s"),
+        Column("member_count", "bigint", "memberCount", "i"),
+        Column("spend_cents", MONEY, "spendCents", "n"),
+    ),
+)
+
+BILLING_GROUP_MEMBERS = Table(
+    "billing_group_members",
+    (
+        Column("team", "text", required=True),
+        Column("cycle_start", "date", required=True),
+        Column("group_id", "text", required=True),
+        Column("email", "text", "email", "s", required=True),
+        Column("joined_at", "timestamp", "joinedAt", "s", required=True),
+        Column("group_name", "text"),
+        Column("user_id", "text", "userId", "s"),
+        Column("name", "text", "name", "s"),
+        Column("left_at", "timestamp", "leftAt", "s"),
+        Column("spend_cents", MONEY, "spendCents", "n"),
+    ),
+)
+
+TABLES = (MEMBERS, DAILY_USAGE, USAGE_EVENTS, SPEND_SNAPSHOTS, AUDIT_LOGS, BILLING_GROUPS, BILLING_GROUP_MEMBERS)
+
+_ARROW_TYPES = {
+    "text": pa.string(), "bigint": pa.int64(), "bool": pa.bool_(), "timestamp": pa.timestamp("us", tz="UTC"),
+    "date": pa.date32(), "json": pa.string(),
+}  # fmt: skip
+
+
+def arrow_schema(table: Table) -> pa.Schema:
+    """The Arrow schema of a table (the types its columns declare)."""
+    fields = []
+    for column in table.columns:
+        kind = pa.decimal128(*column.type[1:]) if isinstance(column.type, tuple) else _ARROW_TYPES[column.type]
+        fields.append(pa.field(column.name, kind, not column.required))
+    return pa.schema(fields)

@@ -1,0 +1,31 @@
+"""Constants of the Cursor Admin API (reference: shared/reference/cursor-admin-api.md, DOC-CUR)."""
+
+DEFAULT_BASE_URL = "https://api.cursor.com"
+
+MEMBERS_PATH = "/teams/members"
+DAILY_USAGE_PATH = "/teams/daily-usage-data"
+SPEND_PATH = "/teams/spend"
+USAGE_EVENTS_PATH = "/teams/filtered-usage-events"
+AUDIT_LOGS_PATH = "/teams/audit-logs"
+GROUPS_PATH = "/teams/groups"
+
+# Rate limits per team and route group, per window (the API resets them every minute).
+RATE_LIMITS = {"admin": 20, "events": 60}
+RATE_LIMIT_WINDOW_SECONDS = 60.0
+ROUTE_GROUPS = {USAGE_EVENTS_PATH: "events"}  # everything else is "admin"
+
+MAX_RANGE_DAYS = 30  # daily usage, usage events and audit logs accept at most 30 days per request
+EVENTS_PAGE_SIZE = 1000  # documented maximum
+DAILY_USAGE_PAGE_SIZE = 1000  # users per page; every user brings one row per day
+SPEND_PAGE_SIZE = 100
+AUDIT_PAGE_SIZE = 500  # documented maximum
+
+TIMEOUT_SECONDS = 30.0
+MAX_ATTEMPTS = 6  # 1 try + 5 retries with backoff 1, 2, 4, 8, 16 s (the docs' recommendation)
+MAX_RATE_LIMITED_WAITS = 3  # after a 429, wait for the window to reset (Retry-After, else a whole window) 3 times
+BACKOFF_BASE_SECONDS = 1.0
+BACKOFF_MAX_SECONDS = 60.0
+
+DEFAULT_LOOKBACK_DAYS = 2  # days re-read before the last loaded day: Cursor still revises recent costs
+DEFAULT_INITIAL_DAYS = 30  # days a first run loads
+RETENTION_DAYS = 90  # about how far back the API still answers (undocumented; older days come back empty)
