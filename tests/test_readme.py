@@ -13,7 +13,7 @@ import yaml
 
 from cursor_spend.cli import build_parser
 from cursor_spend.config import load_settings
-from cursor_spend.transform import run_dbt
+from cursor_spend.transform import dbt_dirs, run_dbt
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text()
@@ -94,10 +94,10 @@ def test_every_dbt_var_is_documented_with_its_default():
 
 @pytest.fixture(scope="module")
 def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    target = tmp_path_factory.mktemp("dbt_target")
-    settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(target / "unused.duckdb")})
-    run_dbt(settings, "parse", "--target-path", str(target))
-    return json.loads((target / "manifest.json").read_text())
+    folder = tmp_path_factory.mktemp("dbt_target")
+    settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(folder / "unused.duckdb")})
+    run_dbt(settings, "parse")
+    return json.loads((dbt_dirs(settings)[0] / "manifest.json").read_text())
 
 
 def test_tables_in_the_readme_exist_and_every_mart_is_documented_with_its_columns(manifest):
