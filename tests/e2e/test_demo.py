@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from cursor_spend.config import load_settings
 from cursor_spend.simulator.team import TeamSpec
 from cursor_spend.simulator.usage import DAY_MS, TeamUsage, day_start_ms
 from cursor_spend.summary import SummaryError, summarize, usd
-from tests.truth import expected_idle_seats, expected_seat_costs, expected_usage_costs
+from tests.truth import expected_idle_seats, expected_seat_costs, expected_usage_costs, query
 
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -43,7 +44,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 def test_demo_summary_equals_the_simulator_ground_truth(demo):
     root, output = demo
-    summary = summarize(root / "warehouse" / "cursor_spend.duckdb")
+    settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(root / "warehouse" / "cursor_spend.duckdb")})
+    summary = summarize(settings)
     usage = TeamUsage(TeamSpec(api_key="any", members=60, days=45, end_date=summary.as_of))  # the demo's team
     month = summary.month_start, summary.as_of
 
@@ -64,7 +66,19 @@ def test_demo_summary_equals_the_simulator_ground_truth(demo):
     # What the terminal showed is that summary, and says where everything is.
     for figure in (summary.total_usd, summary.seats_usd, summary.on_demand_usd, summary.included_value_usd):
         assert usd(figure) in output
-    assert re.search(rf"cursor_raw\.usage_events\s+{events:,}", output)
+    assert re.search(rf"cursor_raw\.usage_events {events:,}", output)
+
+    # The summary only selects: its figures are the monthly mart's, its lists the marts' ranks.
+    month = query(
+        settings.warehouse,
+        "select seats_usd, on_demand_usd, total_usd, included_value_usd, paid_seats, active_seats, idle_seat_cost_usd "
+        "from marts.rpt_cursor_monthly_spend where team = '*' and is_current_month",
+    )
+    assert month == [(summary.seats_usd, summary.on_demand_usd, summary.total_usd, summary.included_value_usd,
+                      summary.paid_seats, summary.active_seats, summary.idle_cost_usd)]  # fmt: skip
+    ranked = query(settings.warehouse, "select user_email from marts.rpt_cursor_top_users where team = '*' "
+                   f"and usage_month = '{summary.month_start}' and rank <= 5 order by rank")  # fmt: skip
+    assert [email for email, *_ in summary.top_users] == [email for (email,) in ranked]
     assert "Report:" in output and "CURSOR_API_KEY" in output
 
 
@@ -104,7 +118,7 @@ def test_the_report_is_self_contained_and_renders_in_headless_chromium(demo, tmp
 
 def test_report_on_a_missing_warehouse_says_what_to_run(tmp_path):
     with pytest.raises(SummaryError, match="run `cursor-spend run`"):
-        summarize(tmp_path / "none.duckdb")
+        summarize(load_settings(env={"CURSOR_SPEND_DUCKDB": str(tmp_path / "none.duckdb")}))
     result = subprocess.run(
         [sys.executable, "-m", "cursor_spend.cli", "report", "--duckdb", str(tmp_path / "none.duckdb")],
         capture_output=True, text=True,
