@@ -74,14 +74,15 @@ def warehouse_pool(env: Mapping[str, str] | None = None) -> str:
 
 
 def asset_uri(schema: str, env: Mapping[str, str] | None = None) -> str:
-    """The URI of an asset (the raw or marts schema) of the warehouse, never with credentials."""
+    """The URI of an asset (the raw or marts schema) of the warehouse, never with credentials. PostgreSQL's ends
+    in ``/*`` (every table): Airflow's postgres provider, when installed, insists on database/schema/table."""
     url = _postgres_url(env)
     if not url:
         return f"duckdb://cursor_spend/{schema}"
     from urllib.parse import urlsplit
 
     parts = urlsplit(url)
-    return f"postgres://{parts.hostname}:{parts.port or 5432}{parts.path.rstrip('/')}/{schema}"
+    return f"postgres://{parts.hostname}:{parts.port or 5432}{parts.path.rstrip('/')}/{schema}/*"
 
 
 def _utc_midnight(raw: str) -> datetime:

@@ -66,7 +66,7 @@ def run_demo(root: Path = DEMO_DIR, members: int = 60, days: int = 45, seed: int
         "With a real Cursor Admin API key (Enterprise plan; create it in the Cursor dashboard under Settings, "
         "Advanced, Admin API Keys):\n"
         "  export CURSOR_API_KEY=crsr_...\n"
-        "  .venv/bin/cursor-spend run      # extract + transform into warehouse/cursor_spend.duckdb\n"
-        "  .venv/bin/cursor-spend report   # this summary and warehouse/cursor-spend-report.html"
+        "  cursor-spend run      # extract + transform into warehouse/cursor_spend.duckdb\n"
+        "  cursor-spend report   # this summary and warehouse/cursor-spend-report.html"
     )
     return report

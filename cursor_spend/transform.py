@@ -91,7 +91,7 @@ def run_dbt(settings: Settings, *args: str, on_progress: Callable[[int, int], No
         "--log-format", "json", "--log-format-file", "text", "--no-use-colors",
         "--vars", json.dumps(dbt_vars(settings)),
     ]  # fmt: skip
-    env = os.environ | settings.warehouse.dbt_env()
+    env = os.environ | settings.warehouse.dbt_env() | {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}  # no .user.yml
     (target / "run_results.json").unlink(missing_ok=True)
     errors: list[str] = []
     preexec = _die_with_parent if sys.platform.startswith("linux") else None

@@ -3,7 +3,7 @@
 
 Loads Cursor Admin API data (team members, spend, daily usage, usage events) for every configured team into
 the warehouse's raw schema, one run per data interval, and emits the raw asset (`duckdb://cursor_spend/cursor_raw`,
-or `postgres://host:port/db/cursor_raw`), which triggers `cursor_spend_transform` (dbt build + Parquet export).
+or `postgres://host:port/db/cursor_raw/*`), which triggers `cursor_spend_transform` (dbt build + Parquet export).
 
 1. `check_api_key` validates every key first (members endpoint). A bad or non-admin key, or a plan without the
    Admin API, fails at once with the API's one-line message and no retries.

@@ -96,5 +96,5 @@ def test_dag_files_copied_into_another_dags_folder_work_and_take_no_duckdb_pool_
     assert probe["errors"] == {} and set(probe["dags"]) == {"cursor_spend_extract", "cursor_spend_transform"}
     extract, transform = probe["dags"]["cursor_spend_extract"], probe["dags"]["cursor_spend_transform"]
     assert extract["tasks"]["extract"]["pool"] == transform["tasks"]["dbt_build"]["pool"] == "default_pool"
-    assert extract["tasks"]["extract"]["outlets"] == ["postgres://warehouse.internal:5433/finops/cursor_raw"]
+    assert extract["tasks"]["extract"]["outlets"] == ["postgres://warehouse.internal:5433/finops/cursor_raw/*"]
     assert "s3cret" not in json.dumps(probe)
