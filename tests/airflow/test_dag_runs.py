@@ -103,3 +103,25 @@ def test_key_and_url_come_from_the_cursor_default_connection(api: Path, make_sim
         teams = {row[0] for row in con.sql("select distinct team from cursor_raw.usage_events").fetchall()}
     assert teams == {"eng"}  # the connection's extra named the team, its host and password reached the simulator
     assert "C" * 64 not in "".join(capfd.readouterr())
+
+
+def test_both_dags_run_against_a_postgresql_warehouse(api: Path, postgres_url: str, monkeypatch, capfd) -> None:
+    from urllib.parse import unquote, urlsplit
+
+    from cursor_spend.config import load_settings
+    from tests.truth import all_marts
+
+    monkeypatch.setenv("CURSOR_SPEND_WAREHOUSE", postgres_url)
+    extract, transform = _dag("cursor_spend_extract"), _dag("cursor_spend_transform")
+    assert {task.pool for task in [*extract.tasks, *transform.tasks] if task.task_id != "check_api_key"} == {
+        "default_pool"
+    }  # no DuckDB single-writer pool on a server
+
+    assert extract.test(logical_date=LOGICAL_DATE).state == "success"
+    assert transform.test().state == "success"
+
+    warehouse = load_settings().warehouse
+    marts = all_marts(warehouse)
+    assert marts["fct_cursor_costs_daily"] and marts["fct_cursor_activity_daily"]
+    assert not api.exists()  # nothing went to the DuckDB file
+    assert unquote(urlsplit(postgres_url).password) not in "".join(capfd.readouterr())
