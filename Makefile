@@ -30,7 +30,7 @@ test-tools:
 	fi
 
 test: $(STAMP) test-tools
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

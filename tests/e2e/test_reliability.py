@@ -180,7 +180,7 @@ def _size(folder: Path) -> int:
 @pytest.mark.slow
 def test_thirty_daily_runs_keep_dlts_working_folder_bounded(make_simulator, tmp_path):
     server = make_simulator(members=3, days=40, options=SimulatorOptions(rate_limits=False))
-    settings = settings_for(server, tmp_path)
+    settings = settings_for(server, tmp_path, rate_limit_window=0.5)  # 30 runs in a minute, not at 20 requests a minute
     first = END_DATE - timedelta(days=29)
     sizes = []
     for n in range(30):
