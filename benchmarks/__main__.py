@@ -1,6 +1,6 @@
-"""Run the benchmarks: ``python -m benchmarks [api throughput memory transform daily] [--scale full|quick|tiny]``.
+"""Run the benchmarks: ``python -m benchmarks [api throughput memory transform daily postgres] [--scale ...]``.
 
-All five by default, at the issue's scale (``make bench``). Prints each benchmark's figures as a table and
+All six by default, at the issue's scale (``make bench``). Prints each benchmark's figures as a table and
 writes them to ``benchmarks/results/``: ``<timestamp>-<scale>.json``, ``latest.json`` and ``latest.md``.
 """
 
@@ -18,6 +18,7 @@ from pathlib import Path
 from . import report
 from .api import run as run_api
 from .history import run_daily, run_transform
+from .postgres import run_postgres
 from .scales import SCALES
 from .volume import run_memory, run_throughput
 
@@ -27,6 +28,7 @@ BENCHMARKS = {
     "memory": run_memory,
     "transform": run_transform,
     "daily": run_daily,
+    "postgres": run_postgres,
 }
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 

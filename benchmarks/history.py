@@ -8,25 +8,22 @@ The incremental builds of the two warehouses are timed side by side, interleaved
 
 from __future__ import annotations
 
-import os
 import statistics
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, redirect_stdout
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
-import duckdb
 import psutil
 
 from cursor_spend import pipeline
 from cursor_spend.simulator import SimulatorOptions, TeamSpec
-from cursor_spend.transform import TransformError, export_marts, run_dbt
+from cursor_spend.transform import export_marts, run_dbt
 from dlt_sources.cursor import cursor_source
 
 from .report import Figure, Result
 from .scales import Scale
-from .served import API_KEY, settings_for, simulator_process
+from .served import API_KEY, count, settings_for, simulator_process
 from .volume import in_child
 
 BUILD_RATIO_LIMIT = 1.5
@@ -42,8 +39,9 @@ class History:
     """A warehouse holding ``days`` days of one team's history up to the scale's end date; the simulated team
     has one more day, which the daily run extracts."""
 
-    def __init__(self, scale: Scale, days: int, workdir: Path) -> None:
+    def __init__(self, scale: Scale, days: int, workdir: Path, warehouse_url: str | None = None) -> None:
         self.days = days
+        self.warehouse_url = warehouse_url
         self.spec = TeamSpec(
             api_key=API_KEY,
             members=scale.history_members,
@@ -52,8 +50,8 @@ class History:
             events_per_active_day=scale.history_events_per_active_day,
             retention_days=days + 1,
         )
-        self.dir = workdir / f"history-{days}d"
-        self.settings = settings_for("", self.dir / "cursor_spend.duckdb")
+        self.dir = workdir / f"history-{days}d{'-postgres' if warehouse_url else ''}"
+        self.settings = settings_for("", self.dir / "cursor_spend.duckdb", warehouse_url)
         self.seconds: dict[str, float] = {}
         self.builds: list[float] = []  # incremental dbt builds after the daily extract
         self.daily_rows: dict[str, int] = {}
@@ -65,13 +63,13 @@ class History:
             _, self.seconds["backfill"] = timed(self.backfill, base_url)
         self.seconds["initial_build"] = self.dbt("build")
         with simulator_process(self.spec, SimulatorOptions()) as base_url:
-            daily = in_child(daily_extract, base_url, self.settings.duckdb_path, self.spec.end_date)
+            daily = in_child(daily_extract, base_url, self.settings.duckdb_path, self.spec.end_date, self.warehouse_url)
         self.daily_rows = daily["rows"]
         self.seconds["daily_startup"], self.seconds["daily_extract"] = daily["startup"], daily["extract"]
 
     def backfill(self, base_url: str) -> None:
         """The whole history but the new day, by the source and dlt as ``pipeline.extract`` runs them."""
-        settings = settings_for(base_url, self.settings.duckdb_path, rate_limit_window=0)
+        settings = settings_for(base_url, self.settings.duckdb_path, self.warehouse_url, rate_limit_window=0)
         loader = pipeline.make_pipeline(settings)  # before the source, which reads the pipeline's state
         source = cursor_source(
             teams=settings.teams,
@@ -84,14 +82,9 @@ class History:
 
     def dbt(self, *args: str) -> float:
         """Seconds of one dbt command over this warehouse; its output goes to a log beside the warehouse."""
-        log = self.dir / "dbt.log"
-        with _dbt_paths(self.dir), log.open("a") as out, redirect_stdout(out):
-            started = time.perf_counter()
-            try:
-                run_dbt(self.settings, *args)
-            except TransformError as exc:
-                raise RuntimeError(f"{exc}; dbt's output: {log}") from None
-            return time.perf_counter() - started
+        started = time.perf_counter()
+        run_dbt(self.settings, *args)  # its log: <dir>/dbt/logs/dbt.log
+        return time.perf_counter() - started
 
     def export(self) -> float:
         if "export" not in self.seconds:
@@ -99,41 +92,25 @@ class History:
         return self.seconds["export"]
 
     def count(self, table: str) -> int:
-        with duckdb.connect(str(self.settings.duckdb_path), read_only=True) as con:
-            return con.execute(f"select count(*) from {table}").fetchone()[0]
+        return count(self.settings, table)
 
 
-def daily_extract(base_url: str, duckdb_path: Path, end_date: date) -> dict:
+def daily_extract(base_url: str, duckdb_path: Path, end_date: date, warehouse_url: str | None = None) -> dict:
     """In a fresh process, as ``cursor-spend run`` starts: the extract from the last loaded day minus the
     lookback to ``end_date``. Returns the rows loaded, and the seconds of process start (imports included)
     and of the extract."""
     startup = time.time() - psutil.Process().create_time()
-    settings = settings_for(base_url, duckdb_path)
+    settings = settings_for(base_url, duckdb_path, warehouse_url)
     rows, seconds = timed(pipeline.extract, settings, end_date=end_date)
     return {"rows": rows, "startup": startup, "extract": seconds}
 
 
-@contextmanager
-def _dbt_paths(directory: Path) -> Iterator[None]:
-    """dbt's target and log folders per warehouse, away from the project's own (and other runs')."""
-    names = {"DBT_TARGET_PATH": directory / "dbt-target", "DBT_LOG_PATH": directory / "dbt-logs"}
-    saved = {name: os.environ.get(name) for name in names}
-    os.environ.update({name: str(path) for name, path in names.items()})
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
-def history(scale: Scale, days: int, workdir: Path, shared: dict) -> History:
-    """The prepared warehouse of ``days`` days, shared by benchmarks 4 and 5 of one run."""
-    key = ("history", days)
+def history(scale: Scale, days: int, workdir: Path, shared: dict, warehouse_url: str | None = None) -> History:
+    """The prepared warehouse of ``days`` days (DuckDB, or the PostgreSQL database), shared by the benchmarks of
+    one run."""
+    key = ("history", days, warehouse_url)
     if key not in shared:
-        shared[key] = History(scale, days, workdir)
+        shared[key] = History(scale, days, workdir, warehouse_url)
         shared[key].prepare()
     return shared[key]
 

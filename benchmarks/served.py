@@ -62,12 +62,20 @@ def served_requests(base_url: str) -> Counter:
     return Counter({(row["route"], row["status"]): row["count"] for row in rows})
 
 
-def settings_for(base_url: str, duckdb_path: Path, **overrides) -> Settings:
-    """Settings of a pipeline run against the simulator at ``base_url`` into the warehouse ``duckdb_path``."""
+def settings_for(base_url: str, duckdb_path: Path, warehouse_url: str | None = None, **overrides) -> Settings:
+    """Settings of a pipeline run against the simulator at ``base_url`` into the warehouse ``duckdb_path`` (or the
+    PostgreSQL database ``warehouse_url``, the DuckDB path's folder then holding the local working files)."""
     env = {
         "CURSOR_API_KEY": API_KEY,
         "CURSOR_TEAM": TEAM,
         "CURSOR_API_BASE_URL": base_url,
         "CURSOR_SPEND_DUCKDB": str(duckdb_path),
+        "CURSOR_SPEND_WAREHOUSE": warehouse_url or "",
     }
     return load_settings(env=env, **overrides)
+
+
+def count(settings: Settings, table: str) -> int:
+    """Rows of a table of the run's warehouse, whichever it is."""
+    with settings.warehouse.reader() as reader:
+        return reader.first(f"select count(*) from {table}")[0]

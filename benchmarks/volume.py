@@ -26,7 +26,7 @@ from cursor_spend.simulator import TeamSpec
 from .api import windows
 from .report import Figure, Result
 from .scales import Scale
-from .served import API_KEY, TEAM, settings_for, simulator_process
+from .served import API_KEY, TEAM, count, settings_for, simulator_process
 
 EVENTS_PATH = "/teams/filtered-usage-events"
 PAGE_SIZE = 1000
@@ -66,17 +66,16 @@ def bare_loop(base_url: str, start: date, end: date) -> dict:
     return {"events": received, "pages": pages, "seconds": time.perf_counter() - started}
 
 
-def extract_events(base_url: str, start: date, end: date, duckdb_path: Path) -> dict:
+def extract_events(base_url: str, start: date, end: date, duckdb_path: Path, warehouse_url: str | None = None) -> dict:
     """In a child process: the source's usage events of the window, extracted and loaded into a new DuckDB
-    file with the limits off, as ``pipeline.run`` does it (extract, normalize, load). Returns the events loaded,
-    the seconds and peak RSS of each step, and the process's peak RSS."""
-    import duckdb
-
+    file (or the PostgreSQL database ``warehouse_url``) with the limits off, as ``pipeline.run`` does it (extract,
+    normalize, load). Returns the events loaded, the seconds and peak RSS of each step, and the process's peak RSS."""
     from cursor_spend.pipeline import make_pipeline
     from dlt_sources.cursor import cursor_source
     from dlt_sources.cursor.client import CursorClient
 
-    pipeline = make_pipeline(settings_for(base_url, duckdb_path, rate_limit_window=0))
+    settings = settings_for(base_url, duckdb_path, warehouse_url, rate_limit_window=0)
+    pipeline = make_pipeline(settings)
     source = cursor_source(
         teams={TEAM: API_KEY},
         base_url=base_url,
@@ -94,10 +93,8 @@ def extract_events(base_url: str, start: date, end: date, duckdb_path: Path) -> 
         run()
         seconds[step] = time.perf_counter() - started
     sampler.stop()
-    with duckdb.connect(str(duckdb_path), read_only=True) as con:
-        loaded = con.execute("select count(*) from cursor_raw.usage_events").fetchone()[0]
     return {
-        "events": loaded,
+        "events": count(settings, "cursor_raw.usage_events"),
         "seconds": sum(seconds.values()),
         "steps_seconds": seconds,
         "steps_peak_rss_mb": sampler.peaks_mb(),

@@ -1,7 +1,8 @@
 """A throwaway PostgreSQL server for the tests: Debian's ``postgresql`` package, a cluster ``initdb``'d into a
 temporary folder, listening on a free loopback port, with a password (scram-sha-256) so credentials are really
-used. When the tests run as root the cluster runs as the unprivileged user ``nobody`` (PostgreSQL refuses
-root). Nothing relies on a server that happens to be running; the cluster is stopped and deleted at the end.
+used, and a session time zone that is not UTC. When the tests run as root the cluster runs as the unprivileged
+user ``nobody`` (PostgreSQL refuses root). Nothing relies on a server that happens to be running; the cluster is
+stopped and deleted at the end.
 """
 
 from __future__ import annotations
@@ -58,9 +59,9 @@ class PostgresServer:
         self._run(self.initdb, "-D", str(self.data), "-U", USER, "--pwfile", str(pwfile), "-A", "scram-sha-256",
                   "-E", "UTF8", "--locale", "C.UTF-8" if Path("/usr/lib/locale/C.utf8").exists() else "C")  # fmt: skip
         pwfile.unlink()
-        options = (
-            f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} -c fsync=off"
-        )
+        options = f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root}"
+        options += " -c fsync=off"  # a throwaway cluster: it need not survive a power cut
+        options += " -c timezone=America/New_York"  # not UTC: every UTC day must come out right in any session zone
         self._run(self.pg_ctl, "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
         return self
 

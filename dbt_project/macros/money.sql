@@ -30,7 +30,7 @@
 
 {#- Days in the calendar month of a date (28 to 31). -#}
 {% macro days_in_month(day) -%}
-    cast(extract(day from {{ dbt.last_day(day, 'month') }}) as integer)
+    cast({{ dbt.datediff(month_of(day), dbt.dateadd('month', 1, month_of(day)), 'day') }} as integer)
 {%- endmacro %}
 
 {#- Cost of one seat-day: the monthly price spread evenly over the days of that calendar month. -#}

@@ -11,7 +11,13 @@
     (cast('1970-01-01 00:00:00' as timestamp) + cast({{ column }} as bigint) * interval '1 millisecond')
 {%- endmacro %}
 
-{#- The first day of a date's calendar month, as a date. -#}
+{#- The first day of a date's calendar month, as a date. The cast to timestamp keeps PostgreSQL's date_trunc off
+    its timestamp-with-time-zone variant, which depends on the session's time zone. -#}
 {% macro month_of(day) -%}
-    cast({{ dbt.date_trunc('month', day) }} as date)
+    cast({{ dbt.date_trunc('month', 'cast(' ~ day ~ ' as timestamp)') }} as date)
+{%- endmacro %}
+
+{#- A timestamp with time zone (as dlt loads them) as the UTC wall-clock timestamp, whatever the session's zone. -#}
+{% macro utc_timestamp(column) -%}
+    (cast({{ column }} as timestamp with time zone) at time zone 'UTC')
 {%- endmacro %}

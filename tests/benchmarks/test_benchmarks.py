@@ -26,7 +26,7 @@ def figures(run: dict, name: str) -> dict:
     return {key: figure["value"] for key, figure in run["benchmarks"][name]["figures"].items()}
 
 
-def test_all_five_benchmarks_write_their_figures_as_json_and_markdown(run):
+def test_all_six_benchmarks_write_their_figures_as_json_and_markdown(run):
     assert list(run["benchmarks"]) == list(BENCHMARKS)
     assert all(result["error"] is None for result in run["benchmarks"].values())
     assert {"cores", "ram_gb", "python"} <= set(run["machine"])
@@ -63,3 +63,9 @@ def test_history_benchmarks_time_incremental_builds_and_the_daily_run(run):
     assert daily["events_extracted"] > 0
     steps = ("startup_seconds", "extract_seconds", "build_seconds", "export_seconds")
     assert daily["total_seconds"] == pytest.approx(sum(daily[step] for step in steps))
+
+
+def test_the_postgresql_benchmark_loads_the_same_events_and_times_the_daily_run(run):
+    postgres, memory = figures(run, "postgres"), figures(run, "memory")
+    assert postgres["events"] == memory["large_events"]
+    assert postgres["peak_rss_mb"] > 0 and postgres["incremental_build_seconds"] > 0 and postgres["daily_seconds"] > 0

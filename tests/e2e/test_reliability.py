@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,6 +21,7 @@ from cursor_spend.config import load_settings
 from cursor_spend.simulator import Fault, SimulatorOptions
 from tests.conftest import API_KEY, END_DATE
 from tests.source.helpers import normalized, settings_for, truth_by_user_day, warehouse_by_user_day
+from tests.source.test_faults import CHILD as KILLED_AFTER_EVENTS  # SIGKILL right after the events load job
 from tests.test_config import cli
 
 START = END_DATE - timedelta(days=9)
@@ -115,25 +115,6 @@ def test_sigterm_during_dbt_stops_dbt_too_and_kill_9_leaves_no_dbt_holding_the_w
     duckdb.connect(loaded["CURSOR_SPEND_DUCKDB"]).close()  # the lock is free: a new writer gets in at once
     done = cli("transform", env=loaded)
     assert done.returncode == 0, done.stderr[-3000:]
-
-
-KILLED_AFTER_EVENTS = textwrap.dedent(
-    """
-    import os, signal, sys
-    from datetime import date
-    from dlt.common.destination.client import RunnableLoadJob
-    from cursor_spend import pipeline
-    from cursor_spend.config import load_settings
-
-    real_run = RunnableLoadJob.run_managed
-    def run_then_die(self, *args, **kwargs):
-        real_run(self, *args, **kwargs)
-        if "usage_events" in self._file_path:  # killed right after the events were written, before the rest
-            os.kill(os.getpid(), signal.SIGKILL)
-    RunnableLoadJob.run_managed = run_then_die
-    pipeline.extract(load_settings(), date.fromisoformat(sys.argv[1]), date.fromisoformat(sys.argv[2]))
-    """
-)
 
 
 @pytest.mark.slow

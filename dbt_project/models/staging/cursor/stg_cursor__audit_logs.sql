@@ -11,7 +11,7 @@ renamed as (
     select
         team,
         event_id,
-        cast(event_at as timestamp) as event_at_utc,
+        {{ utc_timestamp('event_at') }} as event_at_utc,
         ip_address,
         lower(trim(user_email)) as user_email,
         event_type,

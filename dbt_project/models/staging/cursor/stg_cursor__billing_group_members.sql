@@ -16,8 +16,8 @@ renamed as (
         user_id,
         lower(trim(email)) as user_email,
         name as user_name,
-        cast(joined_at as timestamp) as joined_at_utc,
-        cast(left_at as timestamp) as left_at_utc,
+        {{ utc_timestamp('joined_at') }} as joined_at_utc,
+        {{ utc_timestamp('left_at') }} as left_at_utc,
         cast(coalesce(spend_cents, 0) as decimal(38, 9)) as spend_cents
 
     from source

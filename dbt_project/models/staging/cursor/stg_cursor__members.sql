@@ -16,8 +16,8 @@ renamed as (
         role,
         role in ('owner', 'member') as is_paid_role,
         coalesce(is_removed, false) as is_removed,
-        cast(_dlt_valid_from as timestamp) as valid_from_utc,
-        cast(_dlt_valid_to as timestamp) as valid_to_utc,
+        {{ utc_timestamp('_dlt_valid_from') }} as valid_from_utc,
+        {{ utc_timestamp('_dlt_valid_to') }} as valid_to_utc,
         (_dlt_valid_to is null) as is_current
 
     from source

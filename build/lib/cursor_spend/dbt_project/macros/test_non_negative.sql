@@ -1,8 +1,0 @@
-{#- Generic data test: the column is never null and never below 0. -#}
-{% test non_negative(model, column_name) %}
-
-select {{ column_name }}
-from {{ model }}
-where {{ column_name }} is null or {{ column_name }} < 0
-
-{% endtest %}

@@ -1,1 +1,0 @@
-"""dlt sources of cursor-spend."""
