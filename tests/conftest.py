@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from datetime import date
 
@@ -9,6 +10,10 @@ import pytest
 
 from cursor_spend.simulator import Simulator, SimulatorOptions, SimulatorServer, TeamSpec
 from tests.postgres import PostgresServer
+
+# dlt's own setting, for every process the tests start: dlt would import Airflow (it is in this venv) to look for
+# secrets in an Airflow Variable, several seconds per process. The product leaves dlt's default alone.
+os.environ.setdefault("PROVIDERS__ENABLE_AIRFLOW_SECRETS", "false")
 
 END_DATE = date(2026, 11, 20)  # a fixed "yesterday" so every test sees the same data
 API_KEY = "crsr_" + "T" * 64

@@ -146,8 +146,8 @@ def usage_events(clients: Clients, request: Request) -> Iterator[TDataItem]:
                 yielded = True
                 yield table
         _mark_loaded(label, end)
-    if not yielded:
-        yield dlt.mark.materialize_table_schema()
+    if not yielded:  # the table with its declared columns (dlt's marker would add a _dlt_id Arrow loads lack)
+        yield EVENT_SCHEMA.empty_table()
 
 
 def _event_tables(

