@@ -39,7 +39,10 @@ class ExtractProgress(Collector):
             return
         if name not in self._tasks:
             self._tasks[name] = self._progress.add_task(escape(name), total=total)
-        self._progress.update(self._tasks[name], advance=inc, total=total)
+        task = self._tasks[name]
+        if inc_total:  # the source learns each window's total on its first page
+            total = (self._progress.tasks[task].total or 0) + inc_total
+        self._progress.update(task, advance=inc, total=total)
 
     def _start(self, step: str) -> None:
         pass  # dlt enters and leaves the collector per step; the bars live for the whole run
@@ -69,6 +72,9 @@ class BuildProgress:
         return self
 
     def __exit__(self, *exc) -> None:
+        task = self._progress.tasks[self._task]
+        if exc[0] is None and task.total:
+            self._progress.update(self._task, completed=task.total)  # nodes without a result line (no-ops) too
         self._progress.stop()
 
     def update(self, done: int, total: int) -> None:
