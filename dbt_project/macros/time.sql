@@ -15,3 +15,8 @@
 {% macro month_of(day) -%}
     cast({{ dbt.date_trunc('month', day) }} as date)
 {%- endmacro %}
+
+{#- The instant a UTC day (a date) begins, as a timestamp with time zone, whatever the session's time zone. -#}
+{% macro utc_midnight(day) -%}
+    (cast({{ day }} as timestamp) at time zone 'UTC')
+{%- endmacro %}
