@@ -184,10 +184,11 @@ def airflow_settings(require_key: bool = True, conn_id: str = CONN_ID) -> Settin
 def _fail_fast_errors() -> tuple[type[BaseException], ...]:
     """Errors a retry cannot fix: a bad or non-admin key, a plan without the Admin API, bad settings, dbt failures,
     an unusable warehouse (a held DuckDB lock is retried: see airflow_errors)."""
+    from cursor_spend.export import ExportError
     from cursor_spend.transform import TransformError
     from dlt_sources.cursor.errors import CursorConfigurationError  # imports dlt: only inside tasks
 
-    return (ConfigError, CursorConfigurationError, TransformError, WarehouseError)
+    return (ConfigError, CursorConfigurationError, TransformError, WarehouseError, ExportError)
 
 
 @contextmanager
@@ -255,3 +256,14 @@ def transform() -> list[str]:
     log.info("dbt build: %s (dbt's log: %s)", result.line, result.log_path)
     log.info("Exported %d Parquet files to %s", len(paths), settings.export_dir)
     return [str(path) for path in paths]
+
+
+def export_focus() -> str:
+    """The FOCUS 1.2 file of the newest billing period with charges (the current month), as ``cursor-spend export
+    focus`` writes it; returns its path."""
+    settings = airflow_settings(require_key=False)
+    from cursor_spend.export import export_focus as write
+
+    path, rows = _run(lambda: write(settings))
+    log.info("Wrote %d FOCUS 1.2 charges to %s", rows, path)
+    return str(path)

@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import __version__
+from .export import FORMATS
 
 
 def _require_simulator() -> None:
@@ -136,6 +137,24 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from .export import export_focus
+
+    settings = _settings(args)
+    path, rows = export_focus(settings, args.month, args.format, args.output)
+    print(f"Wrote {rows:,} FOCUS 1.2 charges to {path.resolve()}")
+    return 0
+
+
+def _month(raw: str) -> date:
+    from .export import parse_month
+
+    try:
+        return parse_month(raw)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _demo(args: argparse.Namespace) -> int:
     _require_simulator()
     from .demo import run_demo
@@ -253,6 +272,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", type=Path, help="HTML file to write (default cursor-spend-report.html beside the warehouse file)"
     )
     rep.set_defaults(func=_report)
+
+    exp = commands.add_parser(
+        "export", help="write the FOCUS 1.2 cost and usage of one billing period (a UTC month) to a file"
+    )
+    exp.add_argument("dataset", choices=["focus"], help="focus: the FOCUS 1.2 dataset (mart fct_cursor_focus_charges)")
+    exp.add_argument("--month", type=_month, help="the billing period, YYYY-MM (default: the newest with charges)")
+    exp.add_argument("--format", choices=FORMATS, default="parquet", help="file format (default parquet)")
+    exp.add_argument(
+        "--output", type=Path, help="file or folder to write (default exports/focus/cursor-focus-YYYY-MM.<format>)"
+    )
+    _add_warehouse_args(exp)
+    exp.set_defaults(func=_export)
 
     demo = commands.add_parser(
         "demo", help="simulate a team and run everything into demo/: extract, load, dbt, summary, report"

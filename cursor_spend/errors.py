@@ -3,8 +3,9 @@
 from dlt_sources.cursor.errors import CursorAPIError
 
 from .config import ConfigError
+from .export import ExportError
 from .summary import SummaryError
 from .transform import TransformError
 from .warehouse import WarehouseError
 
-EXPECTED_ERRORS = (CursorAPIError, ConfigError, WarehouseError, TransformError, SummaryError)
+EXPECTED_ERRORS = (CursorAPIError, ConfigError, WarehouseError, TransformError, SummaryError, ExportError)

@@ -230,13 +230,13 @@ class Reader:
             cursor.execute(sql.replace("%", "%%").replace("?", "%s"), params)
             return [d[0] for d in cursor.description], cursor.fetchall()
 
-    def arrow(self, sql: str):
+    def arrow(self, sql: str, *params: Any):
         """A select as an Arrow table (for the Parquet and CSV exports)."""
         if self.kind == "duckdb":
-            return self._connection.sql(sql).to_arrow_table()
+            return self._connection.sql(sql, params=list(params) or None).to_arrow_table()
         import pyarrow as pa
 
-        names, rows = self.columns(sql)
+        names, rows = self.columns(sql, *params)
         return pa.table({name: [row[i] for row in rows] for i, name in enumerate(names)})
 
     def tables(self, schema: str) -> list[str]:

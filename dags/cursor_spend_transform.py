@@ -3,13 +3,15 @@
 
 Runs when `cursor_spend_extract` updates the raw asset: one `dbt build` (staging, intermediate and marts models
 with their data and unit tests) over the warehouse (DuckDB or PostgreSQL), then writes Parquet copies of the marts
-to `<warehouse dir>/exports/`, which BI tools can read without a database connection.
+to `<warehouse dir>/exports/`, which BI tools can read without a database connection. After it, `focus_export`
+writes the FOCUS 1.2 file of the newest billing period (the current month) to `<warehouse dir>/exports/focus/`,
+as `cursor-spend export focus` does, for FinOps tools.
 
 It is one task, not one task per model: on DuckDB its single writer would serialise the models anyway, one dbt
 process parses the project once, the build is atomic from the scheduler's point of view, and dbt's own log
 (in the task log) shows every model and test.
 
-On DuckDB the task uses the pool `cursor_spend_duckdb` (one slot); `max_active_runs=1` always. A failing model
+On DuckDB both tasks use the pool `cursor_spend_duckdb` (one slot); `max_active_runs=1` always. A failing model
 or test fails the task without retries; fix it and clear the task. To rebuild by hand, trigger this DAG: it needs
 no key.
 """
@@ -39,7 +41,11 @@ def cursor_spend_transform() -> None:
     def dbt_build() -> list[str]:
         return at.transform()
 
-    dbt_build()
+    @task(pool=at.warehouse_pool())
+    def focus_export() -> str:
+        return at.export_focus()
+
+    dbt_build() >> focus_export()
 
 
 cursor_spend_transform()

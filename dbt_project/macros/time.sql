@@ -21,3 +21,8 @@
 {% macro utc_timestamp(column) -%}
     (cast({{ column }} as timestamp with time zone) at time zone 'UTC')
 {%- endmacro %}
+
+{#- The instant a UTC day (a date) begins, as a timestamp with time zone, whatever the session's time zone. -#}
+{% macro utc_midnight(day) -%}
+    (cast({{ day }} as timestamp) at time zone 'UTC')
+{%- endmacro %}

@@ -4,7 +4,8 @@ Loads incrementally: each windowed resource reads, per team, from its own last l
 (Cursor changes recent costs) up to the requested end (never past the last complete UTC day), in windows of at
 most 30 days with inclusive bounds that never overlap. Every row carries its team label, and every table merges
 on a natural key, so re-reading a window changes nothing. History the API forgets is kept: members as an scd2
-history, spend and billing groups as dated snapshots. The tables are defined in :mod:`.schema`.
+history, spend as dated snapshots, billing groups with their members' join and leave times for every billing
+cycle a window overlaps. The tables are defined in :mod:`.schema`.
 
 Progress goes to the running pipeline's dlt collector as ``"<resource> [<team>]"`` counters (pages, or events).
 """
@@ -87,7 +88,7 @@ def cursor_source(
         for label, key in teams.items()
     }
     request = Request(start_date, _capped_end(end_date), lookback_days, initial_days)
-    groups = _Groups(clients)
+    groups = _Groups(clients, request)
     return (
         members(clients),
         daily_usage(clients, request),
@@ -219,44 +220,76 @@ def audit_logs(clients: Clients, request: Request) -> Iterator[TDataItem]:
 
 
 class _Groups:
-    """The billing groups of each team's current cycle, fetched once for both group tables."""
+    """The billing groups of every billing cycle that overlaps a team's window, fetched once for both group tables.
 
-    def __init__(self, clients: Clients) -> None:
+    ``/teams/groups`` answers one cycle (``billingCycle``: a day in it; default the current one) with its current
+    and former members and their join and leave times. Each run reads the cycles of its window, so the memberships
+    of past cycles are kept (merged on their keys) and a backfill brings back the groups of its days."""
+
+    def __init__(self, clients: Clients, request: Request) -> None:
         self.clients = clients
-        self._answers: dict[str, tuple[list[dict], list[dict]]] = {}
+        self.request = request
+        self._answers: dict[tuple, tuple[list[dict], list[dict]]] = {}
 
     def of(self, label: str) -> tuple[list[dict], list[dict]]:
-        if label not in self._answers:
-            self._answers[label] = self._fetch(label)
-        return self._answers[label]
+        """Groups and members of the cycles of ``label``'s window (the calling resource's state)."""
+        start, end = self.request.window(label)
+        if (label, start, end) not in self._answers:
+            self._answers[(label, start, end)] = self._fetch(label, start, end)
+        return self._answers[(label, start, end)]
 
-    def _fetch(self, label: str) -> tuple[list[dict], list[dict]]:
+    def _fetch(self, label: str, start: date, end: date) -> tuple[list[dict], list[dict]]:
         client = self.clients[label]
-        answer = _enterprise_only(client, settings.GROUPS_PATH, lambda: client.get(settings.GROUPS_PATH))
-        if answer is None:
-            return [], []
-        cycle_iso = (answer.get("billingCycle") or {}).get("cycleStart") or ""
-        cycle = date.fromisoformat(cycle_iso[:10]) if cycle_iso else datetime.now(UTC).date()
-        heads, people = [], []
-        for group in (answer.get("groups") or []) + [answer.get("unassignedGroup") or {}]:
-            if group:
-                head, members_of_group = records.group_rows(group, label, cycle)
-                heads.append(head)
-                people.extend(members_of_group)
+        heads: list[dict] = []
+        people: list[dict] = []
+        anchor, seen = start, set()
+        while anchor <= end:
+            params = {"billingCycle": anchor.isoformat()}
+            answer = _enterprise_only(
+                client, settings.GROUPS_PATH, lambda params=params: client.get(settings.GROUPS_PATH, params=params)
+            )
+            if answer is None:
+                return [], []
+            cycle, cycle_end = _cycle_bounds(answer, anchor)
+            if cycle in seen:  # the API answered a cycle already read: no further cycle to ask for
+                break
+            seen.add(cycle)
+            for group in (answer.get("groups") or []) + [answer.get("unassignedGroup") or {}]:
+                if group:
+                    head, members_of_group = records.group_rows(group, label, cycle)
+                    heads.append(head)
+                    people.extend(members_of_group)
+            _progress("billing_groups", label, 1)
+            anchor = cycle_end + timedelta(days=1)
         return heads, people
+
+
+def _cycle_bounds(answer: dict, asked: date) -> tuple[date, date]:
+    """First and last day of the billing cycle an answer of ``/teams/groups`` covers (its ``billingCycle``); the
+    day asked for when the answer names none."""
+    cycle = answer.get("billingCycle") or {}
+    first = date.fromisoformat(cycle["cycleStart"][:10]) if cycle.get("cycleStart") else asked
+    last = date.fromisoformat(cycle["cycleEnd"][:10]) if cycle.get("cycleEnd") else asked
+    return first, max(first, last)
 
 
 @dlt.resource(**schema.BILLING_GROUPS.resource())
 def billing_groups(groups: _Groups) -> Iterator[TDataItem]:
-    """Billing groups of the current cycle (Enterprise plans)."""
-    rows = [head for label in groups.clients for head in groups.of(label)[0]]
+    """Billing groups of the cycles of the window (Enterprise plans)."""
+    rows = []
+    for label in groups.clients:
+        rows += groups.of(label)[0]
+        _mark_loaded(label, groups.request.end)
     yield rows if rows else dlt.mark.materialize_table_schema()
 
 
 @dlt.resource(**schema.BILLING_GROUP_MEMBERS.resource())
 def billing_group_members(groups: _Groups) -> Iterator[TDataItem]:
-    """Who is and was in each billing group, with the dates they joined and left."""
-    rows = [person for label in groups.clients for person in groups.of(label)[1]]
+    """Who is and was in each billing group in the cycles of the window, with the times they joined and left."""
+    rows = []
+    for label in groups.clients:
+        rows += groups.of(label)[1]
+        _mark_loaded(label, groups.request.end)
     yield rows if rows else dlt.mark.materialize_table_schema()
 
 

@@ -71,6 +71,7 @@ def test_dags_follow_the_house_defaults() -> None:
     assert extract["expression"] == "0 0 * * *" and extract["timetable"] == "CronDataIntervalTimetable"
     assert extract["tasks"]["extract"]["pool"] == POOL
     assert transform["tasks"]["dbt_build"]["pool"] == POOL
+    assert transform["tasks"]["focus_export"]["pool"] == POOL  # reads the DuckDB file after the build
     for task in extract["tasks"].values():  # both call the API
         assert task["retries"] == 3 and task["backoff"] > 1
     assert transform["timetable"] == "AssetTriggeredTimetable"
@@ -96,5 +97,6 @@ def test_dag_files_copied_into_another_dags_folder_work_and_take_no_duckdb_pool_
     assert probe["errors"] == {} and set(probe["dags"]) == {"cursor_spend_extract", "cursor_spend_transform"}
     extract, transform = probe["dags"]["cursor_spend_extract"], probe["dags"]["cursor_spend_transform"]
     assert extract["tasks"]["extract"]["pool"] == transform["tasks"]["dbt_build"]["pool"] == "default_pool"
+    assert transform["tasks"]["focus_export"]["pool"] == "default_pool"
     assert extract["tasks"]["extract"]["outlets"] == ["postgres://warehouse.internal:5433/finops/cursor_raw/*"]
     assert "s3cret" not in json.dumps(probe)

@@ -56,6 +56,7 @@ def test_extract_then_transform_fill_the_marts_and_a_rerun_changes_nothing(api: 
     days = mart_days(api, "fct_cursor_activity_daily")
     assert "2026-11-19" in days and "2026-11-20" not in days  # the interval's last full day, not the next
     assert list((api.parent / "exports").glob("*.parquet"))
+    assert [p.name for p in (api.parent / "exports" / "focus").iterdir()] == ["cursor-focus-2026-11.parquet"]
 
     assert extract.test(logical_date=LOGICAL_DATE).state == "success"  # clears and re-runs the same interval
     assert transform.test().state == "success"

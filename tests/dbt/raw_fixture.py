@@ -84,6 +84,21 @@ def spend_rows(usage: TeamUsage, team: str) -> list[dict]:
     return records.spend_rows(answer["teamMemberSpend"], team, cycle, _at(usage.spec.end_date + timedelta(days=1)))
 
 
+def group_rows(usage: TeamUsage, team: str) -> tuple[list[dict], list[dict]]:
+    """Billing groups and their members of every cycle the simulated days overlap, as the loader reads them."""
+    endpoints, heads, people = TeamEndpoints(usage), [], []
+    anchor = usage.spec.start_date
+    while anchor <= usage.spec.end_date:
+        answer = served(endpoints.groups(anchor.isoformat()))
+        cycle = date.fromisoformat(answer["billingCycle"]["cycleStart"][:10])
+        for group in answer["groups"] + [answer["unassignedGroup"]]:
+            head, members = records.group_rows(group, team, cycle)
+            heads.append(head)
+            people += members
+        anchor = date.fromisoformat(answer["billingCycle"]["cycleEnd"][:10]) + timedelta(days=1)
+    return heads, people
+
+
 def _arrow(table: schema.Table, columns: dict[str, list], load_id: str) -> pa.Table:
     rows = len(next(iter(columns.values()))) if columns else 0
     added = (SCD2 if table is schema.MEMBERS else {}) | LOADED_BY_DLT
@@ -120,8 +135,8 @@ def write_table(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], lo
 
 
 def build_raw_warehouse(path: Path, usage: TeamUsage, team: str = "acme") -> None:
-    """Write every raw table of one simulated team into the DuckDB file at ``path`` (the plan's optional tables,
-    audit logs and billing groups, empty, as dlt creates them)."""
+    """Write every raw table of one simulated team into the DuckDB file at ``path`` (audit logs empty, as dlt
+    creates a table the plan gives no data for)."""
     with duckdb.connect(str(path)) as con:
         con.execute("set TimeZone = 'UTC'")
         con.execute("create schema if not exists cursor_raw")
@@ -129,5 +144,7 @@ def build_raw_warehouse(path: Path, usage: TeamUsage, team: str = "acme") -> Non
         write_table(con, "daily_usage", daily_rows(usage, team))
         write_table(con, "members", member_rows(usage, team))
         write_table(con, "spend_snapshots", spend_rows(usage, team))
-        for table in ("audit_logs", "billing_groups", "billing_group_members"):
-            write_table(con, table, [])
+        groups, members = group_rows(usage, team)
+        write_table(con, "billing_groups", groups)
+        write_table(con, "billing_group_members", members)
+        write_table(con, "audit_logs", [])

@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pyarrow.parquet as pq
 import pytest
 
 from cursor_spend.config import load_settings
+from cursor_spend.export import export_focus
 from cursor_spend.simulator.team import TeamSpec
 from cursor_spend.simulator.usage import TeamUsage
 from cursor_spend.transform import run_dbt, transform
@@ -60,3 +62,13 @@ def test_docs_generate_on_postgres(both):
     _, settings = both
     run_dbt(settings, "docs", "generate")
     assert (settings.warehouse_dir / "dbt" / "target" / "catalog.json").exists()
+
+
+def test_the_focus_export_from_postgres_equals_the_one_from_duckdb(both, tmp_path):
+    on_duckdb, on_postgres = (
+        export_focus(settings, file_format="csv", output=tmp_path / f"{settings.warehouse.kind}.csv")[0].read_text()
+        for settings in both
+    )
+    assert on_duckdb == on_postgres and on_duckdb.count("\n") > 100
+    tables = [pq.read_table(export_focus(settings, output=tmp_path)[0]) for settings in both]
+    assert tables[0].schema == tables[1].schema and tables[0].equals(tables[1])

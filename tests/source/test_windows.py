@@ -90,7 +90,9 @@ def test_days_past_the_apis_retention_are_named_in_a_warning(make_simulator, tmp
     assert f"{start} .. {start + timedelta(days=9)} are older than the Cursor API's retention" in caplog.text
 
 
-@pytest.mark.parametrize("resource", ["daily_usage", "usage_events", "audit_logs"])
+@pytest.mark.parametrize(
+    "resource", ["daily_usage", "usage_events", "audit_logs", "billing_groups", "billing_group_members"]
+)
 def test_each_resource_run_alone_moves_its_own_state_forward(make_simulator, tmp_path, resource):
     server = make_simulator(members=4, days=20, options=NO_LIMITS)
     teams = {"acme": API_KEY}

@@ -21,9 +21,9 @@ usage_events as (
 
 ),
 
-group_members as (
+memberships as (
 
-    select * from {{ ref('stg_cursor__billing_group_members') }}
+    select * from {{ ref('int_billing_group_memberships') }}
 
 ),
 
@@ -82,22 +82,9 @@ event_users as (
 
 ),
 
-groups_ranked as (
-
-    select
-        team,
-        user_email,
-        group_name,
-        row_number() over (partition by team, user_email order by cycle_start desc, joined_at_utc desc) as group_rank
-
-    from group_members
-    where left_at_utc is null
-
-),
-
 current_groups as (
 
-    select team, user_email, group_name from groups_ranked where group_rank = 1
+    select team, user_email, billing_group as group_name from memberships where last_day is null
 
 ),
 

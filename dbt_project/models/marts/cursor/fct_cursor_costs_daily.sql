@@ -1,6 +1,9 @@
 -- What Cursor costs per team, UTC day, user, model and charge type: the usage rows (kept incrementally in
 -- int_usage_costs_loaded) and the seat rows of fct_cursor_seats_daily, priced by this very build. However this
 -- table was built (cursor-spend, Airflow, a plain dbt build with other vars), its seat rows equal the seat mart.
+-- Every row is charged to the billing group its user was in that day (int_billing_group_memberships); users in no
+-- group, placeholders and unassigned committed seats to the API's own 'Unassigned' group; service accounts, which
+-- hold no seat and belong to no group, to 'Service accounts'.
 
 with
 
@@ -19,6 +22,18 @@ seats as (
 days_loaded as (
 
     select * from {{ ref('int_usage_days_loaded') }}
+
+),
+
+memberships as (
+
+    select * from {{ ref('int_billing_group_memberships') }}
+
+),
+
+users as (
+
+    select * from {{ ref('dim_cursor_users') }}
 
 ),
 
@@ -63,12 +78,39 @@ unioned as (
 
 ),
 
+assigned as (
+
+    select
+        unioned.*,
+        case
+            when users.is_service_account then 'service_accounts'
+            else coalesce(memberships.billing_group_id, 'group_unassigned')
+        end as billing_group_id,
+        case
+            when users.is_service_account then 'Service accounts'
+            else coalesce(memberships.billing_group, 'Unassigned')
+        end as billing_group
+
+    from unioned
+    left join users
+        on unioned.team = users.team
+        and unioned.user_email = users.user_email
+    left join memberships
+        on unioned.team = memberships.team
+        and unioned.user_email = memberships.user_email
+        and unioned.usage_date >= memberships.first_day
+        and (memberships.last_day is null or unioned.usage_date <= memberships.last_day)
+
+),
+
 final as (
 
     select
         cast(team as varchar) as team,
         cast(usage_date as date) as usage_date,
         cast(user_email as varchar) as user_email,
+        cast(billing_group_id as varchar) as billing_group_id,
+        cast(billing_group as varchar) as billing_group,
         cast(model as varchar) as model,
         cast(charge_type as varchar) as charge_type,
         cast(request_count as bigint) as request_count,
@@ -84,7 +126,7 @@ final as (
         cast(is_estimated as boolean) as is_estimated,
         cast(source_loaded_at as timestamp with time zone) as source_loaded_at
 
-    from unioned
+    from assigned
 
 )
 

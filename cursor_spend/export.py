@@ -1,0 +1,154 @@
+"""Export the FOCUS 1.2 dataset (the mart ``fct_cursor_focus_charges``) as files a FinOps tool reads: one file per
+billing period (a UTC calendar month), Parquet or CSV, read through the warehouse's reading layer.
+
+dbt computes the dataset; this module only selects one billing period and writes it. Column types come from the
+warehouse's own catalog (the mart's dbt contract), so a file from PostgreSQL has the same schema as one from DuckDB;
+datetimes are written in UTC (in CSV as ``2026-11-01T00:00:00Z``, FOCUS's date/time format).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pyarrow is imported where a file is written: the CLI's parser imports FORMATS from here
+    import pyarrow as pa
+
+    from .config import Settings
+    from .warehouse import Reader
+
+FOCUS_SCHEMA, FOCUS_TABLE = "marts", "fct_cursor_focus_charges"
+FORMATS = ("parquet", "csv")
+FOCUS_DATETIME = "%Y-%m-%dT%H:%M:%SZ"
+ORDER = '"ChargePeriodStart", "BillingAccountId", "x_UserEmail", "x_Model", "x_ChargeType", "ChargeCategory"'
+
+
+class ExportError(Exception):
+    """A FOCUS export that cannot be written (no dataset yet, a month without charges, a bad path)."""
+
+
+def parse_month(text: str) -> date:
+    """``YYYY-MM`` as the first day of that month."""
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}", text.strip()):
+            return date.fromisoformat(text.strip() + "-01")
+    except ValueError:
+        pass
+    raise ValueError(f"{text!r} is not a month: give YYYY-MM, e.g. 2026-11")
+
+
+def default_path(settings: Settings, month: date, file_format: str) -> Path:
+    """``<exports>/focus/cursor-focus-YYYY-MM.<format>`` beside the warehouse."""
+    return settings.export_dir / "focus" / f"cursor-focus-{month:%Y-%m}.{file_format}"
+
+
+def billing_periods(reader: Reader) -> list[date]:
+    """The billing periods (first days of UTC months) the FOCUS dataset has charges in, oldest first."""
+    if not reader.has_table(FOCUS_SCHEMA, FOCUS_TABLE):
+        raise ExportError(
+            f"the warehouse has no FOCUS dataset ({FOCUS_SCHEMA}.{FOCUS_TABLE}): run `cursor-spend transform` "
+            "(or `cursor-spend run`) first"
+        )
+    rows = reader.rows(f'select distinct "BillingPeriodStart" from {FOCUS_SCHEMA}.{FOCUS_TABLE}')
+    return sorted(start.astimezone(UTC).date() for (start,) in rows)
+
+
+def export_focus(
+    settings: Settings, month: date | None = None, file_format: str = "parquet", output: Path | None = None
+) -> tuple[Path, int]:
+    """Write the FOCUS charges of one billing period (default: the newest with charges) to ``output`` (a file, or
+    a folder for the default file name; default :func:`default_path`); returns the file and its row count."""
+    if file_format not in FORMATS:
+        raise ExportError(f"unknown format {file_format!r}: choose {' or '.join(FORMATS)}")
+    with settings.warehouse.reader() as reader:
+        periods = billing_periods(reader)
+        if not periods:
+            raise ExportError("the FOCUS dataset has no charges yet: extract a window with usage, then transform")
+        month = month or periods[-1]
+        if month not in periods:
+            raise ExportError(
+                f"no FOCUS charges for {month:%Y-%m}: the warehouse has {periods[0]:%Y-%m} .. {periods[-1]:%Y-%m}; "
+                "pick one of those months with --month"
+            )
+        start = datetime(month.year, month.month, 1, tzinfo=UTC)
+        table = reader.arrow(
+            f'select * from {FOCUS_SCHEMA}.{FOCUS_TABLE} where "BillingPeriodStart" = ? order by {ORDER}',
+            start,
+        )
+        table = table.cast(_declared_schema(reader, table.schema.names))
+    path = _target(settings, month, file_format, output)
+    _write(table, path, file_format)
+    return path, table.num_rows
+
+
+def _declared_schema(reader: Reader, names: list[str]) -> pa.Schema:
+    """The Arrow schema of the FOCUS table from the warehouse's catalog (its dbt contract), datetimes in UTC."""
+    import pyarrow as pa
+
+    rows = reader.rows(
+        "select column_name, data_type, numeric_precision, numeric_scale from information_schema.columns "
+        "where table_schema = ? and table_name = ?",
+        FOCUS_SCHEMA,
+        FOCUS_TABLE,
+    )
+    types = {name: _arrow_type(kind, precision, scale) for name, kind, precision, scale in rows}
+    return pa.schema([pa.field(name, types[name]) for name in names])
+
+
+def _arrow_type(kind: str, precision: int | None, scale: int | None) -> pa.DataType:
+    import pyarrow as pa
+
+    kind = kind.lower()
+    if kind.startswith(("decimal", "numeric")):
+        return pa.decimal128(precision or 38, scale or 0)
+    if kind.startswith("timestamp"):
+        return pa.timestamp("us", tz="UTC")
+    simple = {"boolean": pa.bool_(), "bigint": pa.int64(), "integer": pa.int32(), "date": pa.date32()}
+    return simple.get(kind, pa.float64() if kind.startswith("double") else pa.string())
+
+
+def _target(settings: Settings, month: date, file_format: str, output: Path | None) -> Path:
+    path = default_path(settings, month, file_format)
+    if output is not None:
+        path = output / path.name if output.is_dir() else output
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"cannot create the folder {path.parent} ({exc.strerror}); give --output elsewhere") from None
+    return path
+
+
+def _write(table: pa.Table, path: Path, file_format: str) -> None:
+    """Write atomically (a temporary file beside it, then a rename): a reader never sees half a file."""
+    import pyarrow.csv as pa_csv
+    import pyarrow.parquet as pq
+
+    temporary = path.with_name(f".{path.name}.tmp")
+    try:
+        if file_format == "parquet":
+            pq.write_table(table, temporary)
+        else:
+            pa_csv.write_csv(_as_text(table), temporary)
+        temporary.replace(path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise ExportError(f"cannot write {path} ({exc.strerror}); give --output elsewhere") from None
+
+
+def _as_text(table: pa.Table) -> pa.Table:
+    """CSV has no types: FOCUS datetimes as ISO 8601 UTC text, decimals in plain notation (Arrow would print a zero
+    of scale 11 as 0E-11)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for index, field in enumerate(table.schema):
+        if pa.types.is_decimal(field.type):
+            text = pa.array([None if v is None else format(v, "f") for v in table.column(index).to_pylist()])
+            table = table.set_column(index, field.name, text)
+        elif pa.types.is_timestamp(field.type):
+            seconds = pc.cast(table.column(index), pa.timestamp("s", tz="UTC"))  # %S of finer units has fractions
+            text = pc.strftime(seconds, format=FOCUS_DATETIME)
+            table = table.set_column(index, field.name, text)
+    return table
