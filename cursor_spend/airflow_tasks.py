@@ -16,6 +16,7 @@ Every key is registered with Airflow's secrets masker before anything is logged.
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -34,6 +35,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 CONN_ID = "cursor_default"
+# Alert channels: Airflow connections, each optional (README "Alerts"); the environment's channels fill the rest
+WEBHOOK_CONN = "cursor_spend_webhook"  # HTTP: host = the webhook's whole URL
+SLACK_CONN = "cursor_spend_slack"  # Slack incoming webhook (slackwebhook): the webhook URL or token
+SMTP_CONN = "cursor_spend_smtp"  # SMTP; extra {"from_email": ..., "to": "a@x.io, b@x.io"}
 POOL = "cursor_spend_duckdb"  # one slot: DuckDB allows a single writer process per file
 DEFAULT_POOL = "default_pool"
 DEFAULT_SCHEDULE = "@daily"
@@ -45,6 +50,8 @@ API_RETRIES = 3
 API_RETRY_DELAY = timedelta(minutes=1)
 API_MAX_RETRY_DELAY = timedelta(minutes=30)
 API_RETRY_BACKOFF = 2.0  # exponential: 1, 2, 4 minutes
+ALERT_RETRIES = 2  # a channel that failed is tried again (only with what it has not taken), then by the next run
+ALERT_RETRY_DELAY = timedelta(minutes=5)
 
 
 # --- DAG-level configuration (read at parse time, from the environment only) ------------------------------
@@ -267,3 +274,102 @@ def export_focus() -> str:
     path, rows = _run(lambda: write(settings))
     log.info("Wrote %d FOCUS 1.2 charges to %s", rows, path)
     return str(path)
+
+
+# --- alerts -----------------------------------------------------------------------------------------------------
+
+
+def _notifier_channel(name: str, conn_id: str, notify: Callable[[Any], None]):
+    """A channel that sends through one of Airflow's notifiers; its failure names the connection, never its URL."""
+    from cursor_spend.alerts import AlertDeliveryError, Channel
+
+    def send(batch) -> None:
+        try:
+            notify(batch)
+        except Exception as exc:
+            raise AlertDeliveryError(f"{name} through connection {conn_id} failed ({type(exc).__name__})") from None
+
+    return Channel(name, send, f"connection {conn_id}")
+
+
+def alert_channels(env: Mapping[str, str] | None = None) -> list:
+    """The alert channels: Airflow's notifiers on the connections cursor_spend_webhook (HTTP provider),
+    cursor_spend_slack (Slack provider) and cursor_spend_smtp (SMTP provider), each where it exists, and the
+    environment's channels (CURSOR_SPEND_ALERT_*) for the others. Webhook URLs are registered with the masker."""
+    from airflow.sdk.log import mask_secret
+
+    from cursor_spend import alerts
+
+    env = os.environ if env is None else env
+    channels = []
+    if conn := _get_connection(WEBHOOK_CONN):
+        from airflow.providers.http.notifications.http import HttpNotifier
+
+        mask_secret(conn.host or "")
+        channels.append(
+            _notifier_channel(
+                "webhook",
+                WEBHOOK_CONN,
+                lambda batch: HttpNotifier(http_conn_id=WEBHOOK_CONN, json=alerts.webhook_body(batch)).notify({}),
+            )
+        )
+    if conn := _get_connection(SLACK_CONN):
+        from airflow.providers.slack.notifications.slack_webhook import SlackWebhookNotifier
+
+        mask_secret(conn.host or "")
+        channels.append(
+            _notifier_channel(
+                "slack",
+                SLACK_CONN,
+                lambda batch: SlackWebhookNotifier(slack_webhook_conn_id=SLACK_CONN, text=alerts.text(batch)).notify(
+                    {}
+                ),
+            )
+        )
+    if conn := _get_connection(SMTP_CONN):
+        from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+
+        extra = conn.extra_dejson if conn.extra else {}
+        sender = extra.get("from_email") or env.get(alerts.EMAIL_FROM_ENV)
+        recipients = extra.get("to") or env.get(alerts.EMAIL_TO_ENV)
+        if not sender or not recipients:
+            raise ConfigError(f'connection {SMTP_CONN}: set extra {{"from_email": ..., "to": ...}}')
+        channels.append(
+            _notifier_channel(
+                "email",
+                SMTP_CONN,
+                lambda batch: SmtpNotifier(
+                    to=recipients,
+                    from_email=sender,
+                    subject=alerts.subject(batch),
+                    html_content="<pre>" + html.escape(alerts.text(batch)) + "</pre>",
+                    smtp_conn_id=SMTP_CONN,
+                ).notify({}),
+            )
+        )
+    taken = {channel.name for channel in channels}
+    for secret in alerts.secrets_from_env(env):
+        mask_secret(secret)
+    return channels + [channel for channel in alerts.channels_from_env(env) if channel.name not in taken]
+
+
+def send_alerts() -> dict[str, int]:
+    """Deliver the alerts of ``rpt_cursor_alerts`` each channel has not taken yet (ledger in the warehouse); fails
+    when a channel fails, after recording what the others took, so a retry sends only what is still due."""
+    settings = airflow_settings(require_key=False)
+    from airflow.sdk.exceptions import AirflowException
+
+    from cursor_spend.alerts import deliver
+
+    with airflow_errors():
+        channels = alert_channels()
+    if not channels:
+        log.info(
+            "No alert channel configured (connections %s, %s, %s): nothing sent", WEBHOOK_CONN, SLACK_CONN, SMTP_CONN
+        )
+        return {}
+    delivery = _run(lambda: deliver(settings, channels))
+    log.info("Alerts: %s", delivery.line)
+    if delivery.errors:
+        raise AirflowException(f"alert delivery: {delivery.line}")
+    return delivery.sent

@@ -146,6 +146,30 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _alerts(args: argparse.Namespace) -> int:
+    import os
+
+    from . import alerts
+    from .config import ConfigError
+
+    settings = _settings(args)
+    channels = alerts.channels_from_env(os.environ)
+    if args.send:
+        if not channels:
+            raise ConfigError(
+                f"no alert channel configured: set {alerts.WEBHOOK_ENV}, {alerts.SLACK_ENV} or {alerts.SMTP_ENV}"
+            )
+        delivery = alerts.deliver(settings, channels)
+        print(f"Alerts: {delivery.line}")
+        return 1 if delivery.errors else 0
+    current, ledger = alerts.current_alerts(settings)
+    pending = alerts.open_alerts(current, ledger, [channel.name for channel in channels])
+    for line in alerts.as_lines(pending, ledger):
+        print(line)
+    print(f"{len(pending)} open alert(s), {len(current) - len(pending)} already delivered")
+    return 0
+
+
 def _month(raw: str) -> date:
     from .export import parse_month
 
@@ -284,6 +308,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_warehouse_args(exp)
     exp.set_defaults(func=_export)
+
+    alr = commands.add_parser("alerts", help="list the open budget, forecast and anomaly alerts; --send delivers them")
+    alr.add_argument(
+        "--send", action="store_true", help="deliver to the configured channels (webhook, Slack, e-mail), each once"
+    )
+    _add_warehouse_args(alr)
+    alr.set_defaults(func=_alerts)
 
     demo = commands.add_parser(
         "demo", help="simulate a team and run everything into demo/: extract, load, dbt, summary, report"

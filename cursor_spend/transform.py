@@ -138,7 +138,7 @@ def _result(settings: Settings, args: tuple, code: int, errors: list[str], targe
     command = f"dbt {args[0] if args else ''}".strip()
     if failed:
         raise TransformError(f"{command} failed: {result.line}; see {result.log_path}")
-    first = next((e.splitlines()[0] for e in errors if e), "no output")
+    first = next((" ".join(line.strip() for line in e.splitlines() if line.strip()) for e in errors if e), "no output")
     for secret in settings.secrets:
         first = first.replace(secret, "***")
     raise TransformError(f"{command} failed before running anything: {first[:300]}; see {result.log_path}")

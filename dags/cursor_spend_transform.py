@@ -5,7 +5,10 @@ Runs when `cursor_spend_extract` updates the raw asset: one `dbt build` (staging
 with their data and unit tests) over the warehouse (DuckDB or PostgreSQL), then writes Parquet copies of the marts
 to `<warehouse dir>/exports/`, which BI tools can read without a database connection. After it, `focus_export`
 writes the FOCUS 1.2 file of the newest billing period (the current month) to `<warehouse dir>/exports/focus/`,
-as `cursor-spend export focus` does, for FinOps tools.
+as `cursor-spend export focus` does, for FinOps tools, and `send_alerts` delivers the new budget, forecast and
+anomaly alerts of `rpt_cursor_alerts` through Airflow's notifiers (connections `cursor_spend_webhook`,
+`cursor_spend_slack`, `cursor_spend_smtp`), each alert once per channel (a ledger in the warehouse); a failed
+delivery fails the task, which retries, and is sent again by the next run.
 
 It is one task, not one task per model: on DuckDB its single writer would serialise the models anyway, one dbt
 process parses the project once, the build is atomic from the scheduler's point of view, and dbt's own log
@@ -45,7 +48,13 @@ def cursor_spend_transform() -> None:
     def focus_export() -> str:
         return at.export_focus()
 
-    dbt_build() >> focus_export()
+    @task(pool=at.warehouse_pool(), retries=at.ALERT_RETRIES, retry_delay=at.ALERT_RETRY_DELAY)
+    def send_alerts() -> dict[str, int]:
+        return at.send_alerts()
+
+    built = dbt_build()
+    built >> focus_export()
+    built >> send_alerts()
 
 
 cursor_spend_transform()

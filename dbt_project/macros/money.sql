@@ -42,3 +42,8 @@
 {% macro share(part, whole) -%}
     cast(cast({{ part }} as double precision) / nullif(cast({{ whole }} as double precision), 0) as double precision)
 {%- endmacro %}
+
+{#- Dollars as text for a message: '$' and two decimals (half away from zero), e.g. $1234.50. -#}
+{% macro usd_text(amount) -%}
+    ('$' || cast(cast(round(cast({{ amount }} as decimal(38, 11)), 2) as decimal(38, 2)) as varchar))
+{%- endmacro %}

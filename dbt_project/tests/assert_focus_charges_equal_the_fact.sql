@@ -30,7 +30,7 @@ focus as (
         sum("EffectiveCost") as effective_cost,
         sum("ListCost") as list_cost,
         sum("ContractedCost") as contracted_cost,
-        sum(case when "BillingPeriodStart" != {{ utc_midnight(month_of('"ChargePeriodStart"')) }} then 1 else 0 end)
+        sum(case when "BillingPeriodStart" != {{ utc_midnight(month_of(charge_day)) }} then 1 else 0 end)
             as rows_outside_their_period
 
     from {{ ref('fct_cursor_focus_charges') }}
