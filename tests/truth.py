@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import NamedTuple
@@ -102,12 +102,14 @@ def _normal(value):
         return value.normalize() if value else Decimal(0)
     if isinstance(value, float):
         return round(value, 9)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC)  # PostgreSQL answers in the session's zone
     return value
 
 
 def all_marts(where: Path | Warehouse, skip: tuple[str, ...] = ("source_loaded_at",)) -> dict[str, list[tuple]]:
     """Every mart, every row (sorted), values normalised so DuckDB and PostgreSQL compare (Decimal scale, float
-    noise); the columns in ``skip`` (load times) are left out."""
+    noise, instants in UTC); the columns in ``skip`` (load times) are left out."""
     with warehouse_of(where).reader() as reader:
         out = {}
         for name in reader.tables("marts"):
@@ -160,5 +162,30 @@ def first_day_reaching(days: dict[date, MemberDay], amount_cents: Decimal, on_de
     for day, row in sorted(days.items()):
         total += row.on_demand_cents if on_demand else row.overall_cents
         if total >= amount_cents:
+            return day
+    return None
+
+
+def projected_crossing(
+    daily: dict[date, Decimal], to_date: Decimal, target: Decimal, as_of: date, last_day: date, trailing: int = 28
+) -> date | None:
+    """The forecasts' method (int_forecast_rates), restated from the simulator's data: the average of a weekday and
+    of a weekend day over the ``trailing`` days up to ``as_of`` (from the series' first day, days without usage as
+    0), each day after ``as_of`` projected at its class's rate; the first day ``to_date`` plus the projection
+    reaches ``target`` (None if not by ``last_day``). Every day is a loaded day here."""
+    first = min(daily) if daily else as_of
+    window = [as_of - timedelta(days=n) for n in range(trailing) if as_of - timedelta(days=n) >= first]
+    sums, counts = {True: Decimal(0), False: Decimal(0)}, {True: 0, False: 0}
+    for day in window:
+        weekend = day.weekday() >= 5
+        sums[weekend] += daily.get(day, Decimal(0))
+        counts[weekend] += 1
+    rates = {k: sums[k] / counts[k] if counts[k] else None for k in sums}
+    rates = {k: v if v is not None else rates[not k] for k, v in rates.items()}
+    total, day = to_date, as_of
+    while day < last_day:
+        day += timedelta(days=1)
+        total += rates[day.weekday() >= 5]
+        if total >= target:
             return day
     return None

@@ -5,6 +5,7 @@ and the marts against the simulator's ground truth after each.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -19,17 +20,25 @@ from typing import IO, TypeVar
 import httpx
 import pytest
 
-from cursor_spend.simulator import free_port
+from cursor_spend.simulator import Scenario, free_port
 from cursor_spend.simulator.team import TeamSpec
 from cursor_spend.simulator.usage import TeamUsage
 from tests.airflow import POOL, airflow_env, mart_days, mart_snapshot, run_airflow
 from tests.conftest import API_KEY, END_DATE
-from tests.truth import expected_seat_costs, expected_usage_costs, mart_seat_costs, mart_usage_costs
+from tests.receivers import Webhook, webhook
+from tests.truth import expected_seat_costs, expected_usage_costs, mart_seat_costs, mart_usage_costs, query
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 T = TypeVar("T")
 EXTRACT, TRANSFORM = "cursor_spend_extract", "cursor_spend_transform"
 INTERVAL = {"data_interval_start": "2026-11-19T00:00:00Z", "data_interval_end": "2026-11-20T00:00:00Z"}
+TEAM = {"members": 20, "days": 10, "end_date": END_DATE}
+EXHAUST_DAY = date(2026, 11, 18)  # a planted user runs out of included usage: the first run's alert
+
+
+def _exhaust_user() -> int:
+    usage = TeamUsage(TeamSpec(api_key=API_KEY, **TEAM))
+    return next(m.index for m in usage.current_members() if m.role == "member" and m.can_use_on(EXHAUST_DAY))
 
 
 class Stack:
@@ -67,7 +76,7 @@ class Stack:
 
 
 @pytest.fixture
-def stack(tmp_path: Path) -> Iterator[tuple[Stack, httpx.Client, Path]]:
+def stack(tmp_path: Path) -> Iterator[tuple[Stack, httpx.Client, Path, Webhook]]:
     home, sim_port, api_port = tmp_path / "airflow", free_port(), free_port()
     home.mkdir()
     duckdb_path = tmp_path / "warehouse" / "cursor_spend.duckdb"
@@ -96,19 +105,24 @@ def stack(tmp_path: Path) -> Iterator[tuple[Stack, httpx.Client, Path]]:
     run_airflow(["db", "migrate"], airflow)
     run_airflow(["pools", "set", POOL, "1", "DuckDB single writer"], airflow)
 
+    hooks = webhook()
+    receiver = hooks.__enter__()  # the alert channel: an Airflow HTTP connection to a real local receiver
+    env["AIRFLOW_CONN_CURSOR_SPEND_WEBHOOK"] = json.dumps({"conn_type": "http", "host": receiver.url})
     procs = Stack(tmp_path, env)
     try:
         procs.start(
             "simulator", "cursor_spend.cli", "simulate", "--port", str(sim_port), "--api-key", API_KEY,
             "--members", "20", "--days", "10", "--end-date", str(END_DATE), "--no-rate-limits",
+            "--scenario", f"exhaust_included:{_exhaust_user()}:{EXHAUST_DAY}",
         )  # fmt: skip
         procs.start("api-server", "airflow", "api-server")
         procs.start("scheduler", "airflow", "scheduler")
         procs.start("dag-processor", "airflow", "dag-processor")
         with httpx.Client(base_url=f"http://127.0.0.1:{api_port}/api/v2", timeout=30) as client:
-            yield procs, client, duckdb_path
+            yield procs, client, duckdb_path, receiver
     finally:
         procs.stop()
+        hooks.__exit__(None, None, None)
 
 
 def _wait(what: str, probe: Callable[[], T | None], stack: Stack, timeout: float) -> T:
@@ -149,7 +163,7 @@ def _settled(client: httpx.Client) -> bool | None:
 
 
 def test_triggered_extract_feeds_transform_through_the_asset_and_a_rerun_changes_nothing(stack) -> None:
-    procs, client, duckdb_path = stack
+    procs, client, duckdb_path, receiver = stack
     _wait("the api-server", lambda: client.get("/version").status_code == 200 or None, procs, 90)
     for dag_id in (EXTRACT, TRANSFORM):
         _wait(f"{dag_id} to be parsed", lambda d=dag_id: client.get(f"/dags/{d}").status_code == 200 or None, procs, 90)
@@ -166,10 +180,17 @@ def test_triggered_extract_feeds_transform_through_the_asset_and_a_rerun_changes
     # The interval's day and the lookback before it, exactly as the simulator serves them.
     first = mart_snapshot(duckdb_path)
     assert mart_days(duckdb_path, "fct_cursor_costs_daily") == {"2026-11-17", "2026-11-18", "2026-11-19"}
-    usage = TeamUsage(TeamSpec(api_key=API_KEY, members=20, days=10, end_date=END_DATE))
+    scenario = Scenario("exhaust_included", _exhaust_user(), EXHAUST_DAY)
+    usage = TeamUsage(TeamSpec(api_key=API_KEY, scenarios=(scenario,), **TEAM))
     first_day, last_day = date(2026, 11, 17), date(2026, 11, 19)
     assert mart_usage_costs(duckdb_path) == expected_usage_costs(usage, first_day, last_day)
     assert mart_seat_costs(duckdb_path) == expected_seat_costs(usage, first_day, last_day, Decimal(40))
+    # The transform's send_alerts task delivered every alert of the marts to the webhook connection, among them the
+    # planted user's: out of included usage on the planted day.
+    keys = _alert_keys(duckdb_path)
+    assert sorted(alert["alert_key"] for alert in receiver.alerts) == sorted(keys)
+    email = usage.members[scenario.user].email
+    assert f"included|default|{email}|2026-11-01" in keys
 
     # Re-run the same interval: clear the extract run; its new asset event triggers a second transform run.
     cleared = client.post(
@@ -191,3 +212,10 @@ def test_triggered_extract_feeds_transform_through_the_asset_and_a_rerun_changes
     assert mart_days(duckdb_path, "fct_cursor_costs_daily") == {str(first_day + timedelta(n)) for n in range(9)}
     assert mart_usage_costs(duckdb_path) == expected_usage_costs(usage, first_day, last_day)
     assert mart_seat_costs(duckdb_path) == expected_seat_costs(usage, first_day, last_day, Decimal(40))
+    # Neither the re-run nor the backfill sent an alert twice; what the backfill's history newly raised was sent.
+    received = [alert["alert_key"] for alert in receiver.alerts]
+    assert len(received) == len(set(received)) and set(received) == _alert_keys(duckdb_path)
+
+
+def _alert_keys(duckdb_path: Path) -> set[str]:
+    return {key for (key,) in query(duckdb_path, "select alert_key from marts.rpt_cursor_alerts")}
