@@ -32,6 +32,7 @@ from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
 from .config import ConfigError, Settings
+from .warehouse import Reader
 
 ALERTS_SCHEMA, ALERTS_TABLE = "marts", "rpt_cursor_alerts"
 LEDGER_DATASET, LEDGER_TABLE = "cursor_alerts", "alert_deliveries"
@@ -181,24 +182,41 @@ def secrets_from_env(env: Mapping[str, str]) -> list[str]:
 # --- the mart and the ledger ------------------------------------------------------------------------------------
 
 
+# the order people read them in: money already gone, then what is coming, then the rest
+KIND_ORDER = (
+    "budget_threshold_crossed", "spend_limit_reached", "spend_anomaly", "budget_projected_to_exceed",
+    "spend_limit_projected", "included_exhausted", "included_projected_to_run_out",
+)  # fmt: skip
+
+
+def read(reader: Reader) -> tuple[list[Alert], dict[tuple[str, str], str]]:
+    """Every alert of the mart (most pressing kinds first, newest first) and the ledger: (alert_key, channel) ->
+    sent or failed. No alerts when the warehouse has no alerts mart yet."""
+    if not reader.has_table(ALERTS_SCHEMA, ALERTS_TABLE):
+        return [], {}
+    order = " ".join(f"when '{kind}' then {rank}" for rank, kind in enumerate(KIND_ORDER))
+    rows = reader.rows(
+        f"select {FIELDS} from {ALERTS_SCHEMA}.{ALERTS_TABLE} "
+        f"order by case kind {order} else {len(KIND_ORDER)} end, alert_date desc, alert_key"
+    )
+    ledger = {}
+    if reader.has_table(LEDGER_DATASET, LEDGER_TABLE):
+        ledger = {
+            (key, channel): status
+            for key, channel, status in reader.rows(
+                f"select alert_key, channel, status from {LEDGER_DATASET}.{LEDGER_TABLE}"
+            )
+        }
+    return [Alert(*row) for row in rows], ledger
+
+
 def current_alerts(settings: Settings) -> tuple[list[Alert], dict[tuple[str, str], str]]:
-    """Every alert of the mart, newest first, and the ledger: (alert_key, channel) -> sent or failed."""
+    """:func:`read` on the warehouse of ``settings``; says what to run when it has no marts."""
     from .summary import require_marts
 
     with settings.warehouse.reader() as reader:
         require_marts(reader, str(settings.warehouse))
-        if not reader.has_table(ALERTS_SCHEMA, ALERTS_TABLE):
-            raise ConfigError("the warehouse has no alerts mart yet: run `cursor-spend transform`")
-        rows = reader.rows(f"select {FIELDS} from {ALERTS_SCHEMA}.{ALERTS_TABLE} order by alert_date desc, alert_key")
-        ledger = {}
-        if reader.has_table(LEDGER_DATASET, LEDGER_TABLE):
-            ledger = {
-                (key, channel): status
-                for key, channel, status in reader.rows(
-                    f"select alert_key, channel, status from {LEDGER_DATASET}.{LEDGER_TABLE}"
-                )
-            }
-    return [Alert(*row) for row in rows], ledger
+        return read(reader)
 
 
 def open_alerts(alerts: Sequence[Alert], ledger: Mapping, channels: Sequence[str]) -> list[Alert]:

@@ -1,12 +1,15 @@
 """``cursor-spend demo``: the whole pipeline against a simulated team, into its own warehouse under ``demo/``.
 
-It never reads the user's configuration (keys, warehouse path, prices): the demo's settings are its own.
+It never reads the user's configuration (keys, warehouse path, prices): the demo's settings are its own. Its team
+carries planted stories (:func:`demo_team`) that the alerts catch, so the summary shows what an alert looks like.
 """
 
 from __future__ import annotations
 
 import secrets
 import shutil
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from rich.console import Console
@@ -15,10 +18,32 @@ from . import pipeline
 from .config import load_settings
 from .progress import BuildProgress, ExtractProgress
 from .report import write_report
-from .simulator import Simulator, SimulatorOptions, TeamSpec, serve
+from .simulator import Scenario, Simulator, SimulatorOptions, TeamSpec, serve
+from .simulator.usage import TeamUsage
 from .summary import print_summary, summarize
 
 DEMO_DIR = Path("demo")
+SPIKE_CENTS = 15_000  # the planted spike's day costs about $150, past the shipped $100 per-user on-demand budget
+
+
+def demo_team(api_key: str, members: int, days: int, seed: int, end_date: date | None = None) -> TeamSpec:
+    """The demo's simulated team with two planted stories: the most regular member's usage ramps up through the
+    current billing cycle (past the per-user on-demand budget of seeds/budgets.csv and toward their spend limit),
+    and the next one spends about $150 on the last day, an anomaly that crosses that budget whatever the day of the
+    month. A team too small or too new for them has none."""
+    end = {"end_date": end_date} if end_date else {}  # default: yesterday
+    spec = TeamSpec(api_key=api_key, seed=seed, members=members, days=days, **end)
+    regulars = sorted(
+        (m for m in TeamUsage(spec).current_members() if m.joined < spec.start_date and m.role == "member"),
+        key=lambda m: (-m.p_active, m.index),
+    )
+    if len(regulars) < 2 or days < 14:
+        return spec
+    ramp, spike = regulars[0].index, regulars[1].index
+    typical = TeamUsage(replace(spec, scenarios=(Scenario("spike", spike, 0),))).planted[0].typical_cents
+    factor = max(5.0, SPIKE_CENTS / typical) if typical else 50.0
+    scenarios = (Scenario("ramp", ramp, amount_dollars=100.0), Scenario("spike", spike, 0, factor=factor))
+    return replace(spec, scenarios=scenarios)
 
 
 def run_demo(root: Path = DEMO_DIR, members: int = 60, days: int = 45, seed: int = 7) -> Path:
@@ -26,7 +51,7 @@ def run_demo(root: Path = DEMO_DIR, members: int = 60, days: int = 45, seed: int
     console = Console()
     warehouse_dir = root / "warehouse"
     shutil.rmtree(warehouse_dir, ignore_errors=True)  # a fresh warehouse each time: the demo's, never the user's
-    spec = TeamSpec(api_key="crsr_demo_" + secrets.token_hex(24), seed=seed, members=members, days=days)
+    spec = demo_team("crsr_demo_" + secrets.token_hex(24), members, days, seed)
 
     console.rule("cursor-spend demo")
     console.print(

@@ -131,6 +131,53 @@ def _cycle_rows(reader: Reader) -> list[dict]:
     return out
 
 
+BURNUP_CHARTS = 6
+WATCHED = ("exceeded", "projected_to_exceed")  # budget statuses worth a chart beside the team budgets
+
+
+def _budget_rows(reader: Reader) -> list[dict]:
+    """This month's budgets: every team budget, and the budgets of groups and users exceeded or projected to be."""
+    rows = reader.rows(
+        "select budget_name, scope, scope_value, basis, period_start, budget_usd, spend_to_date_usd, percent_used, "
+        "projected_total_usd, exceeded_on, projected_exceeded_on, status from marts.rpt_cursor_budget_status "
+        "where is_current_period and (scope = 'team' or status in (?, ?)) "
+        "order by case status when ? then 0 when ? then 1 else 2 end, percent_used desc, budget_name, scope_value",
+        *WATCHED, *WATCHED,
+    )  # fmt: skip
+    keys = ("name", "scope", "value", "basis", "period", "budget", "spent", "pct", "projected", "exceeded_on",
+            "projected_on", "status")  # fmt: skip
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def _burnup_chart(reader: Reader, budget: dict) -> str:
+    """Cumulative spend of the month against the budget: actual to the as-of day, then the projection."""
+    rows = reader.rows(
+        "select usage_date, cumulative_usd, is_projected, as_of_date from marts.rpt_cursor_budget_burnup "
+        "where budget_name = ? and scope_value = ? and period_start = ? order by usage_date",
+        budget["name"], budget["value"], budget["period"],
+    )  # fmt: skip
+    basis = "seats (estimated) + on-demand" if budget["basis"] == "all" else "on-demand"
+    title = f"{budget['name']}: {budget['scope']} {budget['value']}, {basis} (USD)"
+    chart = _chart(pygal.Line, title, height=300, show_dots=False, allow_interruptions=True)
+    chart.x_labels = [f"{day:%d}" for day, *_ in rows]
+    value = lambda v: None if v is None else float(v)  # noqa: E731
+    chart.add("Actual", [value(total) if not projected else None for _, total, projected, _ in rows])
+    chart.add(
+        "Projected", [value(total) if projected or day == as_of else None for day, total, projected, as_of in rows]
+    )
+    chart.add("Budget", [float(budget["budget"])] * len(rows))
+    return chart.render(is_unicode=True)
+
+
+def _anomaly_rows(reader: Reader, limit: int = 25) -> list[tuple]:
+    return reader.rows(
+        "select usage_date, team, user_email, usage_usd, baseline_median_usd, modified_z_score, team_multiple, "
+        "compared_with, is_provisional from marts.rpt_cursor_spend_anomalies where is_anomaly "
+        "order by usage_date desc, usage_usd desc limit ?",
+        limit,
+    )
+
+
 def build_report(settings: Settings, summary: Summary) -> str:
     """The report's HTML for the warehouse of ``settings``."""
     with settings.warehouse.reader() as reader:
@@ -143,12 +190,18 @@ def build_report(settings: Settings, summary: Summary) -> str:
             "seats": _seat_chart(reader, days),
         }
         cycle = _cycle_rows(reader)
+        budgets = _budget_rows(reader)
+        burnups = [_burnup_chart(reader, budget) for budget in budgets[:BURNUP_CHARTS]]
+        anomalies = _anomaly_rows(reader)
     template = Environment(autoescape=True).from_string(TEMPLATE)
     return template.render(
         s=summary,
         usd=usd,
         charts={name: Markup(svg) for name, svg in charts.items()},
         cycle=cycle,
+        budgets=budgets,
+        burnups=[Markup(svg) for svg in burnups],
+        anomalies=anomalies,
         first_day=days[0],
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         version=__version__,
@@ -200,6 +253,40 @@ cover {{ first_day }} to {{ s.as_of }}. Generated {{ generated }} by cursor-spen
   <div class="card"><div class="value">{{ s.idle_seats | length }}</div><div class="label">Idle paid seats,
     {{ usd(s.idle_cost_usd) }} this month</div></div>
 </div>
+
+<h2>Budgets and forecast</h2>
+{% if budgets %}
+<table>
+  <tr><th>Budget</th><th>Scope</th><th class="num">Budget</th><th class="num">Spent</th><th class="num">Used</th>
+      <th class="num">Projected</th><th>Exceeded / projected on</th><th>Status</th></tr>
+  {% for b in budgets %}
+  <tr><td>{{ b.name }}</td><td>{{ b.scope }} {{ b.value }}</td><td class="num">{{ usd(b.budget) }}</td>
+      <td class="num">{{ usd(b.spent) }}</td><td class="num">{{ '%.0f' % b.pct }}%</td>
+      <td class="num">{{ usd(b.projected) if b.projected is not none else '-' }}</td>
+      <td>{{ b.exceeded_on or b.projected_on or '' }}</td><td>{{ b.status | replace('_', ' ') }}</td></tr>
+  {% endfor %}
+</table>
+{% for svg in burnups %}{{ svg }}{% endfor %}
+<p class="muted">Budgets are edited in dbt_project/seeds/budgets.csv. A projection adds the average weekday and weekend
+day of the last 28 days for each day left in the month; budgets on "all" spend count the estimated seat cost.</p>
+{% else %}<p>No budget in force this month (dbt_project/seeds/budgets.csv).</p>{% endif %}
+
+<h2>Anomalies</h2>
+{% if anomalies %}
+<table>
+  <tr><th>Day</th><th>User</th><th class="num">Usage</th><th class="num">Their median day</th>
+      <th class="num">Score</th><th class="num">x team median</th><th>Compared with</th></tr>
+  {% for day, team, email, used, median, score, multiple, compared, provisional in anomalies %}
+  <tr><td>{{ day }}{% if provisional %} (provisional){% endif %}</td><td>{{ email }}</td>
+      <td class="num">{{ usd(used) }}</td><td class="num">{{ '$%.2f' % median if median is not none else '-' }}</td>
+      <td class="num">{{ '%.1f' % score if score is not none else '-' }}</td>
+      <td class="num">{{ '%.1f' % multiple if multiple is not none else '-' }}</td>
+      <td>{{ compared | replace('_', ' ') }}</td></tr>
+  {% endfor %}
+</table>
+<p class="muted">A day is an anomaly when it stands far above the user's own last 28 days (modified z-score on the
+median absolute deviation) and at least a dollar floor above their median day (dbt vars anomaly_*).</p>
+{% else %}<p>No anomalous user-day in the scored days.</p>{% endif %}
 
 <h2>Daily spend</h2>
 {{ charts.daily }}

@@ -1,10 +1,11 @@
-"""The month's answer in a few lines: what Cursor cost, who and which models spent it, which seats sit idle.
+"""The month's answer in a few lines: what Cursor cost, who and which models spent it, which seats sit idle, and
+the alerts nobody was sent yet.
 
 Everything is selected from the marts of a built warehouse, DuckDB or PostgreSQL, through the warehouse's
 read-only reading layer; the figures are defined in dbt (README "Tables"): ``rpt_cursor_monthly_spend`` (seats,
-on-demand, total, included value, paid and idle seats), ``rpt_cursor_top_users``, ``rpt_cursor_top_models`` and
-``rpt_cursor_idle_seats``. "This month" is the mart's current month (the UTC month of the newest usage day), all
-teams together (team ``'*'``).
+on-demand, total, included value, paid and idle seats), ``rpt_cursor_top_users``, ``rpt_cursor_top_models``,
+``rpt_cursor_idle_seats`` and ``rpt_cursor_alerts`` (those no channel took yet). "This month" is the mart's
+current month (the UTC month of the newest usage day), all teams together (team ``'*'``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from decimal import Decimal
 from rich.console import Console
 from rich.table import Table
 
+from . import alerts
+from .alerts import Alert
 from .config import Settings
 from .warehouse import Reader, WarehouseError
 
@@ -42,6 +45,7 @@ class Summary:
     top_users: list[tuple[str, Decimal, Decimal, int]]  # email, usage value, on-demand, requests
     top_models: list[tuple[str, Decimal, int]]  # model, usage value, requests
     idle_seats: list[tuple[str, int | None, Decimal]]  # email, days since last active, seat cost this month
+    open_alerts: list[Alert] = field(default_factory=list)  # alerts no channel has taken yet, most pressing first
     table_rows: dict[str, int] = field(default_factory=dict)  # schema.table -> rows
 
 
@@ -89,6 +93,7 @@ def _summary(reader: Reader) -> Summary | None:
         "order by seat_cost_this_month_usd desc, user_email"
     )
     teams = [team for (team,) in reader.rows("select distinct team from marts.dim_cursor_users order by team")]
+    current, ledger = alerts.read(reader)
     return Summary(
         month_start=usage_month,
         as_of=month[1],
@@ -103,6 +108,7 @@ def _summary(reader: Reader) -> Summary | None:
         top_users=top_users,
         top_models=top_models,
         idle_seats=idle,
+        open_alerts=alerts.open_alerts(current, ledger, []),
         table_rows=_table_rows(reader),
     )
 
@@ -152,4 +158,10 @@ def print_summary(summary: Summary | None, console: Console | None = None) -> No
         + (": " + ", ".join(email for email, *_ in s.idle_seats[:TOP]) if s.idle_seats else "")
         + (", ..." if len(s.idle_seats) > TOP else "")
     )
+    if s.open_alerts:
+        console.print(f"Open alerts: {len(s.open_alerts)} (`cursor-spend alerts` lists them, `--send` delivers them)")
+        for alert in s.open_alerts[:TOP]:
+            console.print(f"  {alert.alert_date} {alert.kind}: {alert.message}", overflow="fold")
+        if len(s.open_alerts) > TOP:
+            console.print(f"  ... and {len(s.open_alerts) - TOP} more")
     console.print("Rows per table: " + ", ".join(f"{name} {rows:,}" for name, rows in s.table_rows.items()))

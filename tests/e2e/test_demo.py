@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from cursor_spend.config import load_settings
-from cursor_spend.simulator.team import TeamSpec
+from cursor_spend.demo import demo_team
 from cursor_spend.simulator.usage import DAY_MS, TeamUsage, day_start_ms
 from cursor_spend.summary import SummaryError, summarize, usd
 from tests.truth import expected_idle_seats, expected_seat_costs, expected_usage_costs, query
@@ -46,7 +46,7 @@ def test_demo_summary_equals_the_simulator_ground_truth(demo):
     root, output = demo
     settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(root / "warehouse" / "cursor_spend.duckdb")})
     summary = summarize(settings)
-    usage = TeamUsage(TeamSpec(api_key="any", members=60, days=45, end_date=summary.as_of))  # the demo's team
+    usage = TeamUsage(demo_team("any", members=60, days=45, seed=7, end_date=summary.as_of))  # the demo's team
     month = summary.month_start, summary.as_of
 
     costs = expected_usage_costs(usage, *month)
@@ -81,6 +81,14 @@ def test_demo_summary_equals_the_simulator_ground_truth(demo):
     assert [email for email, *_ in summary.top_users] == [email for (email,) in ranked]
     assert "Report:" in output and "CURSOR_API_KEY" in output
 
+    # The planted spike crossed the shipped per-user on-demand budget: the summary shows it among the open alerts.
+    spike = next(p for p in usage.planted if p.kind == "spike")
+    assert summary.open_alerts and f"Open alerts: {len(summary.open_alerts)}" in output
+    budget = f"budget|per-user-on-demand|{spike.email}|{summary.month_start}|100"
+    assert budget in {alert.alert_key for alert in summary.open_alerts}
+    assert summary.open_alerts[0].kind == "budget_threshold_crossed"
+    assert f"Budget per-user-on-demand (user {spike.email}" in output
+
 
 def _whole(usage: TeamUsage) -> tuple[int, int]:
     return day_start_ms(usage.spec.start_date), day_start_ms(usage.spec.end_date) + DAY_MS - 1
@@ -90,7 +98,7 @@ def test_the_report_is_self_contained_and_renders_in_headless_chromium(demo, tmp
     root, _ = demo
     report = root / "cursor-spend-report.html"
     html = report.read_text()
-    assert html.count("<svg") == 4
+    assert html.count("<svg") >= 6  # four charts, and a burn-up per budget shown (the demo's team and its spike)
     # pygal's inline config scripts stay; nothing may be fetched: no script src, link, image, frame or url().
     assert not re.search(r"<script[^>]*\ssrc\s*=|<(link|img|iframe)\b", html), "linked resources"
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|file:)?//|url\(["']?(https?:)?//""", html), "network"
@@ -100,7 +108,8 @@ def test_the_report_is_self_contained_and_renders_in_headless_chromium(demo, tmp
     common = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
     dom = subprocess.run([*common, "--dump-dom", report.as_uri()], capture_output=True, text=True, timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
-    for heading in ("Daily spend", "Spend by model", "Top users", "Seat utilisation", "Idle paid seats"):
+    headings = ("Budgets and forecast", "Anomalies", "Daily spend", "Spend by model", "Top users", "Seat utilisation")
+    for heading in (*headings, "Idle paid seats"):
         assert f">{heading}<" in dom.stdout
     assert "Uncaught" not in dom.stderr and "ERR_" not in dom.stderr, dom.stderr[-2000:]
 

@@ -55,7 +55,7 @@ budget_alerts as (
         budgets.projected_exceeded_on as projected_date,
         'Budget ' || budgets.budget_name || ' (' || budgets.scope || ' ' || budgets.scope_value || ', '
         || {{ month_text('budgets.period_start') }} || '): '
-        || cast(thresholds.threshold_pct as varchar) || ' % of ' || {{ usd_text('budgets.budget_usd') }}
+        || cast(thresholds.threshold_pct as varchar) || '% of ' || {{ usd_text('budgets.budget_usd') }}
         || ' reached on ' || cast(thresholds.crossed_on as varchar) || '; ' || {{ usd_text('budgets.spend_to_date_usd') }}
         || ' spent to ' || cast(budgets.as_of_date as varchar) as text
 
