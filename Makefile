@@ -30,7 +30,7 @@ test-tools:
 	fi
 
 test: $(STAMP) test-tools
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+	$(BIN)/python -m pytest -q -n 3 --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -277,7 +277,7 @@ def record(settings: Settings, records: list[dict]) -> None:
     """Merge delivery records into the ledger (dlt: the same destination as the raw load, its own dataset)."""
     import dlt
 
-    from .pipeline import load_errors
+    from .pipeline import load_errors, prune_loaded_packages
 
     resource = dlt.resource(
         records,
@@ -300,6 +300,7 @@ def record(settings: Settings, records: list[dict]) -> None:
     )
     with load_errors(settings):
         pipeline.run(resource)
+    prune_loaded_packages(pipeline)
 
 
 def as_lines(alerts: Sequence[Alert], ledger: Mapping) -> list[str]:

@@ -15,6 +15,28 @@ from tests.postgres import PostgresServer
 # secrets in an Airflow Variable, several seconds per process. The product leaves dlt's default alone.
 os.environ.setdefault("PROVIDERS__ENABLE_AIRFLOW_SECRETS", "false")
 
+# The slowest files first (measured with --durations): pytest-xdist's --dist loadfile hands whole files to free
+# workers in collection order, so the long ones start at once and the short ones fill the gaps at the end.
+SLOW_FIRST = (
+    "tests/airflow/test_end_to_end.py",
+    "tests/benchmarks/test_benchmarks.py",
+    "tests/e2e/test_cli_pipeline.py",
+    "tests/e2e/test_postgres.py",
+    "tests/e2e/test_reliability.py",
+    "tests/dbt/test_plain_dbt.py",
+    "tests/dbt/test_transform.py",
+    "tests/airflow/test_dag_runs.py",
+    "tests/e2e/test_alerts.py",
+    "tests/dbt/test_postgres.py",
+    "tests/test_package.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {path: n for n, path in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))  # stable: file order kept
+
+
 END_DATE = date(2026, 11, 20)  # a fixed "yesterday" so every test sees the same data
 API_KEY = "crsr_" + "T" * 64
 

@@ -1,5 +1,6 @@
 """The same dbt project on PostgreSQL: the raw fixture copied into a throwaway PostgreSQL database, built by
-cursor-spend's transform, gives marts equal row for row to the DuckDB build and to the simulator's truth."""
+cursor-spend's transform, gives marts equal row for row to the DuckDB build and to the simulator's truth; its
+alerts are delivered once."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ from decimal import Decimal
 import pyarrow.parquet as pq
 import pytest
 
+from cursor_spend.alerts import deliver, webhook_channel
 from cursor_spend.config import load_settings
 from cursor_spend.export import export_focus
 from cursor_spend.simulator.team import TeamSpec
 from cursor_spend.simulator.usage import TeamUsage
 from cursor_spend.transform import run_dbt, transform
 from tests.postgres import copy_schema
-from tests.truth import all_marts, expected_seat_costs, expected_usage_costs, mart_seat_costs, mart_usage_costs
+from tests.receivers import webhook
+from tests.truth import all_marts, expected_seat_costs, expected_usage_costs, mart_seat_costs, mart_usage_costs, query
 
 from .raw_fixture import build_raw_warehouse
 
@@ -72,3 +75,16 @@ def test_the_focus_export_from_postgres_equals_the_one_from_duckdb(both, tmp_pat
     assert on_duckdb == on_postgres and on_duckdb.count("\n") > 100
     tables = [pq.read_table(export_focus(settings, output=tmp_path)[0]) for settings in both]
     assert tables[0].schema == tables[1].schema and tables[0].equals(tables[1])
+
+
+def test_alerts_are_delivered_once_from_a_postgres_warehouse(both):
+    """The ledger is a dlt table on either warehouse: PostgreSQL sends each alert once too."""
+    _, settings = both
+    keys = {key for (key,) in query(settings.warehouse, "select alert_key from marts.rpt_cursor_alerts")}
+    with webhook() as hook:
+        first = deliver(settings, [webhook_channel(hook.url)])
+        again = deliver(settings, [webhook_channel(hook.url)])
+    assert keys and first.sent == {"webhook": len(keys)} and again.sent == {"webhook": 0}
+    assert sorted(alert["alert_key"] for alert in hook.alerts) == sorted(keys)
+    ledger = query(settings.warehouse, "select status, count(*) from cursor_alerts.alert_deliveries group by status")
+    assert ledger == [("sent", len(keys))]

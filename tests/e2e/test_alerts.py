@@ -1,13 +1,13 @@
 """Budgets, forecasts, anomalies and alerts end to end: a simulated team with planted stories (a spike, a user whose
 on-demand spend ramps past the shipped per-user budget and their spend limit, a user who runs out of included usage)
-served over HTTP -> `cursor-spend extract` -> `transform` -> `alerts --send` to a real local webhook receiver and a
-real local SMTP server. Each planted story gives exactly the alerts the simulator's ground truth predicts; a failed
-delivery is retried by the next run; a rerun sends nothing new."""
+served over HTTP -> `cursor-spend extract` -> `transform` -> `alerts --send` to real local receivers: a JSON
+webhook, a Slack-style webhook and an SMTP server. Each planted story gives exactly the alerts the simulator's ground
+truth predicts; a failed delivery is retried by the next run; a rerun sends nothing new."""
 
 from __future__ import annotations
 
 import statistics
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -146,8 +146,9 @@ def test_planted_stories_alert_once_on_every_channel_and_a_failed_delivery_is_re
     settings = load_settings()
     keys = {key for (key,) in query(settings.warehouse, "select alert_key from marts.rpt_cursor_alerts")}
 
-    with webhook() as hook, smtp_server() as (smtp_url, mails):
+    with webhook() as hook, webhook() as slack, smtp_server() as (smtp_url, mails):
         monkeypatch.setenv("CURSOR_SPEND_ALERT_WEBHOOK_URL", hook.url)
+        monkeypatch.setenv("CURSOR_SPEND_ALERT_SLACK_WEBHOOK_URL", slack.url)
         monkeypatch.setenv("CURSOR_SPEND_ALERT_SMTP_URL", smtp_url)
         monkeypatch.setenv("CURSOR_SPEND_ALERT_EMAIL_FROM", "cursor-spend@acme.io")
         monkeypatch.setenv("CURSOR_SPEND_ALERT_EMAIL_TO", "finops@acme.io, eng-leads@acme.io")
@@ -155,14 +156,14 @@ def test_planted_stories_alert_once_on_every_channel_and_a_failed_delivery_is_re
         capsys.readouterr()
         assert main(["alerts", "--send"]) == 1
         line = capsys.readouterr().out
-        assert f"email: {len(keys)} sent" in line and "webhook: FAILED (the webhook at http://127.0.0.1:" in line
-        assert "secret-token" not in line
-        assert hook.refused == 1 and not hook.bodies and len(mails) == 1
+        assert f"email: {len(keys)} sent" in line and f"slack: {len(keys)} sent" in line
+        assert "webhook: FAILED (the webhook at http://127.0.0.1:" in line and "secret-token" not in line
+        assert hook.refused == 1 and not hook.bodies and len(mails) == 1 and len(slack.bodies) == 1
 
-        assert main(["alerts", "--send"]) == 0  # the webhook's turn again; e-mail has nothing new
-        assert len(hook.bodies) == 1 and len(mails) == 1
+        assert main(["alerts", "--send"]) == 0  # the webhook's turn again; e-mail and Slack have nothing new
+        assert len(hook.bodies) == 1 and len(mails) == 1 and len(slack.bodies) == 1
         assert main(["transform"]) == 0 and main(["alerts", "--send"]) == 0  # a rerun sends nothing new
-        assert len(hook.bodies) == 1 and len(mails) == 1
+        assert len(hook.bodies) == 1 and len(mails) == 1 and len(slack.bodies) == 1
 
     received = {alert["alert_key"]: alert for alert in hook.alerts}
     assert set(received) == keys and len(hook.alerts) == len(keys)  # every alert, once
@@ -171,7 +172,7 @@ def test_planted_stories_alert_once_on_every_channel_and_a_failed_delivery_is_re
         mail["To"] == "finops@acme.io, eng-leads@acme.io" and f"{len(keys)} new Cursor spend alerts" in mail["Subject"]
     )
     body = mail.get_payload(decode=True).decode()
-    assert all(alert["message"] in body for alert in hook.alerts)
+    assert all(alert["message"] in body and alert["message"] in slack.bodies[0]["text"] for alert in hook.alerts)
 
     expected = _expected(usage, who)
     users = {values[1] for values in expected.values()}
@@ -191,10 +192,8 @@ def test_planted_stories_alert_once_on_every_channel_and_a_failed_delivery_is_re
     assert f"0 open alert(s), {len(keys)} already delivered" in capsys.readouterr().out
 
 
-def test_alerts_without_a_channel_say_how_to_configure_one(env, monkeypatch, capsys):
-    usage, _ = env
-    assert main(["extract", "--start-date", str(END_DATE - timedelta(days=9)), "--end-date", str(END_DATE)]) == 0
-    assert main(["transform"]) == 0
+def test_alerts_without_a_channel_say_how_to_configure_one(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CURSOR_SPEND_DUCKDB", str(tmp_path / "cursor_spend.duckdb"))  # channels are checked first
     for name in (
         "CURSOR_SPEND_ALERT_WEBHOOK_URL",
         "CURSOR_SPEND_ALERT_SLACK_WEBHOOK_URL",

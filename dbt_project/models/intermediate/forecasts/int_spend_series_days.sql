@@ -5,7 +5,10 @@
 --     billed_cost_usd (the estimated seat cost + on-demand, what the company pays), 'on_demand' = billed on-demand.
 --   usage series (team = the user's team, scope user, basis 'usage_value'): the list value of the user's included
 --     and on-demand usage, what draws on their included allowance and then on their spend limit.
--- Placeholders (unassigned committed seats) have no user series.
+-- Placeholders (unassigned committed seats) have no user series. A table: budgets, forecasts and anomalies all
+-- read it.
+
+{{ config(materialized='table') }}
 
 with
 
