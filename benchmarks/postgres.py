@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tests.postgres import PostgresServer
 
-from .history import history
+from .history import BUILD, history
 from .report import Figure, Result
 from .scales import Scale
 from .served import simulator_process
@@ -40,9 +40,9 @@ def _measure(scale: Scale, workdir: Path, shared: dict, server: PostgresServer) 
 
     duckdb_history = history(scale, scale.history_long_days, workdir, shared)
     if not duckdb_history.builds:
-        duckdb_history.builds.append(duckdb_history.dbt("build"))
+        duckdb_history.builds.append(duckdb_history.dbt(*BUILD))
     pg_history = history(scale, scale.history_long_days, workdir, shared, server.database())
-    pg_history.builds.append(pg_history.dbt("build"))
+    pg_history.builds.append(pg_history.dbt(*BUILD))
     pg_daily = _daily_seconds(pg_history)
     duckdb_daily = _daily_seconds(duckdb_history)
     build_ratio = statistics.median(pg_history.builds) / statistics.median(duckdb_history.builds)

@@ -1,9 +1,10 @@
 """
 ### cursor_spend_transform
 
-Runs when `cursor_spend_extract` updates the raw asset: one `dbt build` (staging, intermediate and marts models
-with their data and unit tests) over the warehouse (DuckDB or PostgreSQL), then writes Parquet copies of the marts
-to `<warehouse dir>/exports/`, which BI tools can read without a database connection. After it, `focus_export`
+Runs when `cursor_spend_extract` updates the raw asset: one `dbt build` (seeds, staging, intermediate and marts
+models with their data tests; the unit tests, which check the SQL and not the data, run in CI) over the warehouse
+(DuckDB or PostgreSQL), then writes Parquet copies of the marts to `<warehouse dir>/exports/`, which BI tools can
+read without a database connection. After it, `focus_export`
 writes the FOCUS 1.2 file of the newest billing period (the current month) to `<warehouse dir>/exports/focus/`,
 as `cursor-spend export focus` does, for FinOps tools, and `send_alerts` delivers the new budget, forecast and
 anomaly alerts of `rpt_cursor_alerts` through Airflow's notifiers (connections `cursor_spend_webhook`,

@@ -61,6 +61,12 @@ def test_the_postgres_marts_equal_the_simulator(both, team):
     assert mart_seat_costs(settings.warehouse) == expected_seat_costs(team, start, end, Decimal(40))
 
 
+def test_every_unit_test_passes_on_postgres(both):
+    _, settings = both
+    result = run_dbt(settings, "test", "--select", "test_type:unit")
+    assert result.statuses["pass"] >= 13 and not result.failed, result.line
+
+
 def test_docs_generate_on_postgres(both):
     _, settings = both
     run_dbt(settings, "docs", "generate")

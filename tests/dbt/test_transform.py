@@ -156,6 +156,13 @@ def test_parquet_exports_match_the_marts_row_counts(built):
     assert not list(settings.export_dir.glob("*.tmp"))
 
 
+def test_every_unit_test_passes(built):
+    """Runs build without the unit tests (they check the SQL, not the data): here they run, all of them."""
+    settings, _, _ = built
+    result = run_dbt(settings, "test", "--select", "test_type:unit")
+    assert result.statuses["pass"] >= 13 and not result.failed, result.line
+
+
 def test_docs_generate_works(built):
     settings, _, _ = built
     run_dbt(settings, "docs", "generate")

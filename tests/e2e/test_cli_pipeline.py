@@ -55,16 +55,14 @@ def test_extract_then_transform_gives_the_same_exact_marts_on_duckdb_and_postgre
     for mart, rows in on_duckdb.items():
         assert on_postgres[mart] == rows, mart
 
-    # The default price from the environment re-prices every seat-day, not only the days of the lookback.
-    cursor_spend("transform", env=envs["postgres"] | {"CURSOR_SEAT_PRICE_USD": "45"})
-    assert mart_seat_costs(warehouses["postgres"]) == expected_seat_costs(usage, START_DATE, END_DATE, Decimal(45))
-    assert mart_usage_costs(warehouses["postgres"]) == expected_usage_costs(usage, START_DATE, END_DATE)
-
-    # More dbt vars from the environment: 30 committed seats bill the unassigned ones too.
-    cursor_spend("transform", env=envs["duckdb"] | {"CURSOR_SPEND_DBT_VARS": '{"committed_seats": 30}'})
-    seats = expected_seat_costs(usage, START_DATE, END_DATE, Decimal(40))
+    # Settings from the environment: the default price re-prices every seat-day, not only the days of the lookback,
+    # and more dbt vars reach the build: 30 committed seats bill the unassigned ones too.
+    env = envs["duckdb"] | {"CURSOR_SEAT_PRICE_USD": "45", "CURSOR_SPEND_DBT_VARS": '{"committed_seats": 30}'}
+    cursor_spend("transform", env=env)
+    seats = expected_seat_costs(usage, START_DATE, END_DATE, Decimal(45))
     unassigned = {
         (UNASSIGNED, day): (30 - sum(1 for _, d in seats if d == day)) * price
         for day, price in {d: p for (_, d), p in seats.items()}.items()
     }
     assert mart_seat_costs(warehouses["duckdb"]) == seats | unassigned
+    assert mart_usage_costs(warehouses["duckdb"]) == expected_usage_costs(usage, START_DATE, END_DATE)
