@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -23,17 +24,24 @@ from tests.truth import expected_seat_costs, mart_seat_costs, query
 
 from .raw_fixture import build_raw_warehouse, write_table
 
-SEED = DBT_PROJECT_DIR / "seeds" / "seat_prices.csv"
 SEED_HEADER = "team,seat_type,valid_from,monthly_price_usd\n"
 
 
-def dbt_build(warehouse: Path, *args: str) -> subprocess.CompletedProcess:
+def dbt_build(warehouse: Path, *args: str, project: Path = DBT_PROJECT_DIR) -> subprocess.CompletedProcess:
     """`dbt build` as a data engineer types it, with the project's own profile."""
     dbt = Path(sys.executable).with_name("dbt")
     env = os.environ | {"CURSOR_SPEND_DUCKDB": str(warehouse), "CURSOR_SPEND_WAREHOUSE": ""}
-    command = [str(dbt), "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    command = [str(dbt), "build", "--project-dir", str(project), "--profiles-dir", str(project)]
     command += ["--target-path", str(warehouse.parent / "target"), "--log-path", str(warehouse.parent / "logs"), *args]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A private copy of the dbt project whose seed a test may edit (other test processes build the shared one)."""
+    copy = tmp_path / "dbt_project"
+    shutil.copytree(DBT_PROJECT_DIR, copy, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    return copy
 
 
 @pytest.fixture(scope="module")
@@ -74,12 +82,9 @@ def test_a_plain_dbt_build_with_a_new_seat_price_reprices_both_marts(built, team
     assert _seat_rows_agree(built) == expected_seat_costs(team, start, end, Decimal(60))
 
 
-def test_a_plain_dbt_build_with_a_changed_seed_reprices_both_marts(built, team):
-    try:
-        SEED.write_text(SEED_HEADER + "*,*,2026-11-10,55\n")
-        done = dbt_build(built)
-    finally:
-        SEED.write_text(SEED_HEADER)
+def test_a_plain_dbt_build_with_a_changed_seed_reprices_both_marts(built, team, project):
+    (project / "seeds" / "seat_prices.csv").write_text(SEED_HEADER + "*,*,2026-11-10,55\n")
+    done = dbt_build(built, project=project)
 
     assert done.returncode == 0, done.stdout[-3000:]
     before = expected_seat_costs(team, team.spec.start_date, date(2026, 11, 9), Decimal(40))
@@ -94,14 +99,12 @@ def test_a_bad_seat_price_var_stops_the_build_naming_the_var(warehouse, price):
     assert f"var seat_price_usd={price} is not a seat price" in done.stdout
 
 
-def test_a_negative_price_in_the_seed_fails_the_build_naming_the_file(warehouse):
+def test_a_negative_price_in_the_seed_fails_the_build_naming_the_file(warehouse, project, monkeypatch):
     settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(warehouse)})
-    try:
-        SEED.write_text(SEED_HEADER + "*,member,2026-11-01,-40\n")
-        with pytest.raises(TransformError, match="seat_prices_csv_every_price_is_a_number_of_dollars_at_least_0"):
-            transform(settings)
-    finally:
-        SEED.write_text(SEED_HEADER)
+    (project / "seeds" / "seat_prices.csv").write_text(SEED_HEADER + "*,member,2026-11-01,-40\n")
+    monkeypatch.setattr("cursor_spend.transform.DBT_PROJECT_DIR", project)
+    with pytest.raises(TransformError, match="seat_prices_csv_every_price_is_a_number_of_dollars_at_least_0"):
+        transform(settings)
 
 
 def test_empty_raw_tables_build_empty_marts(tmp_path):
