@@ -277,7 +277,7 @@ def record(settings: Settings, records: list[dict]) -> None:
     """Merge delivery records into the ledger (dlt: the same destination as the raw load, its own dataset)."""
     import dlt
 
-    from .pipeline import load_errors, prune_loaded_packages
+    from .pipeline import load_errors, make_pipeline, prune_loaded_packages
 
     resource = dlt.resource(
         records,
@@ -292,12 +292,7 @@ def record(settings: Settings, records: list[dict]) -> None:
             "error": {"data_type": "text", "nullable": True},
         },
     )
-    pipeline = dlt.pipeline(
-        pipeline_name=LEDGER_PIPELINE,
-        pipelines_dir=str(settings.warehouse_dir.resolve() / ".dlt"),
-        destination=settings.warehouse.destination(),
-        dataset_name=LEDGER_DATASET,
-    )
+    pipeline = make_pipeline(settings, name=LEDGER_PIPELINE, dataset=LEDGER_DATASET)
     with load_errors(settings):
         pipeline.run(resource)
     prune_loaded_packages(pipeline)

@@ -77,15 +77,18 @@ def check(settings: Settings, client_factory: Callable[..., CursorClient] = Curs
     return sizes
 
 
-def make_pipeline(settings: Settings, progress: Collector | None = None) -> dlt.Pipeline:
-    """The dlt pipeline; its working state lives beside the warehouse so each warehouse is self-contained."""
+def make_pipeline(
+    settings: Settings, progress: Collector | None = None, name: str = PIPELINE_NAME, dataset: str = RAW_DATASET
+) -> dlt.Pipeline:
+    """A dlt pipeline into the warehouse (by default the raw load's); its working state lives beside the warehouse
+    so each warehouse is self-contained."""
     settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
     dlt.config["load.delete_completed_jobs"] = True  # loaded files are in the warehouse: no second copy on disk
     return dlt.pipeline(
-        pipeline_name=PIPELINE_NAME,
+        pipeline_name=name,
         pipelines_dir=str(settings.warehouse_dir.resolve() / ".dlt"),
         destination=settings.warehouse.destination(),
-        dataset_name=RAW_DATASET,
+        dataset_name=dataset,
         progress=progress,
     )
 
