@@ -87,26 +87,16 @@ def _declared_schema(reader: Reader, names: list[str]) -> pa.Schema:
     """The Arrow schema of the FOCUS table from the warehouse's catalog (its dbt contract), datetimes in UTC."""
     import pyarrow as pa
 
+    from .warehouse import arrow_type
+
     rows = reader.rows(
         "select column_name, data_type, numeric_precision, numeric_scale from information_schema.columns "
         "where table_schema = ? and table_name = ?",
         FOCUS_SCHEMA,
         FOCUS_TABLE,
     )
-    types = {name: _arrow_type(kind, precision, scale) for name, kind, precision, scale in rows}
+    types = {name: arrow_type(kind, precision, scale) for name, kind, precision, scale in rows}
     return pa.schema([pa.field(name, types[name]) for name in names])
-
-
-def _arrow_type(kind: str, precision: int | None, scale: int | None) -> pa.DataType:
-    import pyarrow as pa
-
-    kind = kind.lower()
-    if kind.startswith(("decimal", "numeric")):
-        return pa.decimal128(precision or 38, scale or 0)
-    if kind.startswith("timestamp"):
-        return pa.timestamp("us", tz="UTC")
-    simple = {"boolean": pa.bool_(), "bigint": pa.int64(), "integer": pa.int32(), "date": pa.date32()}
-    return simple.get(kind, pa.float64() if kind.startswith("double") else pa.string())
 
 
 def _target(settings: Settings, month: date, file_format: str, output: Path | None) -> Path:

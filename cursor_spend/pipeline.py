@@ -84,6 +84,9 @@ def make_pipeline(
     so each warehouse is self-contained."""
     settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
     dlt.config["load.delete_completed_jobs"] = True  # loaded files are in the warehouse: no second copy on disk
+    # Ctrl-C and SIGTERM stop the run where it is (the next run finishes the package): dlt's own handlers in normalize
+    # and load would defer them to their next check and forget one that arrives after it
+    dlt.config["runtime.intercept_signals"] = False
     return dlt.pipeline(
         pipeline_name=name,
         pipelines_dir=str(settings.warehouse_dir.resolve() / ".dlt"),

@@ -4,14 +4,20 @@ dbt runs as a subprocess (its own process and connection) with the project's own
 it through the variables of :meth:`Warehouse.dbt_env` and the business settings through ``--vars`` (only those the
 user set: the project's defaults in dbt_project.yml are the defaults). dbt's log goes to a file beside the
 warehouse; the terminal shows a progress bar and one result line, read from dbt's ``run_results.json``.
+
+dbt parses the whole project (several seconds) whenever a target folder has no parse of its own; a new DuckDB
+warehouse starts from the last parse kept in the user's cache for the same project, file name and vars. dbt itself
+checks that a parse still applies (project files, vars, profile) and parses again when it does not.
 """
 
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import json
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -58,6 +64,24 @@ def dbt_dirs(settings: Settings) -> tuple[Path, Path]:
     return root / "target", root / "logs"
 
 
+def parse_cache(settings: Settings) -> Path | None:
+    """Where dbt's parse of the project is kept for new warehouses of the same kind: DuckDB files of the same name
+    and vars (PostgreSQL profiles hold credentials: their parse stays in their own target folder)."""
+    if settings.warehouse.url:
+        return None
+    key = json.dumps([str(DBT_PROJECT_DIR), settings.duckdb_path.name, dbt_vars(settings)], sort_keys=True)
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cursor-spend" / "dbt-parse"
+    return cache / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.msgpack"
+
+
+def _copy(source: Path, destination: Path) -> None:
+    """Copy through a temporary file, so a concurrent reader never sees half a file."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    partial = destination.with_name(f".{destination.name}.{os.getpid()}")
+    shutil.copyfile(source, partial)
+    os.replace(partial, destination)
+
+
 def dbt_vars(settings: Settings) -> dict:
     """The vars the user set (CURSOR_SEAT_PRICE_USD, --seat-price-usd, CURSOR_SPEND_DBT_VARS)."""
     values = dict(settings.dbt_vars)
@@ -92,11 +116,15 @@ def run_dbt(settings: Settings, *args: str, on_progress: Callable[[int, int], No
         "--vars", json.dumps(dbt_vars(settings)),
     ]  # fmt: skip
     env = os.environ | settings.warehouse.dbt_env() | {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}  # no .user.yml
+    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)  # dbt runs there
     (target / "run_results.json").unlink(missing_ok=True)
+    parsed, cached = target / "partial_parse.msgpack", parse_cache(settings)
+    if cached and cached.is_file() and not parsed.exists():
+        _copy(cached, parsed)
     errors: list[str] = []
     preexec = _die_with_parent if sys.platform.startswith("linux") else None
     process = subprocess.Popen(
-        command, cwd=DBT_PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        command, cwd=settings.warehouse_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         preexec_fn=preexec,
     )  # fmt: skip
     try:
@@ -108,6 +136,8 @@ def run_dbt(settings: Settings, *args: str, on_progress: Callable[[int, int], No
         process.terminate()
         process.wait(30)
         raise
+    if cached and process.returncode == 0 and parsed.is_file():
+        _copy(parsed, cached)
     return _result(settings, args, process.returncode, errors, target, logs)
 
 

@@ -110,8 +110,8 @@ class Warehouse:
 
     def dbt_env(self) -> dict[str, str]:
         """Variables that make dbt_project/profiles.yml choose this warehouse (the password as a dbt secret)."""
-        if not self.url:
-            return {"CURSOR_SPEND_WAREHOUSE": "", "CURSOR_SPEND_DUCKDB": str(self.duckdb_path.resolve())}
+        if not self.url:  # dbt runs in the file's folder (transform.run_dbt): its name is the same in every folder
+            return {"CURSOR_SPEND_WAREHOUSE": "", "CURSOR_SPEND_DUCKDB": self.duckdb_path.name}
         env = {"CURSOR_SPEND_WAREHOUSE": self.url}
         if self.password:
             env["DBT_ENV_SECRET_CURSOR_SPEND_PASSWORD"] = self.password
@@ -231,13 +231,32 @@ class Reader:
             return [d[0] for d in cursor.description], cursor.fetchall()
 
     def arrow(self, sql: str, *params: Any):
-        """A select as an Arrow table (for the Parquet and CSV exports)."""
+        """A select as an Arrow table (for the Parquet and CSV exports). On PostgreSQL the rows come by COPY as
+        CSV, parsed by Arrow with the types of the select's columns (row by row through Python took 33 s for the
+        marts of a 365-day warehouse)."""
         if self.kind == "duckdb":
             return self._connection.sql(sql, params=list(params) or None).to_arrow_table()
-        import pyarrow as pa
+        import tempfile
 
-        names, rows = self.columns(sql, *params)
-        return pa.table({name: [row[i] for row in rows] for i, name in enumerate(names)})
+        import pyarrow as pa
+        import pyarrow.csv as csv
+
+        with self._connection.cursor() as cursor, tempfile.TemporaryFile() as buffer:
+            cursor.execute("set time zone 'UTC'")  # timestamps as +00, which Arrow reads
+            query = cursor.mogrify(sql.replace("%", "%%").replace("?", "%s"), params).decode()
+            cursor.execute(f"select * from ({query}) as selected limit 0")
+            types = {
+                column.name: arrow_type(POSTGRES_TYPES.get(column.type_code, "text"), column.precision, column.scale)
+                for column in cursor.description
+            }
+            cursor.copy_expert(f"copy ({query}) to stdout with (format csv, header true)", buffer)
+            buffer.seek(0)
+            options = csv.ConvertOptions(
+                column_types=types, true_values=["t"], false_values=["f"], null_values=[""],
+                strings_can_be_null=True, quoted_strings_can_be_null=False,  # NULL is empty, '' is quoted
+            )  # fmt: skip
+            table = csv.read_csv(buffer, convert_options=options)
+        return table.cast(pa.schema([pa.field(name, types[name]) for name in types]))
 
     def tables(self, schema: str) -> list[str]:
         """Base tables of a schema, by name."""
@@ -256,6 +275,26 @@ class Reader:
     def first(self, sql: str, *params: Any) -> tuple | None:
         found = self.rows(sql, *params)
         return found[0] if found else None
+
+
+# PostgreSQL type OIDs (pg_type) of the columns the marts have, as information_schema names them; others are text
+POSTGRES_TYPES = {
+    16: "boolean", 20: "bigint", 21: "integer", 23: "integer", 700: "double precision", 701: "double precision",
+    1082: "date", 1114: "timestamp", 1184: "timestamp with time zone", 1700: "numeric",
+}  # fmt: skip
+
+
+def arrow_type(kind: str, precision: int | None, scale: int | None):
+    """The Arrow type of a warehouse column type (information_schema's data_type), datetimes in UTC."""
+    import pyarrow as pa
+
+    kind = kind.lower()
+    if kind.startswith(("decimal", "numeric")):
+        return pa.decimal128(precision or 38, scale or 0)
+    if kind.startswith("timestamp"):
+        return pa.timestamp("us", tz="UTC")
+    simple = {"boolean": pa.bool_(), "bigint": pa.int64(), "integer": pa.int32(), "date": pa.date32()}
+    return simple.get(kind, pa.float64() if kind.startswith("double") else pa.string())
 
 
 def quoted(names: Sequence[str]) -> str:

@@ -79,6 +79,44 @@ def test_an_interrupted_extract_says_so_in_one_line_and_the_next_run_is_exact(ma
     assert warehouse_by_user_day(settings) == normalized(truth_by_user_day(server, START, END_DATE))
 
 
+SIGNALLED_DURING_LOAD = """
+import os, signal, sys
+from dlt.common.destination.client import RunnableLoadJob
+from cursor_spend import cli
+
+real_run = RunnableLoadJob.run_managed
+def run_then_signal(self, *args, **kwargs):
+    real_run(self, *args, **kwargs)
+    if "usage_events" in self._file_path:  # during dlt's load step, which intercepts signals
+        os.kill(os.getpid(), int(sys.argv[1]))
+RunnableLoadJob.run_managed = run_then_signal
+sys.exit(cli.main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.parametrize(("sent", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "sigterm"])
+def test_a_signal_during_the_load_step_stops_the_run_and_the_next_run_is_exact(make_simulator, tmp_path, sent, code):
+    """dlt's normalize and load steps intercept SIGINT and SIGTERM and forget one that arrives after their last
+    check: the run went on as if nothing had been asked (and `run` would go on to dbt)."""
+    server = make_simulator(members=8, days=5, options=SimulatorOptions(rate_limits=False))
+    warehouse = tmp_path / "warehouse" / "cursor_spend.duckdb"
+    env = _env(server, warehouse)
+    window = ("--start-date", str(START), "--end-date", str(END_DATE))
+
+    child = subprocess.run(
+        [sys.executable, "-c", SIGNALLED_DURING_LOAD, str(int(sent)), "run", *window],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+    assert child.returncode == code, child.stderr[-3000:]
+    assert child.stderr.strip().splitlines() == [f"cursor-spend run: {INTERRUPTED}"]
+    assert not (warehouse.parent / "dbt" / "target" / "run_results.json").exists()  # dbt never started
+    done = cli("extract", *window, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(warehouse)})
+    assert warehouse_by_user_day(settings) == normalized(truth_by_user_day(server, START, END_DATE))
+
+
 def _dbt_child(process: subprocess.Popen) -> psutil.Process | None:
     children = psutil.Process(process.pid).children(recursive=True)
     return next((child for child in children if "dbt" in " ".join(child.cmdline())), None)

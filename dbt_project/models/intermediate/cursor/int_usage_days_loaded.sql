@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 -- One row per team and UTC day with raw usage data (events or daily usage rows), with the time its newest raw
 -- row was loaded: dlt's _dlt_loads.inserted_at, or now for a load not committed yet. The incremental fact
 -- rebuilds exactly the days loaded since its last build.
@@ -13,7 +15,7 @@ loads as (
 raw_days as (
 
     select team, usage_date, _dlt_load_id from {{ ref('stg_cursor__usage_events') }}
-    union
+    union all
     select team, usage_date, _dlt_load_id from {{ ref('stg_cursor__daily_usage') }}
 
 ),

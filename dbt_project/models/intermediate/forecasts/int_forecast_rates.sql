@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 -- THE projection method of every forecast (budgets and billing cycles): per spend series, the average spend of a
 -- weekday and of a weekend day over the trailing var('forecast_trailing_days') loaded days up to the as-of day
 -- (the newest usage_date of fct_cursor_costs_daily), counting the days a series has no row as 0 from its first

@@ -40,6 +40,7 @@ evaluated as (
 baseline_days as (
 
     select evaluated.team, evaluated.user_email, evaluated.usage_date, past.usage_usd
+
     from evaluated
     inner join usage_days as past
         on evaluated.team = past.team
@@ -52,32 +53,37 @@ baseline_days as (
 medians as (
 
     select team, user_email, usage_date, count(*) as baseline_days, {{ median('usage_usd') }} as baseline_median
+
     from baseline_days
     group by team, user_email, usage_date
 
 ),
 
-deviations as (
+-- one row per evaluated day with a baseline: its size, median and MAD (one join of the two above)
+baselines as (
 
     select
-        baseline_days.team,
-        baseline_days.user_email,
-        baseline_days.usage_date,
+        medians.team,
+        medians.user_email,
+        medians.usage_date,
+        min(medians.baseline_days) as baseline_days,
+        min(medians.baseline_median) as baseline_median,
         {{ median('abs(cast(baseline_days.usage_usd as double precision) - medians.baseline_median)') }}
             as baseline_mad
 
-    from baseline_days
-    inner join medians
-        on baseline_days.team = medians.team
-        and baseline_days.user_email = medians.user_email
-        and baseline_days.usage_date = medians.usage_date
-    group by baseline_days.team, baseline_days.user_email, baseline_days.usage_date
+    from medians
+    inner join baseline_days
+        on medians.team = baseline_days.team
+        and medians.user_email = baseline_days.user_email
+        and medians.usage_date = baseline_days.usage_date
+    group by medians.team, medians.user_email, medians.usage_date
 
 ),
 
 team_days as (
 
     select team, usage_date, {{ median('usage_usd') }} as team_median
+
     from usage_days
     group by team, usage_date
 
@@ -91,25 +97,21 @@ scored as (
         evaluated.usage_date,
         evaluated.as_of_date,
         evaluated.usage_usd,
-        coalesce(medians.baseline_days, 0) as baseline_days,
-        medians.baseline_median,
-        deviations.baseline_mad,
+        coalesce(baselines.baseline_days, 0) as baseline_days,
+        baselines.baseline_median,
+        baselines.baseline_mad,
         team_days.team_median,
-        0.6745 * (cast(evaluated.usage_usd as double precision) - medians.baseline_median)
-            / greatest(deviations.baseline_mad, 0.01 * medians.baseline_median, 0.01) as modified_z_score,
+        0.6745 * (cast(evaluated.usage_usd as double precision) - baselines.baseline_median)
+            / greatest(baselines.baseline_mad, 0.01 * baselines.baseline_median, 0.01) as modified_z_score,
         cast(evaluated.usage_usd as double precision) / nullif(team_days.team_median, 0) as team_multiple,
         evaluated.usage_date > {{ add_days('evaluated.as_of_date', -var('anomaly_provisional_days')) }}
             as is_provisional
 
     from evaluated
-    left join medians
-        on evaluated.team = medians.team
-        and evaluated.user_email = medians.user_email
-        and evaluated.usage_date = medians.usage_date
-    left join deviations
-        on evaluated.team = deviations.team
-        and evaluated.user_email = deviations.user_email
-        and evaluated.usage_date = deviations.usage_date
+    left join baselines
+        on evaluated.team = baselines.team
+        and evaluated.user_email = baselines.user_email
+        and evaluated.usage_date = baselines.usage_date
     left join team_days
         on evaluated.team = team_days.team
         and evaluated.usage_date = team_days.usage_date

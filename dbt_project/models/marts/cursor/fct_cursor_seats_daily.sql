@@ -8,7 +8,7 @@ seat_days as (
 
 usage_costs as (
 
-    select * from {{ ref('int_usage_costs_aggregated_to_days') }}
+    select * from {{ ref('int_usage_costs_loaded') }}
 
 ),
 

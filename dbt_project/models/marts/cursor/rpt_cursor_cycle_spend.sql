@@ -1,12 +1,14 @@
--- Per team, user and billing cycle: included and on-demand spend summed from the usage events, beside the
+-- Per team, user and billing cycle: included and on-demand spend summed from the usage events (their daily sums,
+-- int_usage_costs_loaded: list cost = charged cents / 100 per charge type), beside the
 -- latest spend snapshot of that cycle and the difference (events - snapshot). An event belongs to the cycle
--- with the latest snapshot cycle_start on or before its UTC day (the calendar month when no snapshot exists).
+-- with the latest snapshot cycle_start on or before its UTC day (the calendar month when no snapshot exists):
+-- each day falls in the range from its cycle's start to the next cycle's start.
 
 with
 
-usage_events as (
+usage_costs as (
 
-    select * from {{ ref('stg_cursor__usage_events') }}
+    select * from {{ ref('int_usage_costs_loaded') }}
 
 ),
 
@@ -16,31 +18,46 @@ spend_snapshots as (
 
 ),
 
+daily_events as (
+
+    select
+        team,
+        user_email,
+        usage_date,
+        charge_type,
+        sum(list_cost_usd) as charged_usd
+
+    from usage_costs
+    group by team, user_email, usage_date, charge_type
+
+),
+
 cycles as (
 
-    select distinct team, cycle_start from spend_snapshots
+    select
+        team,
+        cycle_start,
+        lead(cycle_start) over (partition by team order by cycle_start) as next_cycle_start
+
+    from (select distinct team, cycle_start from spend_snapshots) as cycle_starts
 
 ),
 
 events_in_cycles as (
 
     select
-        usage_events.team,
-        usage_events.user_email,
-        usage_events.usage_date,
-        usage_events.charge_type,
-        usage_events.charged_cents,
-        coalesce(
-            (
-                select max(cycles.cycle_start)
-                from cycles
-                where cycles.team = usage_events.team
-                    and cycles.cycle_start <= usage_events.usage_date
-            ),
-            {{ month_of('usage_events.usage_date') }}
-        ) as cycle_start
+        daily_events.team,
+        daily_events.user_email,
+        daily_events.usage_date,
+        daily_events.charge_type,
+        daily_events.charged_usd,
+        coalesce(cycles.cycle_start, {{ month_of('daily_events.usage_date') }}) as cycle_start
 
-    from usage_events
+    from daily_events
+    left join cycles
+        on daily_events.team = cycles.team
+        and daily_events.usage_date >= cycles.cycle_start
+        and (daily_events.usage_date < cycles.next_cycle_start or cycles.next_cycle_start is null)
 
 ),
 
@@ -68,18 +85,18 @@ event_spend as (
         events_in_cycles.team,
         events_in_cycles.cycle_start,
         events_in_cycles.user_email,
-        sum(case when events_in_cycles.charge_type = 'included' then events_in_cycles.charged_cents else 0 end)
-            as included_cents,
-        sum(case when events_in_cycles.charge_type = 'on_demand' then events_in_cycles.charged_cents else 0 end)
-            as on_demand_cents,
+        sum(case when events_in_cycles.charge_type = 'included' then events_in_cycles.charged_usd else 0 end)
+            as included_usd,
+        sum(case when events_in_cycles.charge_type = 'on_demand' then events_in_cycles.charged_usd else 0 end)
+            as on_demand_usd,
         sum(
             case
                 when events_in_cycles.charge_type = 'on_demand'
                     and events_in_cycles.usage_date <= latest_snapshots.snapshot_date
-                    then events_in_cycles.charged_cents
+                    then events_in_cycles.charged_usd
                 else 0
             end
-        ) as on_demand_to_snapshot_cents
+        ) as on_demand_to_snapshot_usd
 
     from events_in_cycles
     left join latest_snapshots
@@ -96,9 +113,9 @@ joined as (
         coalesce(event_spend.team, latest_snapshots.team) as team,
         coalesce(event_spend.cycle_start, latest_snapshots.cycle_start) as cycle_start,
         coalesce(event_spend.user_email, latest_snapshots.user_email) as user_email,
-        event_spend.included_cents,
-        event_spend.on_demand_cents,
-        event_spend.on_demand_to_snapshot_cents,
+        event_spend.included_usd,
+        event_spend.on_demand_usd,
+        event_spend.on_demand_to_snapshot_usd,
         latest_snapshots.snapshot_date,
         latest_snapshots.spend_cents as snapshot_spend_cents,
         latest_snapshots.overall_spend_cents as snapshot_overall_spend_cents,
@@ -118,20 +135,20 @@ final as (
         cast(team as varchar) as team,
         cast(cycle_start as date) as cycle_start,
         cast(user_email as varchar) as user_email,
-        {{ cents_to_dollars('included_cents') }} as included_spend_usd,
-        {{ cents_to_dollars('on_demand_cents') }} as on_demand_spend_usd,
+        cast(coalesce(included_usd, 0) as decimal(38, 11)) as included_spend_usd,
+        cast(coalesce(on_demand_usd, 0) as decimal(38, 11)) as on_demand_spend_usd,
         cast(effective_limit_usd as decimal(38, 9)) as spend_limit_usd,
         cast(
-            effective_limit_usd - {{ cents_to_dollars('on_demand_cents') }} as decimal(38, 11)
+            effective_limit_usd - coalesce(on_demand_usd, 0) as decimal(38, 11)
         ) as spend_limit_remaining_usd,
         cast(snapshot_date as date) as snapshot_date,
-        {{ cents_to_dollars('on_demand_to_snapshot_cents') }} as on_demand_spend_to_snapshot_usd,
+        cast(coalesce(on_demand_to_snapshot_usd, 0) as decimal(38, 11)) as on_demand_spend_to_snapshot_usd,
         cast(snapshot_spend_cents * 0.01 as decimal(38, 11)) as snapshot_on_demand_spend_usd,
         cast(snapshot_overall_spend_cents * 0.01 as decimal(38, 11)) as snapshot_overall_spend_usd,
         cast(
             case
                 when snapshot_date is not null
-                    then {{ cents_to_dollars('on_demand_to_snapshot_cents') }} - snapshot_spend_cents * 0.01
+                    then coalesce(on_demand_to_snapshot_usd, 0) - snapshot_spend_cents * 0.01
             end as decimal(38, 11)
         ) as spend_difference_usd,
         cast(cycle_start = max(cycle_start) over (partition by team) as boolean) as is_current_cycle
