@@ -12,6 +12,7 @@ checks that a parse still applies (project files, vars, profile) and parses agai
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import json
@@ -75,11 +76,17 @@ def parse_cache(settings: Settings) -> Path | None:
 
 
 def _copy(source: Path, destination: Path) -> None:
-    """Copy through a temporary file, so a concurrent reader never sees half a file."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    """Copy through a temporary file, so a concurrent reader never sees half a file. The parse is only worth a few
+    seconds: a cache folder that cannot be written (read-only home, full disk) costs a full parse, never the run."""
     partial = destination.with_name(f".{destination.name}.{os.getpid()}")
-    shutil.copyfile(source, partial)
-    os.replace(partial, destination)
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, partial)
+        os.replace(partial, destination)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        log.debug("dbt's parse not copied to %s: %s", destination, exc)
 
 
 def dbt_vars(settings: Settings) -> dict:

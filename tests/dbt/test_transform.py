@@ -16,7 +16,7 @@ import pytest
 from cursor_spend.config import load_settings
 from cursor_spend.simulator.team import TeamSpec
 from cursor_spend.simulator.usage import DAY_MS, TeamUsage, day_start_ms, ms_to_day
-from cursor_spend.transform import TransformError, export_marts, parse_cache, run_dbt, transform
+from cursor_spend.transform import TransformError, _copy, export_marts, parse_cache, run_dbt, transform
 from cursor_spend.warehouse import WarehouseLockedError
 from tests.source.helpers import query
 from tests.truth import (
@@ -167,6 +167,19 @@ def test_a_new_warehouse_starts_from_the_kept_parse_and_builds_the_same_marts(bu
     assert mart_seat_costs(warehouse) == mart_seat_costs(settings.duckdb_path)
     with_vars = load_settings(env={"CURSOR_SPEND_DUCKDB": str(warehouse), "CURSOR_SEAT_PRICE_USD": "41"})
     assert parse_cache(with_vars) != parse_cache(settings)
+
+
+def test_a_cache_folder_that_cannot_be_written_costs_a_parse_not_the_run(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would go")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(tmp_path / "w" / "cursor_spend.duckdb")})
+    parsed = tmp_path / "partial_parse.msgpack"
+    parsed.write_bytes(b"parse")
+
+    _copy(parsed, parse_cache(settings))  # no error: the run goes on
+
+    assert not list(tmp_path.glob(".*.msgpack.*"))
 
 
 def test_parquet_exports_match_the_marts_row_counts(built):
