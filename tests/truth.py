@@ -97,7 +97,7 @@ def mart_seat_costs(where: Path | Warehouse) -> dict[tuple, Decimal]:
     return {(email, day): cost for email, day, cost in rows}
 
 
-def _normal(value):
+def normal(value):
     if isinstance(value, Decimal):
         return value.normalize() if value else Decimal(0)
     if isinstance(value, float):
@@ -115,7 +115,7 @@ def all_marts(where: Path | Warehouse, skip: tuple[str, ...] = ("source_loaded_a
         for name in reader.tables("marts"):
             columns, rows = reader.columns(f"select * from marts.{name}")
             keep = [i for i, column in enumerate(columns) if column not in skip]
-            out[name] = sorted((tuple(_normal(row[i]) for i in keep) for row in rows), key=repr)
+            out[name] = sorted((tuple(normal(row[i]) for i in keep) for row in rows), key=repr)
         return out
 
 

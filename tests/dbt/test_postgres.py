@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -18,7 +19,15 @@ from cursor_spend.simulator.usage import TeamUsage
 from cursor_spend.transform import run_dbt, transform
 from tests.postgres import copy_schema
 from tests.receivers import webhook
-from tests.truth import all_marts, expected_seat_costs, expected_usage_costs, mart_seat_costs, mart_usage_costs, query
+from tests.truth import (
+    all_marts,
+    expected_seat_costs,
+    expected_usage_costs,
+    mart_seat_costs,
+    mart_usage_costs,
+    normal,
+    query,
+)
 
 from .raw_fixture import build_raw_warehouse
 
@@ -81,6 +90,26 @@ def test_the_focus_export_from_postgres_equals_the_one_from_duckdb(both, tmp_pat
     assert on_duckdb == on_postgres and on_duckdb.count("\n") > 100
     tables = [pq.read_table(export_focus(settings, output=tmp_path)[0]) for settings in both]
     assert tables[0].schema == tables[1].schema and tables[0].equals(tables[1])
+
+
+def test_the_parquet_exports_of_every_mart_from_postgres_equal_duckdbs(both):
+    """PostgreSQL's marts reach Arrow by COPY with their declared types: a BI tool reading the Parquet exports sees
+    the same columns, types and values from either warehouse (load times aside)."""
+    on_duckdb, on_postgres = ({path.stem: pq.read_table(path) for path in w.export_dir.glob("*.parquet")} for w in both)
+    assert set(on_postgres) == set(on_duckdb) and len(on_duckdb) >= 19
+    for name, table in on_duckdb.items():
+        other = on_postgres[name]
+        assert other.schema.names == table.schema.names, name
+        for field in table.schema:
+            kind = other.schema.field(field.name).type
+            same = pa.types.is_timestamp(kind) if pa.types.is_timestamp(field.type) else kind == field.type
+            assert same, (name, field.name, field.type, kind)
+        assert _rows(other) == _rows(table), name
+
+
+def _rows(table: pa.Table) -> list[tuple]:
+    rows = (tuple(normal(v) for k, v in row.items() if k != "source_loaded_at") for row in table.to_pylist())
+    return sorted(rows, key=repr)
 
 
 def test_alerts_are_delivered_once_from_a_postgres_warehouse(both):
