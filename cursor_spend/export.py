@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .warehouse import arrow_type
+
 if TYPE_CHECKING:  # pyarrow is imported where a file is written: the CLI's parser imports FORMATS from here
     import pyarrow as pa
 
@@ -86,8 +88,6 @@ def export_focus(
 def _declared_schema(reader: Reader, names: list[str]) -> pa.Schema:
     """The Arrow schema of the FOCUS table from the warehouse's catalog (its dbt contract), datetimes in UTC."""
     import pyarrow as pa
-
-    from .warehouse import arrow_type
 
     rows = reader.rows(
         "select column_name, data_type, numeric_precision, numeric_scale from information_schema.columns "

@@ -13,6 +13,7 @@ unexpected keyword argument 'infer_schema'``), and SQLAlchemy would be one more 
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -236,8 +237,6 @@ class Reader:
         marts of a 365-day warehouse)."""
         if self.kind == "duckdb":
             return self._connection.sql(sql, params=list(params) or None).to_arrow_table()
-        import tempfile
-
         import pyarrow as pa
         import pyarrow.csv as csv
 

@@ -21,7 +21,7 @@ from cursor_spend.config import load_settings
 from cursor_spend.simulator import Fault, SimulatorOptions
 from tests.conftest import API_KEY, END_DATE
 from tests.source.helpers import normalized, settings_for, truth_by_user_day, warehouse_by_user_day
-from tests.source.test_faults import CHILD as KILLED_AFTER_EVENTS  # SIGKILL right after the events load job
+from tests.source.test_faults import SIGNAL_AFTER_EVENTS_LOAD
 from tests.test_config import cli
 
 START = END_DATE - timedelta(days=9)
@@ -86,21 +86,6 @@ def test_an_interrupted_extract_says_so_in_one_line_and_the_next_run_is_exact(ma
     assert warehouse_by_user_day(settings) == normalized(truth_by_user_day(server, START, END_DATE))
 
 
-SIGNALLED_DURING_LOAD = """
-import os, signal, sys
-from dlt.common.destination.client import RunnableLoadJob
-from cursor_spend import cli
-
-real_run = RunnableLoadJob.run_managed
-def run_then_signal(self, *args, **kwargs):
-    real_run(self, *args, **kwargs)
-    if "usage_events" in self._file_path:  # during dlt's load step, which intercepts signals
-        os.kill(os.getpid(), int(sys.argv[1]))
-RunnableLoadJob.run_managed = run_then_signal
-sys.exit(cli.main(sys.argv[2:]))
-"""
-
-
 @pytest.mark.parametrize(("sent", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "sigterm"])
 def test_a_signal_during_the_load_step_stops_the_run_and_the_next_run_is_exact(make_simulator, tmp_path, sent, code):
     """dlt's normalize and load steps intercept SIGINT and SIGTERM and forget one that arrives after their last
@@ -112,7 +97,7 @@ def test_a_signal_during_the_load_step_stops_the_run_and_the_next_run_is_exact(m
     window = ("--start-date", str(start), "--end-date", str(END_DATE))
 
     child = subprocess.run(
-        [sys.executable, "-c", SIGNALLED_DURING_LOAD, str(int(sent)), "run", *window],
+        [sys.executable, "-c", SIGNAL_AFTER_EVENTS_LOAD, str(int(sent)), "run", *window],
         env=env, capture_output=True, text=True, timeout=300, preexec_fn=_as_from_a_terminal,
     )  # fmt: skip
 
@@ -168,7 +153,8 @@ def test_after_a_killed_load_the_next_extract_finishes_it_and_still_loads_its_ow
     server = make_simulator(members=12, days=10, options=SimulatorOptions(rate_limits=False))
     first, second = (START, START + timedelta(days=4)), (START + timedelta(days=5), END_DATE)
     env = _env(server, tmp_path / "warehouse" / "cursor_spend.duckdb")
-    child = subprocess.run([sys.executable, "-c", KILLED_AFTER_EVENTS, *map(str, first)], env=env, timeout=120)
+    killed = (str(int(signal.SIGKILL)), "extract", "--start-date", str(first[0]), "--end-date", str(first[1]))
+    child = subprocess.run([sys.executable, "-c", SIGNAL_AFTER_EVENTS_LOAD, *killed], env=env, timeout=120)
     assert child.returncode == -signal.SIGKILL
 
     done = cli("extract", "--start-date", str(second[0]), "--end-date", str(second[1]), env=env)

@@ -136,21 +136,21 @@ def test_a_normal_run_under_the_documented_limits_gets_no_429(make_simulator):
     assert time.monotonic() - started >= 2.0  # 45 requests at 20 a window need at least three windows
 
 
-CHILD = textwrap.dedent(
+# `python -c SIGNAL_AFTER_EVENTS_LOAD <signal number> <cursor-spend arguments...>`: the CLI, sent the signal by its own
+# load job right after the usage events were written, before the rest (dlt's load step, which intercepts signals)
+SIGNAL_AFTER_EVENTS_LOAD = textwrap.dedent(
     """
-    import os, signal, sys
-    from datetime import date
+    import os, sys
     from dlt.common.destination.client import RunnableLoadJob
-    from cursor_spend import pipeline
-    from cursor_spend.config import load_settings
+    from cursor_spend import cli
 
     real_run = RunnableLoadJob.run_managed
-    def run_then_die(self, *args, **kwargs):
+    def run_then_signal(self, *args, **kwargs):
         real_run(self, *args, **kwargs)
-        if "usage_events" in self._file_path:  # killed right after the events were written, before the rest
-            os.kill(os.getpid(), signal.SIGKILL)
-    RunnableLoadJob.run_managed = run_then_die
-    pipeline.extract(load_settings(), date.fromisoformat(sys.argv[1]), date.fromisoformat(sys.argv[2]))
+        if "usage_events" in self._file_path:
+            os.kill(os.getpid(), int(sys.argv[1]))
+    RunnableLoadJob.run_managed = run_then_signal
+    sys.exit(cli.main(sys.argv[2:]))
     """
 )
 
@@ -164,11 +164,9 @@ def test_a_load_killed_midway_and_run_again_ends_exact(make_simulator, tmp_path)
         "CURSOR_API_BASE_URL": server.base_url,
         "CURSOR_SPEND_DUCKDB": str(settings.duckdb_path),
     }
+    killed = (str(int(signal.SIGKILL)), "extract", "--start-date", str(START), "--end-date", str(END_DATE))
     child = subprocess.run(
-        [sys.executable, "-c", CHILD, START.isoformat(), END_DATE.isoformat()],
-        env=env,
-        capture_output=True,
-        timeout=120,
+        [sys.executable, "-c", SIGNAL_AFTER_EVENTS_LOAD, *killed], env=env, capture_output=True, timeout=120
     )
     assert child.returncode == -signal.SIGKILL, child.stderr.decode()[-2000:]
 

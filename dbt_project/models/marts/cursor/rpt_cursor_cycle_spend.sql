@@ -18,7 +18,7 @@ spend_snapshots as (
 
 ),
 
-daily_events as (
+daily_usage as (
 
     select
         team,
@@ -43,21 +43,21 @@ cycles as (
 
 ),
 
-events_in_cycles as (
+days_in_cycles as (
 
     select
-        daily_events.team,
-        daily_events.user_email,
-        daily_events.usage_date,
-        daily_events.charge_type,
-        daily_events.charged_usd,
-        coalesce(cycles.cycle_start, {{ month_of('daily_events.usage_date') }}) as cycle_start
+        daily_usage.team,
+        daily_usage.user_email,
+        daily_usage.usage_date,
+        daily_usage.charge_type,
+        daily_usage.charged_usd,
+        coalesce(cycles.cycle_start, {{ month_of('daily_usage.usage_date') }}) as cycle_start
 
-    from daily_events
+    from daily_usage
     left join cycles
-        on daily_events.team = cycles.team
-        and daily_events.usage_date >= cycles.cycle_start
-        and (daily_events.usage_date < cycles.next_cycle_start or cycles.next_cycle_start is null)
+        on daily_usage.team = cycles.team
+        and daily_usage.usage_date >= cycles.cycle_start
+        and (daily_usage.usage_date < cycles.next_cycle_start or cycles.next_cycle_start is null)
 
 ),
 
@@ -79,53 +79,53 @@ latest_snapshots as (
 
 ),
 
-event_spend as (
+usage_spend as (
 
     select
-        events_in_cycles.team,
-        events_in_cycles.cycle_start,
-        events_in_cycles.user_email,
-        sum(case when events_in_cycles.charge_type = 'included' then events_in_cycles.charged_usd else 0 end)
+        days_in_cycles.team,
+        days_in_cycles.cycle_start,
+        days_in_cycles.user_email,
+        sum(case when days_in_cycles.charge_type = 'included' then days_in_cycles.charged_usd else 0 end)
             as included_usd,
-        sum(case when events_in_cycles.charge_type = 'on_demand' then events_in_cycles.charged_usd else 0 end)
+        sum(case when days_in_cycles.charge_type = 'on_demand' then days_in_cycles.charged_usd else 0 end)
             as on_demand_usd,
         sum(
             case
-                when events_in_cycles.charge_type = 'on_demand'
-                    and events_in_cycles.usage_date <= latest_snapshots.snapshot_date
-                    then events_in_cycles.charged_usd
+                when days_in_cycles.charge_type = 'on_demand'
+                    and days_in_cycles.usage_date <= latest_snapshots.snapshot_date
+                    then days_in_cycles.charged_usd
                 else 0
             end
         ) as on_demand_to_snapshot_usd
 
-    from events_in_cycles
+    from days_in_cycles
     left join latest_snapshots
-        on events_in_cycles.team = latest_snapshots.team
-        and events_in_cycles.cycle_start = latest_snapshots.cycle_start
-        and events_in_cycles.user_email = latest_snapshots.user_email
-    group by events_in_cycles.team, events_in_cycles.cycle_start, events_in_cycles.user_email
+        on days_in_cycles.team = latest_snapshots.team
+        and days_in_cycles.cycle_start = latest_snapshots.cycle_start
+        and days_in_cycles.user_email = latest_snapshots.user_email
+    group by days_in_cycles.team, days_in_cycles.cycle_start, days_in_cycles.user_email
 
 ),
 
 joined as (
 
     select
-        coalesce(event_spend.team, latest_snapshots.team) as team,
-        coalesce(event_spend.cycle_start, latest_snapshots.cycle_start) as cycle_start,
-        coalesce(event_spend.user_email, latest_snapshots.user_email) as user_email,
-        event_spend.included_usd,
-        event_spend.on_demand_usd,
-        event_spend.on_demand_to_snapshot_usd,
+        coalesce(usage_spend.team, latest_snapshots.team) as team,
+        coalesce(usage_spend.cycle_start, latest_snapshots.cycle_start) as cycle_start,
+        coalesce(usage_spend.user_email, latest_snapshots.user_email) as user_email,
+        usage_spend.included_usd,
+        usage_spend.on_demand_usd,
+        usage_spend.on_demand_to_snapshot_usd,
         latest_snapshots.snapshot_date,
         latest_snapshots.spend_cents as snapshot_spend_cents,
         latest_snapshots.overall_spend_cents as snapshot_overall_spend_cents,
         latest_snapshots.effective_limit_usd
 
-    from event_spend
+    from usage_spend
     full outer join latest_snapshots
-        on event_spend.team = latest_snapshots.team
-        and event_spend.cycle_start = latest_snapshots.cycle_start
-        and event_spend.user_email = latest_snapshots.user_email
+        on usage_spend.team = latest_snapshots.team
+        and usage_spend.cycle_start = latest_snapshots.cycle_start
+        and usage_spend.user_email = latest_snapshots.user_email
 
 ),
 
