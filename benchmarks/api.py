@@ -14,11 +14,11 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
+from cursor_simulator import SimulatorOptions, TeamSpec
+from cursor_simulator.audit import audit_logs
+from cursor_simulator.endpoints import TeamEndpoints
+from cursor_simulator.usage import DAY_MS, TeamUsage, day_start_ms
 from cursor_spend import pipeline
-from cursor_spend.simulator import SimulatorOptions, TeamSpec
-from cursor_spend.simulator.audit import audit_logs
-from cursor_spend.simulator.endpoints import TeamEndpoints
-from cursor_spend.simulator.usage import DAY_MS, TeamUsage, day_start_ms
 from dlt_sources.cursor.client import CursorClient
 
 from .report import Figure, Result

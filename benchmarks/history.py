@@ -16,8 +16,8 @@ from pathlib import Path
 
 import psutil
 
+from cursor_simulator import SimulatorOptions, TeamSpec
 from cursor_spend import pipeline
-from cursor_spend.simulator import SimulatorOptions, TeamSpec
 from cursor_spend.transform import BUILD, export_marts, run_dbt
 from dlt_sources.cursor import cursor_source
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import httpx
 
+from cursor_simulator import Simulator, SimulatorOptions, TeamSpec, free_port
+from cursor_simulator.server import serve_forever
 from cursor_spend.config import Settings, load_settings
-from cursor_spend.simulator import Simulator, SimulatorOptions, TeamSpec, free_port
-from cursor_spend.simulator.server import serve_forever
 
 API_KEY = "crsr_" + "B" * 64
 TEAM = "acme"

@@ -21,7 +21,7 @@ import httpx
 import orjson
 import psutil
 
-from cursor_spend.simulator import TeamSpec
+from cursor_simulator import TeamSpec
 
 from .api import windows
 from .report import Figure, Result

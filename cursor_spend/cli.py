@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import secrets
 import signal
-import string
 import sys
 from datetime import date
 from decimal import Decimal
+from importlib.util import find_spec
 from pathlib import Path
 
 from . import __version__
@@ -17,8 +16,6 @@ from .export import FORMATS
 
 def _require_simulator() -> None:
     """The simulator serves HTTP with starlette and uvicorn, which only the [simulator] extra installs."""
-    from importlib.util import find_spec
-
     from .config import ConfigError
 
     if find_spec("starlette") is None or find_spec("uvicorn") is None:
@@ -27,45 +24,9 @@ def _require_simulator() -> None:
 
 def _simulate(args: argparse.Namespace) -> int:
     _require_simulator()
-    from .simulator import Fault, Scenario, Simulator, SimulatorOptions, TeamSpec
-    from .simulator.server import serve_forever
+    from cursor_simulator.cli import run
 
-    key = args.api_key or "crsr_" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(64))
-    spec_args = {"end_date": args.end_date} if args.end_date else {}
-    try:  # a scenario or fault that cannot be read or does not fit the team: one line, no traceback
-        spec = TeamSpec(
-            api_key=key,
-            seed=args.seed,
-            members=args.members,
-            days=args.days,
-            plan=args.plan,
-            retention_days=args.retention_days,
-            activity=args.activity,
-            scenarios=tuple(Scenario.parse(text) for text in args.scenario),
-            **spec_args,
-        )
-        options = SimulatorOptions(
-            rate_limits=not args.no_rate_limits,
-            window_seconds=args.rate_limit_window,
-            retry_after=not args.no_retry_after,
-            faults=[Fault.parse(text) for text in args.fault],
-            rate_limit_mode=args.rate_limit_mode,
-        )
-        simulator = Simulator([spec], options)
-    except ValueError as exc:
-        print(f"cursor-spend simulate: {exc}", file=sys.stderr)
-        return 2
-    base_url = f"http://{args.host}:{args.port}"
-    print(f"Cursor Admin API simulator on {base_url}", flush=True)
-    print(f"  team: {spec.members} members, {spec.days} days up to {spec.end_date}, plan {spec.plan}, seed {spec.seed}")
-    for planted in simulator.team().planted:
-        days = planted.day.isoformat() + (f"..{planted.days[-1]}" if len(planted.days) > 1 else "")
-        print(f"  planted: {planted.kind} for {planted.email} on {days}")
-    if not args.api_key:
-        print(f"  API key: {key}")
-    print(f"  try: curl -u '<key>:' {base_url}/teams/members", flush=True)
-    serve_forever(simulator, args.host, args.port)
-    return 0
+    return run(args)
 
 
 def _settings(args: argparse.Namespace):
@@ -224,51 +185,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     sim = commands.add_parser("simulate", help="serve the Cursor Admin API simulator over HTTP")
-    sim.add_argument("--host", default="127.0.0.1")
-    sim.add_argument("--port", type=int, default=8787)
-    sim.add_argument("--api-key", help="the key the simulator accepts (default: a new one, printed)")
-    sim.add_argument("--members", type=int, default=50, help="team size (default 50)")
-    sim.add_argument("--days", type=int, default=30, help="days of usage data (default 30)")
-    sim.add_argument("--seed", type=int, default=7, help="random seed; same seed, same data (default 7)")
-    sim.add_argument("--end-date", type=date.fromisoformat, help="last day with data (default yesterday, UTC)")
-    sim.add_argument(
-        "--plan",
-        default="enterprise",
-        choices=["enterprise", "business", "no-admin-api", "personal", "empty-team"],
-        help="what the team's plan allows (default enterprise)",
-    )
-    sim.add_argument("--retention-days", type=int, default=90, help="older data comes back empty (default 90)")
-    sim.add_argument("--rate-limit-window", type=float, default=60.0, help="seconds per rate-limit window (60)")
-    sim.add_argument("--no-rate-limits", action="store_true", help="serve without the documented rate limits")
-    sim.add_argument("--no-retry-after", action="store_true", help="send 429s without a Retry-After header")
-    sim.add_argument(
-        "--rate-limit-mode",
-        choices=["fixed", "sliding"],
-        default="fixed",
-        help="fixed windows (the documented reset every minute) or a sliding window (default fixed)",
-    )
-    sim.add_argument(
-        "--activity",
-        type=float,
-        default=1.0,
-        help="multiplies every member's chance to be active on a day; 0 = an idle team (default 1.0)",
-    )
-    sim.add_argument(
-        "--scenario",
-        action="append",
-        default=[],
-        metavar="KIND:USER:...",
-        help="plant a scenario (repeatable): spike:USER:DAY[:FACTOR], ramp:USER:AMOUNT_DOLLARS[:DAY], "
-        "exhaust_included:USER:DAY or group_move:USER:DAY[:GROUP]; USER = member index or e-mail, "
-        "DAY = YYYY-MM-DD or days before the end date",
-    )
-    sim.add_argument(
-        "--fault",
-        action="append",
-        default=[],
-        metavar="KIND[:ROUTE[:COUNT[:AFTER]]]",
-        help="inject a fault, e.g. 5xx:events:3 or truncated:events:1:2 (repeatable)",
-    )
+    if find_spec("cursor_simulator") and find_spec("starlette") and find_spec("uvicorn"):
+        from cursor_simulator.cli import add_arguments
+
+        add_arguments(sim)
+    else:  # without the [simulator] extra: the command says what to install
+        sim.add_argument("ignored", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     sim.set_defaults(func=_simulate)
 
     chk = commands.add_parser("check", help="validate the API key(s) and print each team's size")

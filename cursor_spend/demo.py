@@ -14,12 +14,13 @@ from pathlib import Path
 
 from rich.console import Console
 
+from cursor_simulator import Scenario, Simulator, SimulatorOptions, TeamSpec, serve
+from cursor_simulator.usage import TeamUsage
+
 from . import pipeline
 from .config import load_settings
 from .progress import BuildProgress, ExtractProgress
 from .report import write_report
-from .simulator import Scenario, Simulator, SimulatorOptions, TeamSpec, serve
-from .simulator.usage import TeamUsage
 from .summary import print_summary, summarize
 
 DEMO_DIR = Path("demo")

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from cursor_spend.simulator import Simulator, SimulatorOptions, SimulatorServer, TeamSpec
+from cursor_simulator import Simulator, SimulatorOptions, SimulatorServer, TeamSpec
 from tests.postgres import PostgresServer
 
 # dlt's own setting, for every process the tests start: dlt would import Airflow (it is in this venv) to look for

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
-from cursor_spend.simulator import free_port
+from cursor_simulator import free_port
 
 USER = "cursor_spend"
 

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
 
-from cursor_spend.simulator import free_port
+from cursor_simulator import free_port
 
 
 class Webhook:

@@ -25,14 +25,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from cursor_simulator.team import TeamSpec
+from cursor_simulator.usage import TeamUsage
 from cursor_spend.config import DBT_PROJECT_DIR
-from cursor_spend.simulator.team import TeamSpec
-from cursor_spend.simulator.usage import TeamUsage
 from tests.truth import expected_seat_costs, expected_usage_costs
 
 REPO = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())
-SOURCE_PACKAGES = ("cursor_spend", "dlt_sources")
+SOURCE_PACKAGES = ("cursor_spend", "cursor_simulator", "dlt_sources")
 PACKAGED_DBT_PROJECT = "cursor_spend/dbt_project"
 DEMO = {"members": 12, "days": 10}
 
@@ -92,7 +92,7 @@ def _module_level_imports(path: Path) -> set[str]:
     [
         ("cursor_spend/*.py", ()),
         ("dlt_sources/**/*.py", ()),
-        ("cursor_spend/simulator/*.py", ("simulator",)),
+        ("cursor_simulator/*.py", ("simulator",)),
     ],
     ids=["cli-and-pipeline", "dlt-source", "simulator"],
 )

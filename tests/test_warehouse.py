@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from cursor_spend.simulator import free_port
+from cursor_simulator import free_port
 from tests.conftest import API_KEY
 from tests.postgres import USER
 from tests.test_config import cli

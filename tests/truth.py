@@ -13,8 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import NamedTuple
 
-from cursor_spend.simulator.pricing import money
-from cursor_spend.simulator.usage import DAY_MS, TeamUsage, cycle_start, day_start_ms, ms_to_day
+from cursor_simulator.pricing import money
+from cursor_simulator.usage import DAY_MS, TeamUsage, cycle_start, day_start_ms, ms_to_day
 from cursor_spend.warehouse import Warehouse
 
 PLACEHOLDER = "unknown (removed member)"  # the user of events that carry no email

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cursor_spend.simulator import SimulatorOptions
+from cursor_simulator import SimulatorOptions
 from tests.airflow import DAGS_DIR, airflow_db, mart_days, mart_snapshot  # noqa: F401 (airflow_db: fixture)
 from tests.conftest import API_KEY
 

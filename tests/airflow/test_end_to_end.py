@@ -20,9 +20,9 @@ from typing import IO, TypeVar
 import httpx
 import pytest
 
-from cursor_spend.simulator import Scenario, free_port
-from cursor_spend.simulator.team import TeamSpec
-from cursor_spend.simulator.usage import TeamUsage
+from cursor_simulator import Scenario, free_port
+from cursor_simulator.team import TeamSpec
+from cursor_simulator.usage import TeamUsage
 from tests.airflow import POOL, airflow_env, mart_days, mart_snapshot, run_airflow
 from tests.conftest import API_KEY, END_DATE
 from tests.receivers import Webhook, webhook

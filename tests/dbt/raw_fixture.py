@@ -17,8 +17,8 @@ import duckdb
 import orjson
 import pyarrow as pa
 
-from cursor_spend.simulator.endpoints import TeamEndpoints
-from cursor_spend.simulator.usage import TeamUsage
+from cursor_simulator.endpoints import TeamEndpoints
+from cursor_simulator.usage import TeamUsage
 from dlt_sources.cursor import records, schema
 
 LOADED_BY_DLT = {"_dlt_load_id": pa.string(), "_dlt_id": pa.string()}  # columns dlt adds (not _dlt_id to Arrow)

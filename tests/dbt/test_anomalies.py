@@ -10,9 +10,9 @@ from decimal import Decimal
 
 import pytest
 
+from cursor_simulator import Scenario, TeamSpec
+from cursor_simulator.usage import TeamUsage
 from cursor_spend.config import load_settings
-from cursor_spend.simulator import Scenario, TeamSpec
-from cursor_spend.simulator.usage import TeamUsage
 from cursor_spend.transform import transform
 from tests.conftest import API_KEY, END_DATE
 from tests.truth import member_days, query

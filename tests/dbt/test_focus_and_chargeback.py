@@ -16,12 +16,12 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
 
+from cursor_simulator import Scenario
+from cursor_simulator.team import TeamSpec
+from cursor_simulator.usage import DAY_MS, TeamUsage, day_start_ms, ms_to_day
 from cursor_spend.cli import main
 from cursor_spend.config import load_settings
 from cursor_spend.export import export_focus
-from cursor_spend.simulator import Scenario
-from cursor_spend.simulator.team import TeamSpec
-from cursor_spend.simulator.usage import DAY_MS, TeamUsage, day_start_ms, ms_to_day
 from cursor_spend.transform import transform
 from tests import focus_validator
 from tests.truth import CENT, cents

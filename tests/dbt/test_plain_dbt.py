@@ -16,9 +16,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from cursor_simulator.team import TeamSpec
+from cursor_simulator.usage import TeamUsage
 from cursor_spend.config import DBT_PROJECT_DIR, load_settings
-from cursor_spend.simulator.team import TeamSpec
-from cursor_spend.simulator.usage import TeamUsage
 from cursor_spend.transform import TransformError, transform
 from tests.truth import expected_seat_costs, mart_seat_costs, query
 

@@ -11,11 +11,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from cursor_simulator.team import TeamSpec
+from cursor_simulator.usage import TeamUsage
 from cursor_spend.alerts import deliver, webhook_channel
 from cursor_spend.config import load_settings
 from cursor_spend.export import export_focus
-from cursor_spend.simulator.team import TeamSpec
-from cursor_spend.simulator.usage import TeamUsage
 from cursor_spend.transform import run_dbt, transform
 from tests.postgres import copy_schema
 from tests.receivers import webhook

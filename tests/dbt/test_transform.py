@@ -13,9 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from cursor_simulator.team import TeamSpec
+from cursor_simulator.usage import DAY_MS, TeamUsage, day_start_ms, ms_to_day
 from cursor_spend.config import load_settings
-from cursor_spend.simulator.team import TeamSpec
-from cursor_spend.simulator.usage import DAY_MS, TeamUsage, day_start_ms, ms_to_day
 from cursor_spend.transform import TransformError, _copy, export_marts, parse_cache, run_dbt, transform
 from cursor_spend.warehouse import WarehouseLockedError
 from tests.source.helpers import query

@@ -12,10 +12,10 @@ from decimal import Decimal
 
 import pytest
 
+from cursor_simulator import Scenario, SimulatorOptions, TeamSpec
+from cursor_simulator.usage import TeamUsage
 from cursor_spend.cli import main
 from cursor_spend.config import load_settings
-from cursor_spend.simulator import Scenario, SimulatorOptions, TeamSpec
-from cursor_spend.simulator.usage import TeamUsage
 from tests.conftest import API_KEY, END_DATE
 from tests.receivers import smtp_server, webhook
 from tests.truth import first_day_reaching, member_days, projected_crossing, query

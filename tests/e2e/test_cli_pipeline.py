@@ -10,8 +10,8 @@ import sys
 from datetime import timedelta
 from decimal import Decimal
 
+from cursor_simulator import SimulatorOptions
 from cursor_spend.config import load_settings
-from cursor_spend.simulator import SimulatorOptions
 from tests.conftest import API_KEY, END_DATE
 from tests.truth import all_marts, expected_seat_costs, expected_usage_costs, mart_seat_costs, mart_usage_costs
 

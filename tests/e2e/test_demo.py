@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from cursor_simulator.usage import DAY_MS, TeamUsage, day_start_ms
 from cursor_spend.config import load_settings
 from cursor_spend.demo import demo_team
-from cursor_spend.simulator.usage import DAY_MS, TeamUsage, day_start_ms
 from cursor_spend.summary import SummaryError, summarize, usd
 from tests.truth import expected_idle_seats, expected_seat_costs, expected_usage_costs, query
 

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 import psycopg2
 
+from cursor_simulator import SimulatorOptions
 from cursor_spend import pipeline
 from cursor_spend.config import load_settings
-from cursor_spend.simulator import SimulatorOptions
 from tests.conftest import API_KEY, END_DATE
 from tests.truth import expected_seat_costs, expected_usage_costs, mart_seat_costs, mart_usage_costs
 

@@ -16,9 +16,9 @@ import duckdb
 import psutil
 import pytest
 
+from cursor_simulator import Fault, SimulatorOptions
 from cursor_spend import pipeline
 from cursor_spend.config import load_settings
-from cursor_spend.simulator import Fault, SimulatorOptions
 from tests.conftest import API_KEY, END_DATE
 from tests.source.helpers import normalized, settings_for, truth_by_user_day, warehouse_by_user_day
 from tests.source.test_faults import SIGNAL_AFTER_EVENTS_LOAD

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import httpx
 
-from cursor_spend.simulator import Simulator, SimulatorOptions, SimulatorServer, TeamSpec, serve
+from cursor_simulator import Simulator, SimulatorOptions, SimulatorServer, TeamSpec, serve
 from tests.conftest import API_KEY, END_DATE
 
 DAY_MS = 86_400_000

@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 
-from cursor_spend.simulator import SimulatorOptions
+from cursor_simulator import SimulatorOptions
 from tests.conftest import API_KEY
 from tests.simulator import client, window
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from cursor_spend.simulator import SimulatorOptions
+from cursor_simulator import SimulatorOptions
 from tests.simulator import DAY_MS, client, window
 
 NO_LIMITS = SimulatorOptions(rate_limits=False)

@@ -12,8 +12,8 @@ from datetime import timedelta
 
 import httpx
 
-from cursor_spend.simulator import TeamSpec, free_port
-from cursor_spend.simulator.usage import TeamUsage
+from cursor_simulator import TeamSpec, free_port
+from cursor_simulator.usage import TeamUsage
 from tests.conftest import END_DATE
 from tests.simulator import utc_day, window
 
@@ -94,8 +94,8 @@ def test_simulate_refuses_a_scenario_that_does_not_fit_in_one_line():
 
 
 def test_the_rate_limit_modes_offered_are_the_simulators():
+    from cursor_simulator import RATE_LIMIT_MODES
     from cursor_spend.cli import build_parser
-    from cursor_spend.simulator import RATE_LIMIT_MODES
 
     simulate = build_parser()._subparsers._group_actions[0].choices["simulate"]
     mode = next(a for a in simulate._actions if a.dest == "rate_limit_mode")

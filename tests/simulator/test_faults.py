@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from cursor_spend.simulator import Fault, SimulatorOptions
+from cursor_simulator import Fault, SimulatorOptions
 from tests.conftest import END_DATE
 from tests.simulator import all_events, client, window
 

@@ -8,8 +8,8 @@ import time
 from dataclasses import replace
 from datetime import timedelta
 
-from cursor_spend.simulator import Scenario, SimulatorOptions, TeamSpec
-from cursor_spend.simulator import usage as usage_module
+from cursor_simulator import Scenario, SimulatorOptions, TeamSpec
+from cursor_simulator import usage as usage_module
 from tests.conftest import API_KEY, END_DATE
 from tests.simulator import DAY_MS, client, day_ms, window
 

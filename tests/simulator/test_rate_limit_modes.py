@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from cursor_spend.simulator import RATE_LIMIT_MODES, SimulatorOptions
+from cursor_simulator import RATE_LIMIT_MODES, SimulatorOptions
 from tests.simulator import client, window
 
 RATE_LIMITED = {"error": "Too Many Requests", "message": "Rate limit exceeded. Please try again later."}

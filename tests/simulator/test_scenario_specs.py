@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from cursor_spend.simulator import Scenario, TeamSpec
-from cursor_spend.simulator.usage import TeamUsage
+from cursor_simulator import Scenario, TeamSpec
+from cursor_simulator.usage import TeamUsage
 from tests.conftest import API_KEY, END_DATE
 
 

@@ -11,9 +11,9 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from cursor_spend.simulator import Planted, Scenario, Simulator, SimulatorOptions, SimulatorServer, TeamSpec, serve
-from cursor_spend.simulator.team import Member
-from cursor_spend.simulator.usage import TeamUsage
+from cursor_simulator import Planted, Scenario, Simulator, SimulatorOptions, SimulatorServer, TeamSpec, serve
+from cursor_simulator.team import Member
+from cursor_simulator.usage import TeamUsage
 from tests.conftest import API_KEY, END_DATE
 from tests.simulator import all_events, client, day_ms, utc_day
 from tests.truth import first_day_reaching, member_days

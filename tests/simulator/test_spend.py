@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from cursor_spend.simulator import Scenario, SimulatorOptions
+from cursor_simulator import Scenario, SimulatorOptions
 from tests.simulator import client
 from tests.truth import expected_cycle_spend
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from cursor_spend.simulator import SimulatorOptions
+from cursor_simulator import SimulatorOptions
 from tests.conftest import END_DATE
 from tests.simulator import DAY_MS, all_events, client, day_ms, shared_server, window
 

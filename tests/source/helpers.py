@@ -7,9 +7,9 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from cursor_simulator import SimulatorServer
+from cursor_simulator.usage import DAY_MS, day_start_ms, ms_to_day
 from cursor_spend.config import Settings, load_settings
-from cursor_spend.simulator import SimulatorServer
-from cursor_spend.simulator.usage import DAY_MS, day_start_ms, ms_to_day
 from tests import truth
 
 PLACEHOLDER = "(no email)"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from cursor_simulator import Scenario, SimulatorOptions
 from cursor_spend import pipeline
-from cursor_spend.simulator import Scenario, SimulatorOptions
 from tests.conftest import END_DATE
 
 from .helpers import query, settings_for

@@ -7,9 +7,9 @@ import subprocess
 import sys
 from datetime import timedelta
 
+from cursor_simulator import SimulatorOptions
 from cursor_spend import pipeline
 from cursor_spend.config import load_settings
-from cursor_spend.simulator import SimulatorOptions
 from tests.conftest import API_KEY, END_DATE
 
 from .helpers import query, settings_for

@@ -96,7 +96,7 @@ def test_incremental_run_starts_at_the_last_loaded_day_minus_the_lookback(make_s
     pipeline.extract(settings, end_date=END_DATE, client_factory=RecordingClient)
     second_starts = {b["startDate"] for b in seen if b["path"].endswith("filtered-usage-events")}
 
-    from cursor_spend.simulator.usage import day_start_ms
+    from cursor_simulator.usage import day_start_ms
 
     assert first_starts == {day_start_ms(END_DATE - timedelta(days=7))}  # 5 days back from END-3
     assert second_starts == {day_start_ms(END_DATE - timedelta(days=5))}  # last loaded END-3, minus 2
@@ -119,7 +119,7 @@ def test_late_cost_changes_are_reread_and_replace_the_old_values(make_simulator,
 
 
 def test_several_teams_load_side_by_side_with_their_labels(make_simulator, tmp_path):
-    from cursor_spend.simulator import TeamSpec
+    from cursor_simulator import TeamSpec
 
     teams = [
         TeamSpec(api_key="crsr_" + "A" * 64, seed=1, members=8, days=5, end_date=END_DATE, domain="alpha.io"),

@@ -13,9 +13,9 @@ from datetime import timedelta
 
 import pytest
 
+from cursor_simulator import Fault, SimulatorOptions
 from cursor_spend import pipeline
 from cursor_spend.config import ConfigError
-from cursor_spend.simulator import Fault, SimulatorOptions
 from dlt_sources.cursor.client import CursorClient
 from dlt_sources.cursor.errors import CursorConfigurationError, CursorResponseError
 from tests.conftest import END_DATE
@@ -115,8 +115,8 @@ def test_business_plan_skips_audit_logs_and_groups_with_a_warning(make_simulator
 
 
 def test_an_unreachable_host_fails_with_a_clear_message(tmp_path):
+    from cursor_simulator import free_port
     from cursor_spend.config import load_settings
-    from cursor_spend.simulator import free_port
     from dlt_sources.cursor.errors import CursorUnavailableError
 
     settings = load_settings(env={"CURSOR_API_KEY": "k", "CURSOR_API_BASE_URL": f"http://127.0.0.1:{free_port()}"})

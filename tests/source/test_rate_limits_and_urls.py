@@ -11,7 +11,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from cursor_spend.simulator import Fault, SimulatorOptions, free_port
+from cursor_simulator import Fault, SimulatorOptions, free_port
 from dlt_sources.cursor.client import CursorClient
 from dlt_sources.cursor.errors import CursorConfigurationError, CursorUnavailableError
 from tests.conftest import API_KEY

@@ -11,8 +11,8 @@ from datetime import timedelta
 
 import pytest
 
+from cursor_simulator import Fault, SimulatorOptions
 from cursor_spend import pipeline
-from cursor_spend.simulator import Fault, SimulatorOptions
 from dlt_sources.cursor.errors import CursorResponseError
 from tests.conftest import API_KEY, END_DATE
 

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 import dlt
 import pytest
 
+from cursor_simulator import SimulatorOptions, TeamSpec
 from cursor_spend import pipeline
-from cursor_spend.simulator import SimulatorOptions, TeamSpec
 from dlt_sources.cursor import cursor_source
 from dlt_sources.cursor.schema import TABLES
 from tests.conftest import API_KEY, END_DATE
@@ -135,7 +135,7 @@ def test_a_warehouse_of_the_previous_version_continues_from_its_source_wide_stat
 
     pipeline.extract(settings, end_date=END_DATE, client_factory=Recording)
 
-    from cursor_spend.simulator.usage import day_start_ms
+    from cursor_simulator.usage import day_start_ms
 
     assert {start for path, start in seen if path.endswith("filtered-usage-events")} == {
         day_start_ms(date(2026, 11, 13))

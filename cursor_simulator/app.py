@@ -14,7 +14,6 @@ import re
 import threading
 import time
 from collections import Counter, defaultdict, deque
-from dataclasses import dataclass, field
 
 import orjson
 from starlette.applications import Starlette
@@ -26,33 +25,13 @@ from . import faults as fault_kinds
 from .audit import audit_logs
 from .endpoints import BadRequest, TeamEndpoints
 from .faults import Fault, FaultBoard
+from .options import SimulatorOptions
 from .team import TeamSpec
 from .usage import TeamUsage
 
 WELL_FORMED_KEY = re.compile(r"^(key|crsr)_[A-Za-z0-9]{64}$")
 RATE_LIMITS = {"admin": 20, "events": 60}  # requests per window, per team (reference §1.4)
 ENTERPRISE_ONLY = ("audit-logs", "groups")
-
-
-RATE_LIMIT_MODES = ("fixed", "sliding")
-
-
-@dataclass
-class SimulatorOptions:
-    """How the simulator serves: rate limits (``rate_limit_mode`` "fixed": per window of ``window_seconds``
-    starting on the clock's multiples; "sliding": over any trailing ``window_seconds``), Retry-After on 429s,
-    removed members in ``/teams/members``, and the faults active from the start."""
-
-    rate_limits: bool = True
-    window_seconds: float = 60.0
-    retry_after: bool = True
-    include_removed_members: bool = False
-    faults: list[Fault] = field(default_factory=list)
-    rate_limit_mode: str = "fixed"
-
-    def __post_init__(self) -> None:
-        if self.rate_limit_mode not in RATE_LIMIT_MODES:
-            raise ValueError(f"unknown rate limit mode {self.rate_limit_mode!r}; choose fixed or sliding")
 
 
 def _json(status: int, body: dict, headers: dict | None = None) -> Response:

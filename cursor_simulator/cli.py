@@ -1,0 +1,115 @@
+"""The simulator's command line: ``cursor-spend simulate`` (and ``python -m cursor_simulator``) serves it over HTTP
+in the foreground until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import string
+import sys
+from datetime import date
+
+from .faults import Fault
+from .options import RATE_LIMIT_MODES, SimulatorOptions
+from .scenarios import Scenario
+from .team import PLANS, TeamSpec
+
+
+def add_arguments(sim: argparse.ArgumentParser) -> None:
+    """The options of ``simulate``: the team, its plan and data, the rate limits, scenarios and faults."""
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=8787)
+    sim.add_argument("--api-key", help="the key the simulator accepts (default: a new one, printed)")
+    sim.add_argument("--members", type=int, default=50, help="team size (default 50)")
+    sim.add_argument("--days", type=int, default=30, help="days of usage data (default 30)")
+    sim.add_argument("--seed", type=int, default=7, help="random seed; same seed, same data (default 7)")
+    sim.add_argument("--end-date", type=date.fromisoformat, help="last day with data (default yesterday, UTC)")
+    sim.add_argument(
+        "--plan", default="enterprise", choices=PLANS, help="what the team's plan allows (default enterprise)"
+    )
+    sim.add_argument("--retention-days", type=int, default=90, help="older data comes back empty (default 90)")
+    sim.add_argument("--rate-limit-window", type=float, default=60.0, help="seconds per rate-limit window (60)")
+    sim.add_argument("--no-rate-limits", action="store_true", help="serve without the documented rate limits")
+    sim.add_argument("--no-retry-after", action="store_true", help="send 429s without a Retry-After header")
+    sim.add_argument(
+        "--rate-limit-mode",
+        choices=RATE_LIMIT_MODES,
+        default="fixed",
+        help="fixed windows (the documented reset every minute) or a sliding window (default fixed)",
+    )
+    sim.add_argument(
+        "--activity",
+        type=float,
+        default=1.0,
+        help="multiplies every member's chance to be active on a day; 0 = an idle team (default 1.0)",
+    )
+    sim.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="KIND:USER:...",
+        help="plant a scenario (repeatable): spike:USER:DAY[:FACTOR], ramp:USER:AMOUNT_DOLLARS[:DAY], "
+        "exhaust_included:USER:DAY or group_move:USER:DAY[:GROUP]; USER = member index or e-mail, "
+        "DAY = YYYY-MM-DD or days before the end date",
+    )
+    sim.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="KIND[:ROUTE[:COUNT[:AFTER]]]",
+        help="inject a fault, e.g. 5xx:events:3 or truncated:events:1:2 (repeatable)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve the team the options describe until interrupted; a scenario or fault that cannot be read or does not
+    fit the team is one line on stderr and exit 2."""
+    from .app import Simulator  # the HTTP server: only when serving
+    from .server import serve_forever
+
+    key = args.api_key or "crsr_" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(64))
+    spec_args = {"end_date": args.end_date} if args.end_date else {}
+    try:
+        spec = TeamSpec(
+            api_key=key,
+            seed=args.seed,
+            members=args.members,
+            days=args.days,
+            plan=args.plan,
+            retention_days=args.retention_days,
+            activity=args.activity,
+            scenarios=tuple(Scenario.parse(text) for text in args.scenario),
+            **spec_args,
+        )
+        options = SimulatorOptions(
+            rate_limits=not args.no_rate_limits,
+            window_seconds=args.rate_limit_window,
+            retry_after=not args.no_retry_after,
+            faults=[Fault.parse(text) for text in args.fault],
+            rate_limit_mode=args.rate_limit_mode,
+        )
+        simulator = Simulator([spec], options)
+    except ValueError as exc:
+        print(f"cursor-spend simulate: {exc}", file=sys.stderr)
+        return 2
+    base_url = f"http://{args.host}:{args.port}"
+    print(f"Cursor Admin API simulator on {base_url}", flush=True)
+    print(f"  team: {spec.members} members, {spec.days} days up to {spec.end_date}, plan {spec.plan}, seed {spec.seed}")
+    for planted in simulator.team().planted:
+        days = planted.day.isoformat() + (f"..{planted.days[-1]}" if len(planted.days) > 1 else "")
+        print(f"  planted: {planted.kind} for {planted.email} on {days}")
+    if not args.api_key:
+        print(f"  API key: {key}")
+    print(f"  try: curl -u '<key>:' {base_url}/teams/members", flush=True)
+    serve_forever(simulator, args.host, args.port)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="cursor-simulator", description="Serve the Cursor Admin API simulator.")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
