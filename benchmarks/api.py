@@ -20,6 +20,7 @@ from cursor_simulator.endpoints import TeamEndpoints
 from cursor_simulator.usage import DAY_MS, TeamUsage, day_start_ms
 from cursor_spend import pipeline
 from dlt_sources.cursor.client import CursorClient
+from dlt_sources.cursor.settings import RETENTION_DAYS
 
 from .report import Figure, Result
 from .scales import Scale
@@ -104,7 +105,7 @@ def run(scale: Scale, workdir: Path, shared: dict) -> Result:
         days=scale.api_days,
         end_date=scale.end_date,
         events_per_active_day=scale.api_events_per_active_day,
-        retention_days=max(90, scale.api_days),
+        retention_days=max(RETENTION_DAYS, scale.api_days),
     )
     clients: list[_TimedClient] = []
 

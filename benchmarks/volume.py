@@ -22,6 +22,7 @@ import orjson
 import psutil
 
 from cursor_simulator import TeamSpec
+from dlt_sources.cursor.settings import RETENTION_DAYS
 
 from .api import windows
 from .report import Figure, Result
@@ -42,7 +43,7 @@ def volume_spec(scale: Scale, days: int) -> TeamSpec:
         days=days,
         end_date=scale.end_date,
         events_per_active_day=scale.volume_events_per_active_day,
-        retention_days=max(90, days),
+        retention_days=max(RETENTION_DAYS, days),
     )
 
 
