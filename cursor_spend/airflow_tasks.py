@@ -25,8 +25,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from cursor_spend.config import ConfigError, Settings, base_url, load_settings
-from cursor_spend.warehouse import WarehouseError, WarehouseLockedError
+from cursor_spend.config import Settings, base_url, load_settings
+from cursor_spend.errors import ConfigError, WarehouseLockedError, fails_fast
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -188,16 +188,6 @@ def airflow_settings(require_key: bool = True, conn_id: str = CONN_ID) -> Settin
 # --- errors ---------------------------------------------------------------------------------------------------
 
 
-def _fail_fast_errors() -> tuple[type[BaseException], ...]:
-    """Errors a retry cannot fix: a bad or non-admin key, a plan without the Admin API, bad settings, dbt failures,
-    an unusable warehouse (a held DuckDB lock is retried: see airflow_errors)."""
-    from cursor_spend.export import ExportError
-    from cursor_spend.transform import TransformError
-    from dlt_sources.cursor.errors import CursorConfigurationError  # imports dlt: only inside tasks
-
-    return (ConfigError, CursorConfigurationError, TransformError, WarehouseError, ExportError)
-
-
 @contextmanager
 def airflow_errors() -> Iterator[None]:
     """Turn expected failures into one-line Airflow failures; leave transient ones to the task's retries.
@@ -218,7 +208,7 @@ def airflow_errors() -> Iterator[None]:
             "holder is probably a process outside Airflow: a CLI run or a BI tool with the file open)"
         ) from exc
     except Exception as exc:
-        if isinstance(exc, _fail_fast_errors()):
+        if fails_fast(exc):
             raise AirflowFailException(str(exc)) from None
         raise
 

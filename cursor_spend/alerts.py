@@ -25,56 +25,23 @@ import os
 import smtplib
 import ssl
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
-from .config import ConfigError, Settings
-from .warehouse import Reader
+from .config import Settings
+from .errors import AlertDeliveryError, ConfigError
+from .marts import LEDGER_SCHEMA, LEDGER_TABLE
+from .marts.alerts import FAILED, SENT, Alert, current_alerts, open_alerts
 
-ALERTS_SCHEMA, ALERTS_TABLE = "marts", "rpt_cursor_alerts"
-LEDGER_DATASET, LEDGER_TABLE = "cursor_alerts", "alert_deliveries"
 LEDGER_PIPELINE = "cursor_spend_alerts"
-SENT, FAILED = "sent", "failed"
 TIMEOUT_SECONDS = 30
 WEBHOOK_ENV = "CURSOR_SPEND_ALERT_WEBHOOK_URL"
 SLACK_ENV = "CURSOR_SPEND_ALERT_SLACK_WEBHOOK_URL"
 SMTP_ENV = "CURSOR_SPEND_ALERT_SMTP_URL"
 EMAIL_FROM_ENV = "CURSOR_SPEND_ALERT_EMAIL_FROM"
 EMAIL_TO_ENV = "CURSOR_SPEND_ALERT_EMAIL_TO"
-
-
-class AlertDeliveryError(Exception):
-    """A channel did not take its alerts; they are sent again on the next run."""
-
-
-@dataclass(frozen=True)
-class Alert:
-    """One row of ``rpt_cursor_alerts`` (see the mart's documentation for each field)."""
-
-    alert_key: str
-    kind: str
-    team: str | None
-    scope: str
-    scope_value: str
-    user_email: str | None
-    budget_name: str | None
-    period_start: date | None
-    alert_date: date | None
-    amount_usd: Decimal | None
-    threshold_usd: Decimal | None
-    projected_date: date | None
-    is_estimated: bool
-    message: str
-
-    def as_json(self) -> dict:
-        """JSON-ready: dates as ISO strings, money as exact decimal strings."""
-        return {k: v if v is None or isinstance(v, str | bool) else str(v) for k, v in asdict(self).items()}
-
-
-FIELDS = ", ".join(Alert.__dataclass_fields__)
 
 
 # --- channels --------------------------------------------------------------------------------------------------
@@ -179,51 +146,7 @@ def secrets_from_env(env: Mapping[str, str]) -> list[str]:
     return [secret for secret in found if secret]
 
 
-# --- the mart and the ledger ------------------------------------------------------------------------------------
-
-
-# the order people read them in: money already gone, then what is coming, then the rest
-KIND_ORDER = (
-    "budget_threshold_crossed", "spend_limit_reached", "spend_anomaly", "budget_projected_to_exceed",
-    "spend_limit_projected", "included_exhausted", "included_projected_to_run_out",
-)  # fmt: skip
-
-
-def read(reader: Reader) -> tuple[list[Alert], dict[tuple[str, str], str]]:
-    """Every alert of the mart (most pressing kinds first, newest first) and the ledger: (alert_key, channel) ->
-    sent or failed. No alerts when the warehouse has no alerts mart yet."""
-    if not reader.has_table(ALERTS_SCHEMA, ALERTS_TABLE):
-        return [], {}
-    order = " ".join(f"when '{kind}' then {rank}" for rank, kind in enumerate(KIND_ORDER))
-    rows = reader.rows(
-        f"select {FIELDS} from {ALERTS_SCHEMA}.{ALERTS_TABLE} "
-        f"order by case kind {order} else {len(KIND_ORDER)} end, alert_date desc, alert_key"
-    )
-    ledger = {}
-    if reader.has_table(LEDGER_DATASET, LEDGER_TABLE):
-        ledger = {
-            (key, channel): status
-            for key, channel, status in reader.rows(
-                f"select alert_key, channel, status from {LEDGER_DATASET}.{LEDGER_TABLE}"
-            )
-        }
-    return [Alert(*row) for row in rows], ledger
-
-
-def current_alerts(settings: Settings) -> tuple[list[Alert], dict[tuple[str, str], str]]:
-    """:func:`read` on the warehouse of ``settings``; says what to run when it has no marts."""
-    from .summary import require_marts
-
-    with settings.warehouse.reader() as reader:
-        require_marts(reader, str(settings.warehouse))
-        return read(reader)
-
-
-def open_alerts(alerts: Sequence[Alert], ledger: Mapping, channels: Sequence[str]) -> list[Alert]:
-    """Alerts some channel has not taken yet (with no channel configured: those no channel ever took)."""
-    if channels:
-        return [a for a in alerts if any(ledger.get((a.alert_key, c)) != SENT for c in channels)]
-    return [a for a in alerts if SENT not in {s for (key, _), s in ledger.items() if key == a.alert_key}]
+# --- delivery and the ledger ----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -242,10 +165,10 @@ class Delivery:
 
 def deliver(settings: Settings, channels: Sequence[Channel]) -> Delivery:
     """Send each channel the alerts it has not taken yet, then record every attempt in the ledger."""
-    alerts, ledger = current_alerts(settings)
+    alerts, ledger = current_alerts(settings.warehouse)
     delivery, records, now = Delivery(), [], datetime.now(UTC)
     for channel in channels:
-        pending = [a for a in alerts if ledger.get((a.alert_key, channel.name)) != SENT]
+        pending = open_alerts(alerts, ledger, [channel.name])
         if not pending:
             delivery.sent[channel.name] = 0
             continue
@@ -292,7 +215,7 @@ def record(settings: Settings, records: list[dict]) -> None:
             "error": {"data_type": "text", "nullable": True},
         },
     )
-    pipeline = make_pipeline(settings, name=LEDGER_PIPELINE, dataset=LEDGER_DATASET)
+    pipeline = make_pipeline(settings, name=LEDGER_PIPELINE, dataset=LEDGER_SCHEMA)
     with load_errors(settings):
         pipeline.run(resource)
     prune_loaded_packages(pipeline)

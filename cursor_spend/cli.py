@@ -16,7 +16,7 @@ from .export import FORMATS
 
 def _require_simulator() -> None:
     """The simulator serves HTTP with starlette and uvicorn, which only the [simulator] extra installs."""
-    from .config import ConfigError
+    from .errors import ConfigError
 
     if find_spec("starlette") is None or find_spec("uvicorn") is None:
         raise ConfigError("the API simulator is not installed: pip install 'cursor-spend[simulator]'")
@@ -85,14 +85,15 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from .errors import MartsError
     from .report import write_report
-    from .summary import SummaryError, print_summary, summarize
+    from .summary import print_summary, summarize
 
     settings = _settings(args)
     summary = summarize(settings)
     print_summary(summary)
     if summary is None:
-        raise SummaryError("no report without usage: extract a window with usage first")
+        raise MartsError("no report without usage: extract a window with usage first")
     output = write_report(settings, args.output or settings.report_path, summary)
     print(f"Report: {output.resolve()}")
     return 0
@@ -111,7 +112,8 @@ def _alerts(args: argparse.Namespace) -> int:
     import os
 
     from . import alerts
-    from .config import ConfigError
+    from .errors import ConfigError
+    from .marts.alerts import current_alerts, open_alerts
 
     settings = _settings(args)
     channels = alerts.channels_from_env(os.environ)
@@ -123,8 +125,8 @@ def _alerts(args: argparse.Namespace) -> int:
         delivery = alerts.deliver(settings, channels)
         print(f"Alerts: {delivery.line}")
         return 1 if delivery.errors else 0
-    current, ledger = alerts.current_alerts(settings)
-    pending = alerts.open_alerts(current, ledger, [channel.name for channel in channels])
+    current, ledger = current_alerts(settings.warehouse)
+    pending = open_alerts(current, ledger, [channel.name for channel in channels])
     for line in alerts.as_lines(pending, ledger):
         print(line)
     print(f"{len(pending)} open alert(s), {len(current) - len(pending)} already delivered")
@@ -149,7 +151,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _seat_price(raw: str) -> Decimal:
-    from .config import ConfigError, seat_price
+    from .config import seat_price
+    from .errors import ConfigError
 
     try:
         return seat_price("--seat-price-usd", raw)

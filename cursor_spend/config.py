@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 from dlt_sources.cursor import settings as api
 
+from .errors import ConfigError
 from .warehouse import POSTGRES_SCHEMES, Warehouse, redacted
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -42,10 +43,6 @@ DBT_PROJECT_DIR = _CHECKOUT_DBT if (_CHECKOUT_DBT / "dbt_project.yml").is_file()
 DEFAULT_DUCKDB = Path("warehouse") / "cursor_spend.duckdb"
 DEFAULT_DUCKDB_MEMORY_LIMIT = "96MB"
 DEFAULT_TEAM = "default"
-
-
-class ConfigError(Exception):
-    """A setting is missing or invalid; the message says which and how to set it."""
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,11 @@ from dlt_sources.cursor import cursor_source
 from dlt_sources.cursor.client import CursorClient
 from dlt_sources.cursor.errors import CursorAPIError, CursorConfigurationError
 
-from .config import ConfigError, Settings
-from .warehouse import WarehouseError, WarehouseLockedError, is_lock_error, locked_message
+from .config import Settings
+from .errors import ConfigError, WarehouseError, WarehouseLockedError
+from .warehouse import is_lock_error, locked_message
 
-__all__ = ["WarehouseLockedError", "check", "extract", "make_pipeline", "transform"]
+__all__ = ["check", "extract", "make_pipeline", "transform"]
 
 log = logging.getLogger(__name__)
 

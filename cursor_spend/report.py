@@ -18,8 +18,11 @@ from pygal.style import Style
 
 from . import __version__
 from .config import Settings
-from .summary import ALL_TEAMS, Summary, usd
-from .warehouse import Reader
+from .marts import budgets, spend
+from .marts.budgets import BudgetStatus, BurnupDay
+from .marts.reader import open_reader
+from .marts.spend import CycleSpend, DaySpend, ModelDay, TopUser
+from .summary import Summary, usd
 
 COLORS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f")
 STYLE = Style(
@@ -67,61 +70,49 @@ def _daily_chart(
     return chart.render(is_unicode=True)
 
 
-def _daily_spend_chart(reader: Reader, days: list[date]) -> str:
+def _series(days: list[DaySpend], columns: dict[str, str]) -> list[tuple]:
+    """(day, column, value) of each day and column."""
+    return [(day.usage_date, name, getattr(day, name)) for day in days for name in columns]
+
+
+def _daily_spend_chart(days: list[DaySpend]) -> str:
     columns = {"seats_usd": "Seats (estimated)", "on_demand_usd": "On-demand", "included_value_usd": "Included value"}
-    rows = reader.rows(
-        "select usage_date, seats_usd, on_demand_usd, included_value_usd from marts.rpt_cursor_daily_spend "
-        "where team = ?",
-        ALL_TEAMS,
-    )
-    series = [(day, name, value) for day, *values in rows for name, value in zip(columns, values, strict=True)]
-    return _daily_chart(pygal.StackedBar, "Daily spend by charge type (USD)", days, series, columns)
+    dates = [day.usage_date for day in days]
+    return _daily_chart(pygal.StackedBar, "Daily spend by charge type (USD)", dates, _series(days, columns), columns)
 
 
-def _model_chart(reader: Reader, days: list[date]) -> str:
-    rows = reader.rows(
-        "select usage_date, model, usage_value_usd from marts.rpt_cursor_daily_model_spend where team = ?", ALL_TEAMS
-    )
-    return _daily_chart(pygal.StackedBar, "Usage value by model per day (USD, list price)", days, rows)
+def _model_chart(rows: list[ModelDay], days: list[DaySpend]) -> str:
+    dates = [day.usage_date for day in days]
+    return _daily_chart(pygal.StackedBar, "Usage value by model per day (USD, list price)", dates, rows)
 
 
-def _top_users_chart(reader: Reader, summary: Summary) -> str:
-    rows = reader.rows(
-        "select user_email, included_value_usd, on_demand_usd from marts.rpt_cursor_top_users "
-        "where team = ? and usage_month = ? and rank <= ? order by rank desc",  # bars draw bottom-up: top user last
-        ALL_TEAMS, summary.month_start, TOP_USERS,
-    )  # fmt: skip
+def _top_users_chart(users: list[TopUser]) -> str:
+    users = users[::-1]  # bars draw bottom-up: top user last
     chart = _chart(pygal.HorizontalStackedBar, f"Top {TOP_USERS} users this month (USD)", height=520)
-    chart.x_labels = [email for email, *_ in rows]
-    chart.add("Included value", [float(included) for _, included, _ in rows])
-    chart.add("On-demand", [float(on_demand) for _, _, on_demand in rows])
+    chart.x_labels = [user.user_email for user in users]
+    chart.add("Included value", [float(user.included_value_usd) for user in users])
+    chart.add("On-demand", [float(user.on_demand_usd) for user in users])
     return chart.render(is_unicode=True)
 
 
-def _seat_chart(reader: Reader, days: list[date]) -> str:
+def _seat_chart(days: list[DaySpend]) -> str:
     columns = {"paid_seats": "Paid seats", "active_seats": "Active that day"}
-    rows = reader.rows("select usage_date, paid_seats, active_seats from marts.rpt_cursor_daily_spend where team = ?",
-                       ALL_TEAMS)  # fmt: skip
-    series = [(day, name, value) for day, *values in rows for name, value in zip(columns, values, strict=True)]
     title = "Seat utilisation: paid seats and seats used that day"
-    return _daily_chart(pygal.Line, title, days, series, columns, value_formatter=lambda v: f"{v:,.0f}")
+    dates, count = [day.usage_date for day in days], lambda v: f"{v:,.0f}"
+    return _daily_chart(pygal.Line, title, dates, _series(days, columns), columns, value_formatter=count)
 
 
-def _cycle_rows(reader: Reader) -> list[dict]:
-    rows = reader.rows(
-        "select team, cycle_start, user_email, included_spend_usd, on_demand_spend_usd, spend_limit_usd, "
-        "spend_limit_remaining_usd from marts.rpt_cursor_cycle_spend where is_current_cycle "
-        "order by on_demand_spend_usd + included_spend_usd desc, user_email"
-    )
+def _cycle_rows(rows: list[CycleSpend]) -> list[dict]:
     out = []
-    for team, cycle, email, included, on_demand, limit, remaining in rows:
+    for row in rows:
+        limit, on_demand, remaining = row.spend_limit_usd, row.on_demand_spend_usd, row.spend_limit_remaining_usd
         used = None if not limit else min(Decimal(1), on_demand / limit)  # the bar's width
         out.append(
             {
-                "team": team,
-                "cycle": cycle,
-                "email": email,
-                "included": usd(included),
+                "team": row.team,
+                "cycle": row.cycle_start,
+                "email": row.user_email,
+                "included": usd(row.included_spend_usd),
                 "on_demand": usd(on_demand),
                 "limit": usd(limit) if limit is not None else "none",
                 "remaining": usd(remaining) if remaining is not None else "",
@@ -132,77 +123,49 @@ def _cycle_rows(reader: Reader) -> list[dict]:
 
 
 BURNUP_CHARTS = 6
-WATCHED = ("exceeded", "projected_to_exceed")  # budget statuses worth a chart beside the team budgets
+ANOMALIES = 25
 
 
-def _budget_rows(reader: Reader) -> list[dict]:
-    """This month's budgets: every team budget, and the budgets of groups and users exceeded or projected to be."""
-    rows = reader.rows(
-        "select budget_name, scope, scope_value, basis, period_start, budget_usd, spend_to_date_usd, percent_used, "
-        "projected_total_usd, exceeded_on, projected_exceeded_on, status from marts.rpt_cursor_budget_status "
-        "where is_current_period and (scope = 'team' or status in (?, ?)) "
-        "order by case status when ? then 0 when ? then 1 else 2 end, percent_used desc, budget_name, scope_value",
-        *WATCHED, *WATCHED,
-    )  # fmt: skip
-    keys = ("name", "scope", "value", "basis", "period", "budget", "spent", "pct", "projected", "exceeded_on",
-            "projected_on", "status")  # fmt: skip
-    return [dict(zip(keys, row, strict=True)) for row in rows]
-
-
-def _burnup_chart(reader: Reader, budget: dict) -> str:
+def _burnup_chart(budget: BudgetStatus, rows: list[BurnupDay]) -> str:
     """Cumulative spend of the month against the budget: actual to the as-of day, then the projection."""
-    rows = reader.rows(
-        "select usage_date, cumulative_usd, is_projected, as_of_date from marts.rpt_cursor_budget_burnup "
-        "where budget_name = ? and scope_value = ? and period_start = ? order by usage_date",
-        budget["name"], budget["value"], budget["period"],
-    )  # fmt: skip
-    basis = "seats (estimated) + on-demand" if budget["basis"] == "all" else "on-demand"
-    title = f"{budget['name']}: {budget['scope']} {budget['value']}, {basis} (USD)"
+    basis = "seats (estimated) + on-demand" if budget.basis == "all" else "on-demand"
+    title = f"{budget.budget_name}: {budget.scope} {budget.scope_value}, {basis} (USD)"
     chart = _chart(pygal.Line, title, height=300, show_dots=False, allow_interruptions=True)
-    chart.x_labels = [f"{day:%d}" for day, *_ in rows]
+    chart.x_labels = [f"{day.usage_date:%d}" for day in rows]
     value = lambda v: None if v is None else float(v)  # noqa: E731
-    chart.add("Actual", [value(total) if not projected else None for _, total, projected, _ in rows])
+    chart.add("Actual", [value(day.cumulative_usd) if not day.is_projected else None for day in rows])
     chart.add(
-        "Projected", [value(total) if projected or day == as_of else None for day, total, projected, as_of in rows]
+        "Projected",
+        [value(day.cumulative_usd) if day.is_projected or day.usage_date == day.as_of_date else None for day in rows],
     )
-    chart.add("Budget", [float(budget["budget"])] * len(rows))
+    chart.add("Budget", [float(budget.budget_usd)] * len(rows))
     return chart.render(is_unicode=True)
-
-
-def _anomaly_rows(reader: Reader, limit: int = 25) -> list[tuple]:
-    return reader.rows(
-        "select usage_date, team, user_email, usage_usd, baseline_median_usd, modified_z_score, team_multiple, "
-        "compared_with, is_provisional from marts.rpt_cursor_spend_anomalies where is_anomaly "
-        "order by usage_date desc, usage_usd desc limit ?",
-        limit,
-    )
 
 
 def build_report(settings: Settings, summary: Summary) -> str:
     """The report's HTML for the warehouse of ``settings``."""
-    with settings.warehouse.reader() as reader:
-        days = [day for (day,) in reader.rows(
-            "select usage_date from marts.rpt_cursor_daily_spend where team = ? order by 1", ALL_TEAMS)]  # fmt: skip
+    with open_reader(settings.warehouse) as reader:
+        days = spend.daily_spend(reader)
         charts = {
-            "daily": _daily_spend_chart(reader, days),
-            "models": _model_chart(reader, days),
-            "users": _top_users_chart(reader, summary),
-            "seats": _seat_chart(reader, days),
+            "daily": _daily_spend_chart(days),
+            "models": _model_chart(spend.daily_model_spend(reader), days),
+            "users": _top_users_chart(spend.top_users(reader, summary.month_start, TOP_USERS)),
+            "seats": _seat_chart(days),
         }
-        cycle = _cycle_rows(reader)
-        budgets = _budget_rows(reader)
-        burnups = [_burnup_chart(reader, budget) for budget in budgets[:BURNUP_CHARTS]]
-        anomalies = _anomaly_rows(reader)
+        cycle = _cycle_rows(spend.current_cycle_spend(reader))
+        in_force = budgets.current_budgets(reader)
+        burnups = [_burnup_chart(budget, budgets.burnup(reader, budget)) for budget in in_force[:BURNUP_CHARTS]]
+        anomalies = budgets.anomalies(reader, ANOMALIES)
     template = Environment(autoescape=True).from_string(TEMPLATE)
     return template.render(
         s=summary,
         usd=usd,
         charts={name: Markup(svg) for name, svg in charts.items()},
         cycle=cycle,
-        budgets=budgets,
+        budgets=in_force,
         burnups=[Markup(svg) for svg in burnups],
         anomalies=anomalies,
-        first_day=days[0],
+        first_day=days[0].usage_date,
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         version=__version__,
         source=settings.warehouse,
@@ -260,10 +223,10 @@ cover {{ first_day }} to {{ s.as_of }}. Generated {{ generated }} by cursor-spen
   <tr><th>Budget</th><th>Scope</th><th class="num">Budget</th><th class="num">Spent</th><th class="num">Used</th>
       <th class="num">Projected</th><th>Exceeded / projected on</th><th>Status</th></tr>
   {% for b in budgets %}
-  <tr><td>{{ b.name }}</td><td>{{ b.scope }} {{ b.value }}</td><td class="num">{{ usd(b.budget) }}</td>
-      <td class="num">{{ usd(b.spent) }}</td><td class="num">{{ '%.0f' % b.pct }}%</td>
-      <td class="num">{{ usd(b.projected) if b.projected is not none else '-' }}</td>
-      <td>{{ b.exceeded_on or b.projected_on or '' }}</td><td>{{ b.status | replace('_', ' ') }}</td></tr>
+  <tr><td>{{ b.budget_name }}</td><td>{{ b.scope }} {{ b.scope_value }}</td><td class="num">{{ usd(b.budget_usd) }}</td>
+      <td class="num">{{ usd(b.spend_to_date_usd) }}</td><td class="num">{{ '%.0f' % b.percent_used }}%</td>
+      <td class="num">{{ usd(b.projected_total_usd) if b.projected_total_usd is not none else '-' }}</td>
+      <td>{{ b.exceeded_on or b.projected_exceeded_on or '' }}</td><td>{{ b.status | replace('_', ' ') }}</td></tr>
   {% endfor %}
 </table>
 {% for svg in burnups %}{{ svg }}{% endfor %}

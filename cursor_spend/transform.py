@@ -27,20 +27,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
 from .config import DBT_PROJECT_DIR, Settings
-from .warehouse import WarehouseLockedError, is_lock_error, locked_message
+from .errors import TransformError, WarehouseLockedError
+from .export import export_marts
+from .warehouse import is_lock_error, locked_message
 
 log = logging.getLogger(__name__)
 
-MARTS_SCHEMA = "marts"
 PASSED = {"success", "pass"}
 FAILED = {"error", "fail", "runtime error"}
-
-
-class TransformError(Exception):
-    """dbt or the export failed; the message says what failed and what to do."""
 
 
 @dataclass(frozen=True)
@@ -184,21 +179,6 @@ def _result(settings: Settings, args: tuple, code: int, errors: list[str], targe
 def _node_name(unique_id: str) -> str:
     kind, _, rest = unique_id.partition(".")
     return f"{kind.replace('_', ' ')} {rest.split('.', 1)[-1]}"
-
-
-def export_marts(settings: Settings) -> list[Path]:
-    """Write every table of schema ``marts`` to ``<export_dir>/<name>.parquet`` (atomically, via a temp file)."""
-    export_dir = settings.export_dir
-    export_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    with settings.warehouse.reader() as reader:
-        for name in reader.tables(MARTS_SCHEMA):
-            target = export_dir / f"{name}.parquet"
-            temporary = export_dir / f".{name}.parquet.tmp"
-            pq.write_table(reader.arrow(f'select * from {MARTS_SCHEMA}."{name}"'), temporary)
-            temporary.replace(target)
-            paths.append(target)
-    return paths
 
 
 # What a run builds: seeds, models and their data tests, without dbt's unit tests. Unit tests check the SQL of the

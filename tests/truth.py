@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from cursor_simulator.pricing import money
 from cursor_simulator.usage import DAY_MS, TeamUsage, cycle_start, day_start_ms, ms_to_day
+from cursor_spend.marts.reader import open_reader
 from cursor_spend.warehouse import Warehouse
 
 PLACEHOLDER = "unknown (removed member)"  # the user of events that carry no email
@@ -75,7 +76,7 @@ def warehouse_of(where: Path | Warehouse) -> Warehouse:
 
 def query(where: Path | Warehouse, sql: str) -> list[tuple]:
     """Rows of a select on a DuckDB file (by its path) or any warehouse, through the product's reading layer."""
-    with warehouse_of(where).reader() as reader:
+    with open_reader(warehouse_of(where)) as reader:
         return reader.rows(sql)
 
 
@@ -110,7 +111,7 @@ def normal(value):
 def all_marts(where: Path | Warehouse, skip: tuple[str, ...] = ("source_loaded_at",)) -> dict[str, list[tuple]]:
     """Every mart, every row (sorted), values normalised so DuckDB and PostgreSQL compare (Decimal scale, float
     noise, instants in UTC); the columns in ``skip`` (load times) are left out."""
-    with warehouse_of(where).reader() as reader:
+    with open_reader(warehouse_of(where)) as reader:
         out = {}
         for name in reader.tables("marts"):
             columns, rows = reader.columns(f"select * from marts.{name}")

@@ -10,7 +10,7 @@ from airflow.sdk import Connection
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
 from cursor_spend import airflow_tasks as at
-from cursor_spend.config import ConfigError
+from cursor_spend.errors import ConfigError
 from tests.conftest import API_KEY
 
 
@@ -74,7 +74,7 @@ def test_missing_key_fails_fast_with_how_to_set_it(monkeypatch: pytest.MonkeyPat
 
 
 def test_configuration_errors_fail_fast_and_transient_ones_are_left_to_retries() -> None:
-    from cursor_spend.pipeline import WarehouseLockedError
+    from cursor_spend.errors import WarehouseLockedError
     from dlt_sources.cursor.errors import CursorConfigurationError, CursorUnavailableError
 
     with pytest.raises(AirflowFailException) as failed, at.airflow_errors():

@@ -19,7 +19,8 @@ import pytest
 from cursor_simulator.team import TeamSpec
 from cursor_simulator.usage import TeamUsage
 from cursor_spend.config import DBT_PROJECT_DIR, load_settings
-from cursor_spend.transform import TransformError, transform
+from cursor_spend.errors import TransformError
+from cursor_spend.transform import transform
 from tests.truth import expected_seat_costs, mart_seat_costs, query
 
 from .raw_fixture import build_raw_warehouse, write_table

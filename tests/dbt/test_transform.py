@@ -16,8 +16,9 @@ import pytest
 from cursor_simulator.team import TeamSpec
 from cursor_simulator.usage import DAY_MS, TeamUsage, day_start_ms, ms_to_day
 from cursor_spend.config import load_settings
-from cursor_spend.transform import TransformError, _copy, export_marts, parse_cache, run_dbt, transform
-from cursor_spend.warehouse import WarehouseLockedError
+from cursor_spend.errors import TransformError, WarehouseLockedError
+from cursor_spend.export import export_marts
+from cursor_spend.transform import _copy, parse_cache, run_dbt, transform
 from tests.source.helpers import query
 from tests.truth import (
     PLACEHOLDER,

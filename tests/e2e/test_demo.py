@@ -19,7 +19,8 @@ import pytest
 from cursor_simulator.usage import DAY_MS, TeamUsage, day_start_ms
 from cursor_spend.config import load_settings
 from cursor_spend.demo import demo_team
-from cursor_spend.summary import SummaryError, summarize, usd
+from cursor_spend.errors import MartsError
+from cursor_spend.summary import summarize, usd
 from tests.truth import expected_idle_seats, expected_seat_costs, expected_usage_costs, query
 
 CHROMIUM_FLAGS = [
@@ -126,7 +127,7 @@ def test_the_report_is_self_contained_and_renders_in_headless_chromium(demo, tmp
 
 
 def test_report_on_a_missing_warehouse_says_what_to_run(tmp_path):
-    with pytest.raises(SummaryError, match="run `cursor-spend run`"):
+    with pytest.raises(MartsError, match="run `cursor-spend run`"):
         summarize(load_settings(env={"CURSOR_SPEND_DUCKDB": str(tmp_path / "none.duckdb")}))
     result = subprocess.run(
         [sys.executable, "-m", "cursor_spend.cli", "report", "--duckdb", str(tmp_path / "none.duckdb")],

@@ -15,7 +15,7 @@ import pytest
 
 from cursor_simulator import Fault, SimulatorOptions
 from cursor_spend import pipeline
-from cursor_spend.config import ConfigError
+from cursor_spend.errors import ConfigError
 from dlt_sources.cursor.client import CursorClient
 from dlt_sources.cursor.errors import CursorConfigurationError, CursorResponseError
 from tests.conftest import END_DATE

@@ -11,7 +11,8 @@ import duckdb
 import pytest
 
 from cursor_spend import pipeline
-from cursor_spend.config import ConfigError, load_settings
+from cursor_spend.config import load_settings
+from cursor_spend.errors import ConfigError
 from cursor_spend.warehouse import LOAD_THREADS
 from dlt_sources.cursor import EVENT_SCHEMA, records
 from dlt_sources.cursor.errors import CursorResponseError
