@@ -271,7 +271,8 @@ def export_focus() -> str:
 
 def _notifier_channel(name: str, conn_id: str, notify: Callable[[Any], None]):
     """A channel that sends through one of Airflow's notifiers; its failure names the connection, never its URL."""
-    from cursor_spend.alerts import AlertDeliveryError, Channel
+    from cursor_spend.alerts.channels import Channel
+    from cursor_spend.errors import AlertDeliveryError
 
     def send(batch) -> None:
         try:
@@ -288,7 +289,7 @@ def alert_channels(env: Mapping[str, str] | None = None) -> list:
     environment's channels (CURSOR_SPEND_ALERT_*) for the others. Webhook URLs are registered with the masker."""
     from airflow.sdk.log import mask_secret
 
-    from cursor_spend import alerts
+    from cursor_spend.alerts import channels as alerts
 
     env = os.environ if env is None else env
     channels = []
@@ -349,7 +350,7 @@ def send_alerts() -> dict[str, int]:
     settings = airflow_settings(require_key=False)
     from airflow.sdk.exceptions import AirflowException
 
-    from cursor_spend.alerts import deliver
+    from cursor_spend.alerts.delivery import deliver
 
     with airflow_errors():
         channels = alert_channels()

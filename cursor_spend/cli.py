@@ -111,24 +111,24 @@ def _export(args: argparse.Namespace) -> int:
 def _alerts(args: argparse.Namespace) -> int:
     import os
 
-    from . import alerts
+    from .alerts.channels import SLACK_ENV, SMTP_ENV, WEBHOOK_ENV, channels_from_env
+    from .alerts.delivery import deliver
     from .errors import ConfigError
-    from .marts.alerts import current_alerts, open_alerts
+    from .marts.alerts import current_alerts, open_alerts, taken_by
+    from .summary import alert_line
 
     settings = _settings(args)
-    channels = alerts.channels_from_env(os.environ)
+    channels = channels_from_env(os.environ)
     if args.send:
         if not channels:
-            raise ConfigError(
-                f"no alert channel configured: set {alerts.WEBHOOK_ENV}, {alerts.SLACK_ENV} or {alerts.SMTP_ENV}"
-            )
-        delivery = alerts.deliver(settings, channels)
+            raise ConfigError(f"no alert channel configured: set {WEBHOOK_ENV}, {SLACK_ENV} or {SMTP_ENV}")
+        delivery = deliver(settings, channels)
         print(f"Alerts: {delivery.line}")
         return 1 if delivery.errors else 0
     current, ledger = current_alerts(settings.warehouse)
     pending = open_alerts(current, ledger, [channel.name for channel in channels])
-    for line in alerts.as_lines(pending, ledger):
-        print(line)
+    for alert in pending:
+        print(alert_line(alert, taken_by(alert, ledger)))
     print(f"{len(pending)} open alert(s), {len(current) - len(pending)} already delivered")
     return 0
 

@@ -10,6 +10,7 @@ current month (the UTC month of the newest usage day), all teams together (team 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -120,7 +121,13 @@ def print_summary(summary: Summary | None, console: Console | None = None) -> No
     if s.open_alerts:
         console.print(f"Open alerts: {len(s.open_alerts)} (`cursor-spend alerts` lists them, `--send` delivers them)")
         for alert in s.open_alerts[:TOP]:
-            console.print(f"  {alert.alert_date} {alert.kind}: {alert.message}", overflow="fold")
+            console.print("  " + alert_line(alert), overflow="fold")
         if len(s.open_alerts) > TOP:
             console.print(f"  ... and {len(s.open_alerts) - TOP} more")
     console.print("Rows per table: " + ", ".join(f"{name} {rows:,}" for name, rows in s.table_rows.items()))
+
+
+def alert_line(alert: Alert, taken_by: Sequence[str] = ()) -> str:
+    """An alert in one line for a terminal: day, kind, message, and the channels that took it."""
+    where = f" [sent: {', '.join(taken_by)}]" if taken_by else ""
+    return f"{alert.alert_date} {alert.kind}: {alert.message}{where}"

@@ -81,4 +81,9 @@ def open_alerts(alerts: Sequence[Alert], ledger: Mapping, channels: Sequence[str
     """Alerts some of ``channels`` has not taken yet (with no channel: those no channel ever took)."""
     if channels:
         return [a for a in alerts if any(ledger.get((a.alert_key, c)) != SENT for c in channels)]
-    return [a for a in alerts if SENT not in {s for (key, _), s in ledger.items() if key == a.alert_key}]
+    return [a for a in alerts if not taken_by(a, ledger)]
+
+
+def taken_by(alert: Alert, ledger: Mapping) -> list[str]:
+    """The channels that took ``alert``, by name."""
+    return sorted(channel for (key, channel), status in ledger.items() if key == alert.alert_key and status == SENT)

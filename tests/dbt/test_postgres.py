@@ -13,7 +13,8 @@ import pytest
 
 from cursor_simulator.team import TeamSpec
 from cursor_simulator.usage import TeamUsage
-from cursor_spend.alerts import deliver, webhook_channel
+from cursor_spend.alerts.channels import webhook_channel
+from cursor_spend.alerts.delivery import deliver
 from cursor_spend.config import load_settings
 from cursor_spend.export import export_focus
 from cursor_spend.transform import run_dbt, transform
