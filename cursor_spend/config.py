@@ -13,11 +13,13 @@ Environment variables (all optional; README "Configuration" lists them with thei
   CURSOR_RATE_LIMIT_WINDOW   seconds in the API's rate-limit window (only the simulator shortens it)
   CURSOR_SPEND_DUCKDB_MEMORY_LIMIT  DuckDB's memory limit while loading; past it DuckDB spills to disk
   CURSOR_SPEND_DBT_VARS      more dbt vars, a JSON object
+  CURSOR_SPEND_SCHEDULE, CURSOR_SPEND_CATCHUP, CURSOR_SPEND_START_DATE, CURSOR_SPEND_END_DATE: the extract DAG's
+                             schedule (Airflow; :func:`load_schedule`)
 
 Without CURSOR_API_KEY(S), keys come from dlt's own configuration providers: ``[sources.cursor] api_key`` or the
 table ``[sources.cursor.api_keys]`` in ``.dlt/secrets.toml`` (in the working directory or DLT_PROJECT_DIR), the
 environment variables ``SOURCES__CURSOR__API_KEY(S)``, or dlt's Airflow Variable. Under Airflow the
-``cursor_default`` connection wins (cursor_spend.airflow_tasks). Keys are never logged or stored.
+``cursor_default`` connection wins (cursor_spend.airflow.connections). Keys are never logged or stored.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ import json
 import math
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -43,6 +47,8 @@ DBT_PROJECT_DIR = _CHECKOUT_DBT if (_CHECKOUT_DBT / "dbt_project.yml").is_file()
 DEFAULT_DUCKDB = Path("warehouse") / "cursor_spend.duckdb"
 DEFAULT_DUCKDB_MEMORY_LIMIT = "96MB"
 DEFAULT_TEAM = "default"
+DEFAULT_SCHEDULE = "@daily"
+DEFAULT_START_DATE = date(2026, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,17 @@ class Settings:
         return replace(self, teams={label: self.teams[label] for label in labels})
 
 
+@dataclass(frozen=True)
+class Schedule:
+    """When the extract DAG runs (Airflow): a cron expression or preset, from the first to the last interval start
+    (UTC midnights; no last: it runs on), missed intervals run or not."""
+
+    cron: str = DEFAULT_SCHEDULE
+    start: datetime = datetime.combine(DEFAULT_START_DATE, datetime.min.time(), tzinfo=UTC)
+    end: datetime | None = None
+    catchup: bool = False
+
+
 def whole_number(env: dict, name: str, default: int, minimum: int = 0) -> int:
     """A count of days from ``env[name]``: a whole number >= ``minimum``."""
     raw = env.get(name)
@@ -154,6 +171,31 @@ def base_url(raw: str | None, name: str = "CURSOR_API_BASE_URL") -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{name}={url!r} is not an http(s) URL; e.g. {api.DEFAULT_BASE_URL}")
     return url
+
+
+def _utc_midnight(name: str, raw: str) -> datetime:
+    try:
+        return datetime.combine(date.fromisoformat(raw.strip()), datetime.min.time(), tzinfo=UTC)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a day: give YYYY-MM-DD, e.g. 2026-01-01") from None
+
+
+def load_schedule(env: Mapping[str, str] | None = None) -> Schedule:
+    """The extract DAG's schedule: CURSOR_SPEND_SCHEDULE, CURSOR_SPEND_START_DATE, CURSOR_SPEND_END_DATE and
+    CURSOR_SPEND_CATCHUP (``true`` turns catchup on)."""
+    env = os.environ if env is None else env
+    start, end = env.get("CURSOR_SPEND_START_DATE"), env.get("CURSOR_SPEND_END_DATE")
+    return Schedule(
+        cron=env.get("CURSOR_SPEND_SCHEDULE") or DEFAULT_SCHEDULE,
+        start=_utc_midnight("CURSOR_SPEND_START_DATE", start) if start else Schedule.start,
+        end=_utc_midnight("CURSOR_SPEND_END_DATE", end) if end else None,
+        catchup=(env.get("CURSOR_SPEND_CATCHUP") or "").strip().lower() in {"1", "true", "yes", "on"},
+    )
+
+
+def warehouse_url(env: Mapping[str, str] | None = None) -> str | None:
+    """CURSOR_SPEND_WAREHOUSE alone (the DAG files' pools and assets), as :func:`load_settings` reads it."""
+    return _warehouse_url((os.environ if env is None else env).get("CURSOR_SPEND_WAREHOUSE"))
 
 
 def _warehouse_url(raw: str | None) -> str | None:
