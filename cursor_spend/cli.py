@@ -40,36 +40,38 @@ def _settings(args: argparse.Namespace):
 
 
 def _check(args: argparse.Namespace) -> int:
-    from . import pipeline
+    from .load import check
 
     settings = _settings(args)
     print(f"warehouse: {settings.warehouse}")
     settings.warehouse.check()
-    for team, size in pipeline.check(settings).items():
+    for team, size in check(settings).items():
         print(f"team {team}: key OK, {size} members")
     return 0
 
 
 def _extract(args: argparse.Namespace) -> int:
-    from . import pipeline
+    from .load import load
     from .progress import ExtractProgress
 
     settings = _settings(args)
     progress = ExtractProgress()
     with progress.shown():
-        counts = pipeline.extract(settings, args.start_date, args.end_date, args.team or None, progress=progress)
+        counts = load(settings, args.start_date, args.end_date, args.team or None, progress=progress)
     loaded = ", ".join(f"{table} {n:,}" for table, n in counts.items()) or "nothing new"
     print(f"Loaded into the {settings.warehouse} (schema cursor_raw): {loaded}")
     return 0
 
 
 def _transform(args: argparse.Namespace) -> int:
-    from . import pipeline
+    from .export import export_marts
     from .progress import BuildProgress
+    from .transform import transform
 
     settings = _settings(args)
     with BuildProgress() as progress:
-        result, paths = pipeline.transform(settings, full_refresh=args.full_refresh, on_progress=progress.update)
+        result = transform(settings, full_refresh=args.full_refresh, on_progress=progress.update)
+    paths = export_marts(settings)
     print(f"dbt build: {result.line}; log: {result.log_path}")
     print(f"Built the marts in the {settings.warehouse}; Parquet exports: {settings.export_dir} ({len(paths)} files)")
     return 0

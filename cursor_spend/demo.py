@@ -17,11 +17,13 @@ from rich.console import Console
 from cursor_simulator import Scenario, Simulator, SimulatorOptions, TeamSpec, serve
 from cursor_simulator.usage import TeamUsage
 
-from . import pipeline
 from .config import load_settings
+from .export import export_marts
+from .load import load
 from .progress import BuildProgress, ExtractProgress
 from .report import write_report
 from .summary import print_summary, summarize
+from .transform import transform
 
 DEMO_DIR = Path("demo")
 SPIKE_CENTS = 15_000  # the planted spike's day costs about $150, past the shipped $100 per-user on-demand budget
@@ -71,13 +73,14 @@ def run_demo(root: Path = DEMO_DIR, members: int = 60, days: int = 45, seed: int
         console.print(f"2/4 Extracting from {server.base_url} and loading into {settings.duckdb_path}")
         progress = ExtractProgress(console)
         with progress.shown():
-            counts = pipeline.extract(settings, spec.start_date, spec.end_date, progress=progress)
+            counts = load(settings, spec.start_date, spec.end_date, progress=progress)
         console.print("    loaded: " + ", ".join(f"{table} {rows:,}" for table, rows in counts.items()))
     console.print("    simulator stopped")
 
     console.print("3/4 Building the dbt project (staging, intermediate, marts, tests) and the Parquet exports")
     with BuildProgress(console) as bar:
-        result, _ = pipeline.transform(settings, on_progress=bar.update)
+        result = transform(settings, on_progress=bar.update)
+    export_marts(settings)
     console.print(f"    dbt build: {result.line}; log: {result.log_path}")
 
     console.print("4/4 Summary and report")

@@ -1,5 +1,5 @@
 """The spend report: one self-contained HTML file (inline SVG charts from pygal, inline CSS, no script, no
-network) built from the marts of a warehouse.
+network) built from the marts of a warehouse, in the Jinja template ``templates/report.html``.
 
 Charts show dollars rounded for display; the tables print the marts' exact values to the cent.
 """
@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pygal
-from jinja2 import Environment
+from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 from pygal.style import Style
 
@@ -35,6 +35,7 @@ STYLE = Style(
     colors=COLORS,
 )
 TOP_USERS = 15
+TEMPLATES = Environment(loader=PackageLoader("cursor_spend"), autoescape=True)  # cursor_spend/templates/
 
 
 def _chart(kind: type, title: str, **config) -> pygal.Graph:
@@ -156,8 +157,7 @@ def build_report(settings: Settings, summary: Summary) -> str:
         in_force = budgets.current_budgets(reader)
         burnups = [_burnup_chart(budget, budgets.burnup(reader, budget)) for budget in in_force[:BURNUP_CHARTS]]
         anomalies = budgets.anomalies(reader, ANOMALIES)
-    template = Environment(autoescape=True).from_string(TEMPLATE)
-    return template.render(
+    return TEMPLATES.get_template("report.html").render(
         s=summary,
         usd=usd,
         charts={name: Markup(svg) for name, svg in charts.items()},
@@ -178,115 +178,3 @@ def write_report(settings: Settings, output: Path, summary: Summary) -> Path:
     temporary.write_text(build_report(settings, summary), encoding="utf-8")
     temporary.replace(output)
     return output
-
-
-TEMPLATE = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Cursor spend {{ s.month_start.strftime('%B %Y') }} - cursor-spend</title>
-<style>
-  body { font-family: system-ui, sans-serif; color: #222; margin: 2rem auto; max-width: 1000px; padding: 0 1rem; }
-  h1 { margin-bottom: 0.2rem; } h2 { margin-top: 2.5rem; border-bottom: 1px solid #ddd; padding-bottom: 0.3rem; }
-  .muted { color: #666; font-size: 0.9rem; }
-  .cards { display: flex; gap: 1rem; flex-wrap: wrap; margin: 1.5rem 0; }
-  .card { flex: 1 1 200px; border: 1px solid #ddd; border-radius: 8px; padding: 0.8rem 1rem; }
-  .card .value { font-size: 1.6rem; font-weight: 600; } .card .label { color: #555; font-size: 0.9rem; }
-  table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
-  th, td { text-align: left; padding: 0.3rem 0.5rem; border-bottom: 1px solid #eee; }
-  td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-  .bar { background: #eee; width: 120px; height: 0.7rem; border-radius: 3px; display: inline-block; }
-  .bar span { background: #e15759; height: 100%; display: block; border-radius: 3px; }
-  svg { max-width: 100%; height: auto; }
-</style>
-</head>
-<body>
-<h1>Cursor spend, {{ s.month_start.strftime('%B %Y') }}</h1>
-<p class="muted">Teams: {{ s.teams | join(', ') }}. Month to date {{ s.month_start }} to {{ s.as_of }} (UTC); charts
-cover {{ first_day }} to {{ s.as_of }}. Generated {{ generated }} by cursor-spend {{ version }} from {{ source }}.</p>
-
-<div class="cards">
-  <div class="card"><div class="value">{{ usd(s.total_usd) }}</div><div class="label">Total this month
-    (seats + on-demand)</div></div>
-  <div class="card"><div class="value">{{ usd(s.seats_usd) }}</div><div class="label">Seats (estimated,
-    {{ s.paid_seats }} paid)</div></div>
-  <div class="card"><div class="value">{{ usd(s.on_demand_usd) }}</div><div class="label">On-demand usage</div></div>
-  <div class="card"><div class="value">{{ usd(s.included_value_usd) }}</div><div class="label">Included usage
-    value (covered by seats)</div></div>
-  <div class="card"><div class="value">{{ s.idle_seats | length }}</div><div class="label">Idle paid seats,
-    {{ usd(s.idle_cost_usd) }} this month</div></div>
-</div>
-
-<h2>Budgets and forecast</h2>
-{% if budgets %}
-<table>
-  <tr><th>Budget</th><th>Scope</th><th class="num">Budget</th><th class="num">Spent</th><th class="num">Used</th>
-      <th class="num">Projected</th><th>Exceeded / projected on</th><th>Status</th></tr>
-  {% for b in budgets %}
-  <tr><td>{{ b.budget_name }}</td><td>{{ b.scope }} {{ b.scope_value }}</td><td class="num">{{ usd(b.budget_usd) }}</td>
-      <td class="num">{{ usd(b.spend_to_date_usd) }}</td><td class="num">{{ '%.0f' % b.percent_used }}%</td>
-      <td class="num">{{ usd(b.projected_total_usd) if b.projected_total_usd is not none else '-' }}</td>
-      <td>{{ b.exceeded_on or b.projected_exceeded_on or '' }}</td><td>{{ b.status | replace('_', ' ') }}</td></tr>
-  {% endfor %}
-</table>
-{% for svg in burnups %}{{ svg }}{% endfor %}
-<p class="muted">Budgets are edited in dbt_project/seeds/budgets.csv. A projection adds the average weekday and weekend
-day of the last 28 days for each day left in the month; budgets on "all" spend count the estimated seat cost.</p>
-{% else %}<p>No budget in force this month (dbt_project/seeds/budgets.csv).</p>{% endif %}
-
-<h2>Anomalies</h2>
-{% if anomalies %}
-<table>
-  <tr><th>Day</th><th>User</th><th class="num">Usage</th><th class="num">Their median day</th>
-      <th class="num">Score</th><th class="num">x team median</th><th>Compared with</th></tr>
-  {% for day, team, email, used, median, score, multiple, compared, provisional in anomalies %}
-  <tr><td>{{ day }}{% if provisional %} (provisional){% endif %}</td><td>{{ email }}</td>
-      <td class="num">{{ usd(used) }}</td><td class="num">{{ '$%.2f' % median if median is not none else '-' }}</td>
-      <td class="num">{{ '%.1f' % score if score is not none else '-' }}</td>
-      <td class="num">{{ '%.1f' % multiple if multiple is not none else '-' }}</td>
-      <td>{{ compared | replace('_', ' ') }}</td></tr>
-  {% endfor %}
-</table>
-<p class="muted">A day is an anomaly when it stands far above the user's own last 28 days (modified z-score on the
-median absolute deviation) and at least a dollar floor above their median day (dbt vars anomaly_*).</p>
-{% else %}<p>No anomalous user-day in the scored days.</p>{% endif %}
-
-<h2>Daily spend</h2>
-{{ charts.daily }}
-<p class="muted">Seat cost is an estimate: monthly seat price / days in the month for each paid member-day.
-Included value is what the included usage would cost at list price; it is covered by the seats.</p>
-
-<h2>Spend by model</h2>
-{{ charts.models }}
-
-<h2>Top users</h2>
-{{ charts.users }}
-
-<h2>Seat utilisation</h2>
-{{ charts.seats }}
-<h3>Idle paid seats</h3>
-{% if s.idle_seats %}
-<table>
-  <tr><th>User</th><th class="num">Days since last active</th><th class="num">Seat cost this month</th></tr>
-  {% for email, days, cost in s.idle_seats %}
-  <tr><td>{{ email }}</td><td class="num">{{ days if days is not none else 'never' }}</td>
-      <td class="num">{{ usd(cost) }}</td></tr>
-  {% endfor %}
-</table>
-{% else %}<p>Every paid seat was used in the idle window.</p>{% endif %}
-
-<h2>Included vs on-demand per user, current billing cycle</h2>
-<table>
-  <tr><th>User</th><th>Cycle</th><th class="num">Included</th><th class="num">On-demand</th>
-      <th class="num">Limit</th><th class="num">Remaining</th><th>On-demand vs limit</th></tr>
-  {% for row in cycle %}
-  <tr><td>{{ row.email }}</td><td>{{ row.cycle }}</td><td class="num">{{ row.included }}</td>
-      <td class="num">{{ row.on_demand }}</td><td class="num">{{ row.limit }}</td>
-      <td class="num">{{ row.remaining }}</td>
-      <td>{% if row.used_pct is not none %}<span class="bar"><span style="width: {{ row.used_pct }}%"></span></span>
-          {{ row.used_pct }}%{% endif %}</td></tr>
-  {% endfor %}
-</table>
-</body>
-</html>
-"""

@@ -1,4 +1,4 @@
-"""Transform the raw warehouse with dbt, then export the marts as Parquet for BI tools.
+"""The transform step: build the dbt project over the raw warehouse (seeds, staging, intermediate, marts, tests).
 
 dbt runs as a subprocess (its own process and connection) with the project's own profile; the warehouse reaches
 it through the variables of :meth:`Warehouse.dbt_env` and the business settings through ``--vars`` (only those the
@@ -29,7 +29,6 @@ from pathlib import Path
 
 from .config import DBT_PROJECT_DIR, Settings
 from .errors import TransformError, WarehouseLockedError
-from .export import export_marts
 from .warehouse import is_lock_error, locked_message
 
 log = logging.getLogger(__name__)
@@ -189,10 +188,9 @@ BUILD = ("build", "--exclude-resource-type", "unit_test")
 
 def transform(
     settings: Settings, full_refresh: bool = False, on_progress: Callable[[int, int], None] | None = None
-) -> tuple[BuildResult, list[Path]]:
-    """Build seeds, models and data tests with dbt, then export the marts; returns dbt's result and the Parquet
-    paths."""
+) -> BuildResult:
+    """Build seeds, models and data tests with dbt; returns dbt's result."""
     settings.warehouse.check()
     result = run_dbt(settings, *BUILD, *(["--full-refresh"] if full_refresh else []), on_progress=on_progress)
     log.info("dbt build: %s (log: %s)", result.line, result.log_path)
-    return result, export_marts(settings)
+    return result

@@ -158,7 +158,7 @@ def test_the_wheel_holds_the_whole_dbt_project_and_nothing_dbt_writes(wheel: Pat
     names = zipfile.ZipFile(wheel).namelist()
     packaged = sorted(name for name in names if name.startswith(PACKAGED_DBT_PROJECT + "/"))
     assert packaged == [PACKAGED_DBT_PROJECT + path.removeprefix("dbt_project") for path in _tracked("dbt_project")]
-    sources = {path for top in SOURCE_PACKAGES for path in _tracked(top) if path.endswith(".py")}
+    sources = {path for top in SOURCE_PACKAGES for path in _tracked(top)}  # modules and package data (templates)
     assert sources <= set(names)
 
 

@@ -16,9 +16,9 @@ log = logging.getLogger(__name__)
 def check_api_key() -> dict[str, int]:
     """Validate every configured key against the API; returns team label -> member count."""
     settings = airflow_settings()
-    from cursor_spend import pipeline
+    from cursor_spend.load import check
 
-    members = run(lambda: pipeline.check(settings))
+    members = run(lambda: check(settings))
     for label, count in members.items():
         log.info("Cursor team %s: key valid, %d members", label, count)
     return members
@@ -27,12 +27,12 @@ def check_api_key() -> dict[str, int]:
 def extract(data_interval_start: datetime, data_interval_end: datetime) -> dict[str, int]:
     """Load the run's data interval plus the lookback, for every configured team, into the raw schema."""
     settings = airflow_settings()
-    from cursor_spend import pipeline
+    from cursor_spend.load import load
     from dlt_sources.cursor.windows import interval_window
 
     first, last = interval_window(data_interval_start, data_interval_end, settings.lookback_days)
     log.info("Extracting %s .. %s for teams %s into the %s", first, last, ", ".join(settings.teams), settings.warehouse)
-    rows = run(lambda: pipeline.extract(settings, start_date=first, end_date=last))
+    rows = run(lambda: load(settings, start_date=first, end_date=last))
     log.info("Rows loaded per table: %s", rows)
     return rows
 
@@ -40,9 +40,11 @@ def extract(data_interval_start: datetime, data_interval_end: datetime) -> dict[
 def dbt_build() -> list[str]:
     """``dbt build`` over the warehouse, then the Parquet export of the marts; returns the exported files."""
     settings = airflow_settings(require_key=False)
-    from cursor_spend import pipeline
+    from cursor_spend.export import export_marts
+    from cursor_spend.transform import transform
 
-    result, paths = run(lambda: pipeline.transform(settings))
+    result = run(lambda: transform(settings))
+    paths = run(lambda: export_marts(settings))
     log.info("dbt build: %s (dbt's log: %s)", result.line, result.log_path)
     log.info("Exported %d Parquet files to %s", len(paths), settings.export_dir)
     return [str(path) for path in paths]

@@ -67,7 +67,7 @@ def record(settings: Settings, records: list[dict]) -> None:
     """Merge delivery records into the ledger (dlt: the same destination as the raw load, its own dataset)."""
     import dlt
 
-    from ..pipeline import load_errors, make_pipeline, prune_loaded_packages
+    from ..load import load_errors, make_pipeline, prune_loaded_packages
 
     resource = dlt.resource(
         records,

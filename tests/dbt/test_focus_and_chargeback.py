@@ -48,7 +48,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory, usage: TeamUsage):
     warehouse = tmp_path_factory.mktemp("warehouse") / "cursor_spend.duckdb"
     build_raw_warehouse(warehouse, usage, TEAM)
     settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(warehouse)})
-    result, _ = transform(settings)
+    result = transform(settings)
     assert result.statuses["warn"] == 0 and not result.failed, result.line
     return settings
 

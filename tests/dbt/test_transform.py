@@ -67,7 +67,8 @@ def built(tmp_path_factory: pytest.TempPathFactory, usage: TeamUsage):
     warehouse = tmp_path_factory.mktemp("warehouse") / "cursor_spend.duckdb"
     build_raw_warehouse(warehouse, usage, TEAM)
     settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(warehouse)})
-    result, paths = transform(settings)
+    result = transform(settings)
+    paths = export_marts(settings)
     assert result.statuses["warn"] == 0 and not result.failed, result.line  # the marts agree: no test warns
     return settings, read_marts(warehouse), paths
 
@@ -158,7 +159,7 @@ def test_a_new_warehouse_starts_from_the_kept_parse_and_builds_the_same_marts(bu
     moved = load_settings(env={"CURSOR_SPEND_DUCKDB": str(warehouse)})
     assert parse_cache(moved) == parse_cache(settings)
 
-    result, _ = transform(moved)
+    result = transform(moved)
 
     assert "Unable to do partial parsing" not in result.log_path.read_text()
     fact = "fct_cursor_costs_daily"  # its source_loaded_at is the raw load's time: compared without it below
