@@ -38,7 +38,7 @@ from urllib.parse import urlsplit
 from dlt_sources.cursor import settings as api
 
 from .errors import ConfigError
-from .warehouse import POSTGRES_SCHEMES, Warehouse, redacted
+from .warehouse import PostgresURL, Warehouse
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # the dbt project: dbt_project/ of a source checkout (or an editable install), else the copy a wheel installs
@@ -56,7 +56,7 @@ class Settings:
     base_url: str = api.DEFAULT_BASE_URL
     teams: dict[str, str] = field(default_factory=dict, repr=False)  # label -> API key (secret)
     duckdb_path: Path = DEFAULT_DUCKDB
-    warehouse_url: str | None = field(default=None, repr=False)  # PostgreSQL URL, may hold a password
+    warehouse_url: PostgresURL | None = None  # CURSOR_SPEND_WAREHOUSE, parsed (its repr holds no password)
     seat_price_usd: Decimal | None = None  # None: the dbt project's default (var seat_price_usd)
     lookback_days: int = api.DEFAULT_LOOKBACK_DAYS
     initial_days: int = api.DEFAULT_INITIAL_DAYS
@@ -76,7 +76,7 @@ class Settings:
     @property
     def warehouse(self) -> Warehouse:
         """Where the raw tables and the marts live: the DuckDB file, or the PostgreSQL database."""
-        return Warehouse(self.duckdb_path, self.warehouse_url, self.duckdb_memory_limit)
+        return Warehouse(self.duckdb_path, self.duckdb_memory_limit, self.warehouse_url)
 
     @property
     def warehouse_dir(self) -> Path:
@@ -193,23 +193,11 @@ def load_schedule(env: Mapping[str, str] | None = None) -> Schedule:
     )
 
 
-def warehouse_url(env: Mapping[str, str] | None = None) -> str | None:
-    """CURSOR_SPEND_WAREHOUSE alone (the DAG files' pools and assets), as :func:`load_settings` reads it."""
-    return _warehouse_url((os.environ if env is None else env).get("CURSOR_SPEND_WAREHOUSE"))
-
-
-def _warehouse_url(raw: str | None) -> str | None:
-    """CURSOR_SPEND_WAREHOUSE: a PostgreSQL URL with host and database, or None when unset (the DuckDB file)."""
-    if not raw or not raw.strip():
-        return None
-    url = raw.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in POSTGRES_SCHEMES or not parts.hostname or not parts.path.strip("/"):
-        raise ConfigError(
-            f"CURSOR_SPEND_WAREHOUSE={redacted(url)!r} is not a PostgreSQL URL like "
-            "postgresql://user:password@host:5432/database (unset it to use the DuckDB file)"
-        )
-    return url
+def warehouse_url(env: Mapping[str, str] | None = None) -> PostgresURL | None:
+    """CURSOR_SPEND_WAREHOUSE, parsed: a PostgreSQL URL with host and database, or None when unset (the DuckDB
+    file). The DAG files read it alone for their pools and assets."""
+    raw = (os.environ if env is None else env).get("CURSOR_SPEND_WAREHOUSE")
+    return PostgresURL.parse(raw) if raw and raw.strip() else None
 
 
 def _dbt_vars(raw: str | None) -> dict:
@@ -269,7 +257,7 @@ def load_settings(env: dict | None = None, **overrides) -> Settings:
         "base_url": base_url(env.get("CURSOR_API_BASE_URL")),
         "teams": teams_from_env(env),
         "duckdb_path": Path(env.get("CURSOR_SPEND_DUCKDB") or DEFAULT_DUCKDB),
-        "warehouse_url": _warehouse_url(env.get("CURSOR_SPEND_WAREHOUSE")),
+        "warehouse_url": warehouse_url(env),
         "seat_price_usd": seat_price("CURSOR_SEAT_PRICE_USD", env.get("CURSOR_SEAT_PRICE_USD")),
         "lookback_days": whole_number(env, "CURSOR_LOOKBACK_DAYS", api.DEFAULT_LOOKBACK_DAYS),
         "initial_days": whole_number(env, "CURSOR_INITIAL_DAYS", api.DEFAULT_INITIAL_DAYS, 1),

@@ -12,15 +12,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlsplit
 
-from .errors import WarehouseError, WarehouseLockedError
+from .errors import ConfigError, WarehouseError, WarehouseLockedError
 
 LOCK_MARKERS = ("Could not set lock", "Conflicting lock")
 POSTGRES_SCHEMES = ("postgresql", "postgres")
+POSTGRES_PORT = 5432  # where the URL names no port
 LOAD_THREADS = 2  # DuckDB threads while loading: each thread needs its own buffers
 
 
@@ -36,9 +37,7 @@ def locked_message(path: Path) -> str:
     )
 
 
-def redacted(url: str) -> str:
-    """A URL without its password."""
-    parts = urlsplit(url)
+def _redacted(parts: SplitResult) -> str:
     user = f"{unquote(parts.username)}@" if parts.username else ""
     try:
         port = f":{parts.port}" if parts.port else ""
@@ -48,17 +47,70 @@ def redacted(url: str) -> str:
 
 
 @dataclass(frozen=True)
+class PostgresURL:
+    """``CURSOR_SPEND_WAREHOUSE`` (``postgresql://user:password@host:port/dbname?option=value``) taken apart once,
+    when the settings are read: its parts percent-decoded, as libpq decodes them, for the loader (dlt), the readers
+    (psycopg2) and the Airflow assets; dbt_project/profiles.yml takes the same parts from the same text (a test
+    renders it). Neither the text nor the password is in its repr."""
+
+    text: str = field(repr=False)
+    scheme: str
+    user: str | None
+    password: str | None = field(repr=False)
+    host: str
+    port: int | None
+    dbname: str
+    options: dict[str, str]  # the query string: libpq parameters such as sslmode
+
+    @classmethod
+    def parse(cls, text: str) -> PostgresURL:
+        """The parts of a PostgreSQL URL with a host and a database; a ConfigError without its password otherwise."""
+        parts = urlsplit(text.strip())
+        try:
+            port = parts.port
+        except ValueError:
+            port = -1
+        if parts.scheme not in POSTGRES_SCHEMES or not parts.hostname or not parts.path.strip("/") or port == -1:
+            raise ConfigError(
+                f"CURSOR_SPEND_WAREHOUSE={_redacted(parts)!r} is not a PostgreSQL URL like "
+                "postgresql://user:password@host:5432/database (unset it to use the DuckDB file)"
+            )
+        return cls(
+            text=text.strip(),
+            scheme=parts.scheme,
+            user=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            host=parts.hostname,
+            port=port,
+            dbname=unquote(parts.path[1:]),
+            options=dict(parse_qsl(parts.query)),
+        )
+
+    @property
+    def redacted(self) -> str:
+        """The URL without its password, for messages."""
+        user = f"{self.user}@" if self.user else ""
+        return f"{self.scheme}://{user}{self.host}{f':{self.port}' if self.port else ''}/{quote(self.dbname)}"
+
+    @property
+    def connection(self) -> dict[str, Any]:
+        """libpq's keywords: the URL's options, then its parts (libpq's defaults and PGPASSWORD where it has none)."""
+        parts = {"host": self.host, "port": self.port, "user": self.user, "password": self.password}
+        return self.options | {"dbname": self.dbname} | {k: v for k, v in parts.items() if v is not None}
+
+
+@dataclass(frozen=True)
 class Warehouse:
     duckdb_path: Path
-    url: str | None = None  # a PostgreSQL URL (may hold the password); None = the DuckDB file
-    memory_limit: str = "96MB"  # DuckDB's memory limit while loading
+    memory_limit: str  # DuckDB's memory limit while loading
+    url: PostgresURL | None = None  # a PostgreSQL database; None = the DuckDB file
 
     def __repr__(self) -> str:
         return f"Warehouse({self})"
 
     def __str__(self) -> str:
         """What it is, for messages: never the password."""
-        return f"PostgreSQL {redacted(self.url)}" if self.url else f"DuckDB file {self.duckdb_path.resolve()}"
+        return f"PostgreSQL {self.url.redacted}" if self.url else f"DuckDB file {self.duckdb_path.resolve()}"
 
     @property
     def kind(self) -> str:
@@ -69,8 +121,7 @@ class Warehouse:
         """The URL's password, else libpq's PGPASSWORD (so the loader, dbt and the readers all use the same)."""
         if not self.url:
             return None
-        parts = urlsplit(self.url)
-        return unquote(parts.password) if parts.password else os.environ.get("PGPASSWORD") or None
+        return self.url.password or os.environ.get("PGPASSWORD") or None
 
     @property
     def secrets(self) -> list[str]:
@@ -85,9 +136,14 @@ class Warehouse:
         if self.url:
             from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
-            credentials = PostgresCredentials()
-            credentials.parse_native_representation(self.url)  # an object: its repr never shows the password
-            credentials.password = self.password or credentials.password  # else dlt's own providers
+            url, options = self.url, dict(self.url.options)
+            credentials = PostgresCredentials()  # an object: its repr never shows the password
+            credentials.host, credentials.port, credentials.database = url.host, url.port or POSTGRES_PORT, url.dbname
+            credentials.username, credentials.password = url.user, self.password  # no password: dlt's providers
+            # the options dlt keeps in fields of its own, then the others as they are
+            credentials.connect_timeout = int(options.pop("connect_timeout", credentials.connect_timeout))
+            credentials.client_encoding = options.pop("client_encoding", None)
+            credentials.query = options
             return dlt.destinations.postgres(credentials=credentials)
         from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
@@ -103,7 +159,7 @@ class Warehouse:
         """Variables that make dbt_project/profiles.yml choose this warehouse (the password as a dbt secret)."""
         if not self.url:  # dbt runs in the file's folder (transform.run_dbt): its name is the same in every folder
             return {"CURSOR_SPEND_WAREHOUSE": "", "CURSOR_SPEND_DUCKDB": self.duckdb_path.name}
-        env = {"CURSOR_SPEND_WAREHOUSE": self.url}
+        env = {"CURSOR_SPEND_WAREHOUSE": self.url.text}
         if self.password:
             env["DBT_ENV_SECRET_CURSOR_SPEND_PASSWORD"] = self.password
         return env
@@ -190,7 +246,9 @@ class Warehouse:
                 "pip install 'cursor-spend[postgres]'"
             ) from None
         try:
-            connection = psycopg2.connect(self.url, connect_timeout=10, application_name="cursor-spend")
+            connection = psycopg2.connect(
+                **self.url.connection | {"connect_timeout": 10, "application_name": "cursor-spend"}
+            )
         except psycopg2.Error as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             for secret in self.secrets:

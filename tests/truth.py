@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from cursor_simulator.pricing import money
 from cursor_simulator.usage import DAY_MS, TeamUsage, cycle_start, day_start_ms, ms_to_day
+from cursor_spend.config import DEFAULT_DUCKDB_MEMORY_LIMIT
 from cursor_spend.marts.reader import open_reader
 from cursor_spend.warehouse import Warehouse
 
@@ -71,7 +72,7 @@ def expected_idle_seats(usage: TeamUsage, as_of: date, idle_days: int = 14) -> s
 
 
 def warehouse_of(where: Path | Warehouse) -> Warehouse:
-    return where if isinstance(where, Warehouse) else Warehouse(where)
+    return where if isinstance(where, Warehouse) else Warehouse(where, DEFAULT_DUCKDB_MEMORY_LIMIT)
 
 
 def query(where: Path | Warehouse, sql: str) -> list[tuple]:

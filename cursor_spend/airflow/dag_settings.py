@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import quote
 
 from cursor_spend.config import warehouse_url
+from cursor_spend.warehouse import POSTGRES_PORT
 
 POOL = "cursor_spend_duckdb"  # one slot: DuckDB allows a single writer process per file
 DEFAULT_POOL = "default_pool"
@@ -39,5 +40,4 @@ def asset_uri(schema: str, env: Mapping[str, str] | None = None) -> str:
     url = warehouse_url(env)
     if not url:
         return f"duckdb://cursor_spend/{schema}"
-    parts = urlsplit(url)
-    return f"postgres://{parts.hostname}:{parts.port or 5432}{parts.path.rstrip('/')}/{schema}/*"
+    return f"postgres://{url.host}:{url.port or POSTGRES_PORT}/{quote(url.dbname)}/{schema}/*"
