@@ -10,7 +10,10 @@ from decimal import Decimal
 from importlib.util import find_spec
 from pathlib import Path
 
+from dlt_sources.cursor.settings import DEFAULT_BASE_URL
+
 from . import __version__
+from .config import DEFAULT_DUCKDB, REPORT_NAME
 from .export import FORMATS
 
 
@@ -163,13 +166,15 @@ def _seat_price(raw: str) -> Decimal:
 
 
 def _add_warehouse_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--duckdb", help="warehouse file (default $CURSOR_SPEND_DUCKDB or warehouse/cursor_spend.duckdb)"
-    )
+    parser.add_argument("--duckdb", help=f"warehouse file (default $CURSOR_SPEND_DUCKDB or {DEFAULT_DUCKDB})")
+
+
+def _add_base_url_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--base-url", help=f"API base URL (default $CURSOR_API_BASE_URL or {DEFAULT_BASE_URL})")
 
 
 def _add_extract_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--base-url", help="API base URL (default $CURSOR_API_BASE_URL or https://api.cursor.com)")
+    _add_base_url_arg(parser)
     parser.add_argument("--start-date", type=date.fromisoformat, help="first UTC day to load (a backfill)")
     parser.add_argument("--end-date", type=date.fromisoformat, help="last UTC day to load (default yesterday)")
     parser.add_argument("--team", action="append", help="only this team label (repeatable; default all teams)")
@@ -199,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.set_defaults(func=_simulate)
 
     chk = commands.add_parser("check", help="validate the API key(s) and print each team's size")
-    chk.add_argument("--base-url", help="API base URL (default $CURSOR_API_BASE_URL or https://api.cursor.com)")
+    _add_base_url_arg(chk)
     chk.set_defaults(func=_check)
 
     ext = commands.add_parser("extract", help="extract from the Cursor Admin API and load the raw tables")
@@ -220,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep = commands.add_parser("report", help="print the month's summary and write the HTML spend report")
     _add_warehouse_args(rep)
     rep.add_argument(
-        "--output", type=Path, help="HTML file to write (default cursor-spend-report.html beside the warehouse file)"
+        "--output", type=Path, help=f"HTML file to write (default {REPORT_NAME} beside the warehouse file)"
     )
     rep.set_defaults(func=_report)
 
@@ -229,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exp.add_argument("dataset", choices=["focus"], help="focus: the FOCUS 1.2 dataset (mart fct_cursor_focus_charges)")
     exp.add_argument("--month", type=_month, help="the billing period, YYYY-MM (default: the newest with charges)")
-    exp.add_argument("--format", choices=FORMATS, default="parquet", help="file format (default parquet)")
+    exp.add_argument("--format", choices=FORMATS, default=FORMATS[0], help="file format (default %(default)s)")
     exp.add_argument(
         "--output", type=Path, help="file or folder to write (default exports/focus/cursor-focus-YYYY-MM.<format>)"
     )
@@ -246,10 +251,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo", help="simulate a team and run everything into demo/: extract, load, dbt, summary, report"
     )
-    demo.add_argument("--dir", type=Path, default=Path("demo"), help="where the demo writes (default demo/)")
-    demo.add_argument("--members", type=int, default=60, help="team size (default 60)")
-    demo.add_argument("--days", type=int, default=45, help="days of usage up to yesterday (default 45)")
-    demo.add_argument("--seed", type=int, default=7, help="random seed of the simulated team (default 7)")
+    demo.add_argument("--dir", type=Path, default=Path("demo"), help="where the demo writes (default %(default)s/)")
+    demo.add_argument("--members", type=int, default=60, help="team size (default %(default)s)")
+    demo.add_argument("--days", type=int, default=45, help="days of usage up to yesterday (default %(default)s)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed of the simulated team (default %(default)s)")
     demo.set_defaults(func=_demo)
     return parser
 

@@ -46,6 +46,7 @@ _CHECKOUT_DBT = PACKAGE_DIR.parent / "dbt_project"
 DBT_PROJECT_DIR = _CHECKOUT_DBT if (_CHECKOUT_DBT / "dbt_project.yml").is_file() else PACKAGE_DIR / "dbt_project"
 DEFAULT_DUCKDB = Path("warehouse") / "cursor_spend.duckdb"
 DEFAULT_DUCKDB_MEMORY_LIMIT = "96MB"
+REPORT_NAME = "cursor-spend-report.html"  # written beside the warehouse file
 DEFAULT_TEAM = "default"
 DEFAULT_SCHEDULE = "@daily"
 DEFAULT_START_DATE = date(2026, 1, 1)
@@ -91,7 +92,7 @@ class Settings:
     @property
     def report_path(self) -> Path:
         """The HTML spend report ``cursor-spend report`` writes by default."""
-        return self.warehouse_dir / "cursor-spend-report.html"
+        return self.warehouse_dir / REPORT_NAME
 
     @property
     def secrets(self) -> list[str]:
@@ -154,7 +155,8 @@ def _window(raw: str | None) -> float:
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value <= 0:
-        raise ConfigError(f"CURSOR_RATE_LIMIT_WINDOW={raw!r} must be a number of seconds > 0 (default 60)")
+        default = api.RATE_LIMIT_WINDOW_SECONDS
+        raise ConfigError(f"CURSOR_RATE_LIMIT_WINDOW={raw!r} must be a number of seconds > 0 (default {default:g})")
     return value
 
 

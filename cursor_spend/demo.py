@@ -25,7 +25,6 @@ from .report import write_report
 from .summary import print_summary, summarize
 from .transform import transform
 
-DEMO_DIR = Path("demo")
 SPIKE_CENTS = 15_000  # the planted spike's day costs about $150, past the shipped $100 per-user on-demand budget
 
 
@@ -49,8 +48,9 @@ def demo_team(api_key: str, members: int, days: int, seed: int, end_date: date |
     return replace(spec, scenarios=scenarios)
 
 
-def run_demo(root: Path = DEMO_DIR, members: int = 60, days: int = 45, seed: int = 7) -> Path:
-    """Simulate a team, extract, load, transform, summarise and write the report; returns the report's path."""
+def run_demo(root: Path, members: int, days: int, seed: int) -> Path:
+    """Simulate a team, extract, load, transform, summarise and write the report; returns the report's path (the
+    defaults are the command's: ``cursor-spend demo --help``)."""
     console = Console()
     warehouse_dir = root / "warehouse"
     shutil.rmtree(warehouse_dir, ignore_errors=True)  # a fresh warehouse each time: the demo's, never the user's

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pyarrow is imported where a file is written: the CLI's pars
 
     from .config import Settings
 
-FORMATS = ("parquet", "csv")
+FORMATS = ("parquet", "csv")  # the first is the default
 FOCUS_DATETIME = "%Y-%m-%dT%H:%M:%SZ"
 
 
@@ -53,7 +53,7 @@ def default_path(settings: Settings, month: date, file_format: str) -> Path:
 
 
 def export_focus(
-    settings: Settings, month: date | None = None, file_format: str = "parquet", output: Path | None = None
+    settings: Settings, month: date | None = None, file_format: str = FORMATS[0], output: Path | None = None
 ) -> tuple[Path, int]:
     """Write the FOCUS charges of one billing period (default: the newest with charges) to ``output`` (a file, or
     a folder for the default file name; default :func:`default_path`); returns the file and its row count."""
