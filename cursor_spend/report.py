@@ -150,7 +150,7 @@ def build_report(settings: Settings, summary: Summary) -> str:
         charts = {
             "daily": _daily_spend_chart(days),
             "models": _model_chart(spend.daily_model_spend(reader), days),
-            "users": _top_users_chart(spend.top_users(reader, summary.month_start, TOP_USERS)),
+            "users": _top_users_chart(spend.top_users(reader, summary.month.usage_month, TOP_USERS)),
             "seats": _seat_chart(days),
         }
         cycle = _cycle_rows(spend.current_cycle_spend(reader))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
 from rich.console import Console
@@ -23,23 +22,15 @@ from .errors import MartsError, WarehouseError
 from .marts import require_marts, spend, tables
 from .marts.alerts import Alert, open_alerts, read
 from .marts.reader import Reader, open_reader
-from .marts.spend import IdleSeat, TopModel, TopUser
+from .marts.spend import IdleSeat, MonthSpend, TopModel, TopUser
 
 TOP = 5
 
 
 @dataclass(frozen=True)
 class Summary:
-    month_start: date
-    as_of: date
+    month: MonthSpend  # this month's money and seats
     teams: list[str]
-    seats_usd: Decimal
-    on_demand_usd: Decimal
-    total_usd: Decimal
-    included_value_usd: Decimal
-    paid_seats: int  # paid seats held on the newest day
-    active_seats: int  # of those, seats with any usage in the idle window
-    idle_cost_usd: Decimal
     top_users: list[TopUser]
     top_models: list[TopModel]
     idle_seats: list[IdleSeat]
@@ -64,16 +55,8 @@ def _summary(reader: Reader) -> Summary | None:
         return None
     current, ledger = read(reader)
     return Summary(
-        month_start=month.usage_month,
-        as_of=month.as_of_date,
+        month=month,
         teams=spend.teams(reader),
-        seats_usd=month.seats_usd,
-        on_demand_usd=month.on_demand_usd,
-        total_usd=month.total_usd,
-        included_value_usd=month.included_value_usd,
-        paid_seats=month.paid_seats,
-        active_seats=month.active_seats,
-        idle_cost_usd=month.idle_seat_cost_usd,
         top_users=spend.top_users(reader, month.usage_month, TOP),
         top_models=spend.top_models(reader, month.usage_month, TOP),
         idle_seats=spend.idle_seats(reader),
@@ -92,12 +75,13 @@ def print_summary(summary: Summary | None, console: Console | None = None) -> No
     if s is None:
         console.print("No usage in the warehouse yet: the days loaded so far had none. The marts are built (empty).")
         return
-    console.rule(f"Cursor spend {s.month_start:%B %Y}, {s.month_start} to {s.as_of} (UTC), {', '.join(s.teams)}")
+    m = s.month
+    console.rule(f"Cursor spend {m.usage_month:%B %Y}, {m.usage_month} to {m.as_of_date} (UTC), {', '.join(s.teams)}")
     money = Table(show_header=False, box=None, padding=(0, 2))
-    money.add_row("Seats (estimated)", usd(s.seats_usd), f"{s.paid_seats} paid seats held on {s.as_of}")
-    money.add_row("On-demand usage", usd(s.on_demand_usd), "billed beyond the plan's included usage")
-    money.add_row("[bold]Total[/bold]", f"[bold]{usd(s.total_usd)}[/bold]", "seats + on-demand, month to date")
-    money.add_row("Included usage value", usd(s.included_value_usd), "covered by the seats, not billed again")
+    money.add_row("Seats (estimated)", usd(m.seats_usd), f"{m.paid_seats} paid seats held on {m.as_of_date}")
+    money.add_row("On-demand usage", usd(m.on_demand_usd), "billed beyond the plan's included usage")
+    money.add_row("[bold]Total[/bold]", f"[bold]{usd(m.total_usd)}[/bold]", "seats + on-demand, month to date")
+    money.add_row("Included usage value", usd(m.included_value_usd), "covered by the seats, not billed again")
     console.print(money)
 
     users = Table(title=f"Top {TOP} users this month", title_justify="left")
@@ -113,8 +97,8 @@ def print_summary(summary: Summary | None, console: Console | None = None) -> No
     console.print(users, models)
 
     console.print(
-        f"Idle paid seats (no usage in the idle window): {len(s.idle_seats)} of {s.paid_seats}, "
-        f"costing {usd(s.idle_cost_usd)} this month"
+        f"Idle paid seats (no usage in the idle window): {len(s.idle_seats)} of {m.paid_seats}, "
+        f"costing {usd(m.idle_seat_cost_usd)} this month"
         + (": " + ", ".join(email for email, *_ in s.idle_seats[:TOP]) if s.idle_seats else "")
         + (", ..." if len(s.idle_seats) > TOP else "")
     )

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from . import ALL_TEAMS, MARTS_SCHEMA
-from .reader import Reader
+from .reader import Reader, Row
 
 
 class MonthSpend(NamedTuple):
@@ -95,18 +95,18 @@ def current_month(reader: Reader) -> MonthSpend | None:
 
 def top_users(reader: Reader, month: date, top: int) -> list[TopUser]:
     """The month's ``top`` users by usage value, all teams together, the largest first."""
-    return reader.select(
-        TopUser,
-        f"from {MARTS_SCHEMA}.rpt_cursor_top_users where team = ? and usage_month = ? and rank <= ? order by rank",
-        ALL_TEAMS, month, top,
-    )  # fmt: skip
+    return _top(reader, TopUser, "rpt_cursor_top_users", month, top)
 
 
 def top_models(reader: Reader, month: date, top: int) -> list[TopModel]:
     """The month's ``top`` models by usage value, all teams together, the largest first."""
+    return _top(reader, TopModel, "rpt_cursor_top_models", month, top)
+
+
+def _top(reader: Reader, row: type[Row], mart: str, month: date, top: int) -> list[Row]:
     return reader.select(
-        TopModel,
-        f"from {MARTS_SCHEMA}.rpt_cursor_top_models where team = ? and usage_month = ? and rank <= ? order by rank",
+        row,
+        f"from {MARTS_SCHEMA}.{mart} where team = ? and usage_month = ? and rank <= ? order by rank",
         ALL_TEAMS, month, top,
     )  # fmt: skip
 
