@@ -55,6 +55,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _extract(args: argparse.Namespace) -> int:
     from .load import load
+    from .marts import RAW_SCHEMA
     from .progress import ExtractProgress
 
     settings = _settings(args)
@@ -62,7 +63,7 @@ def _extract(args: argparse.Namespace) -> int:
     with progress.shown():
         counts = load(settings, args.start_date, args.end_date, args.team or None, progress=progress)
     loaded = ", ".join(f"{table} {n:,}" for table, n in counts.items()) or "nothing new"
-    print(f"Loaded into the {settings.warehouse} (schema cursor_raw): {loaded}")
+    print(f"Loaded into the {settings.warehouse} (schema {RAW_SCHEMA}): {loaded}")
     return 0
 
 

@@ -49,7 +49,7 @@ DEFAULT_DUCKDB_MEMORY_LIMIT = "96MB"
 REPORT_NAME = "cursor-spend-report.html"  # written beside the warehouse file
 DEFAULT_TEAM = "default"
 DEFAULT_SCHEDULE = "@daily"
-DEFAULT_START_DATE = date(2026, 1, 1)
+DEFAULT_START_DATE = "2026-01-01"
 
 
 @dataclass(frozen=True)
@@ -114,10 +114,10 @@ class Schedule:
     """When the extract DAG runs (Airflow): a cron expression or preset, from the first to the last interval start
     (UTC midnights; no last: it runs on), missed intervals run or not."""
 
-    cron: str = DEFAULT_SCHEDULE
-    start: datetime = datetime.combine(DEFAULT_START_DATE, datetime.min.time(), tzinfo=UTC)
-    end: datetime | None = None
-    catchup: bool = False
+    cron: str
+    start: datetime
+    end: datetime | None
+    catchup: bool
 
 
 def whole_number(env: dict, name: str, default: int, minimum: int = 0) -> int:
@@ -189,7 +189,7 @@ def load_schedule(env: Mapping[str, str] | None = None) -> Schedule:
     start, end = env.get("CURSOR_SPEND_START_DATE"), env.get("CURSOR_SPEND_END_DATE")
     return Schedule(
         cron=env.get("CURSOR_SPEND_SCHEDULE") or DEFAULT_SCHEDULE,
-        start=_utc_midnight("CURSOR_SPEND_START_DATE", start) if start else Schedule.start,
+        start=_utc_midnight("CURSOR_SPEND_START_DATE", start or DEFAULT_START_DATE),
         end=_utc_midnight("CURSOR_SPEND_END_DATE", end) if end else None,
         catchup=(env.get("CURSOR_SPEND_CATCHUP") or "").strip().lower() in {"1", "true", "yes", "on"},
     )

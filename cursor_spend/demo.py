@@ -20,6 +20,7 @@ from cursor_simulator.usage import TeamUsage
 from .config import load_settings
 from .export import export_marts
 from .load import load
+from .marts import MARTS_SCHEMA, RAW_SCHEMA
 from .progress import BuildProgress, ExtractProgress
 from .report import write_report
 from .summary import print_summary, summarize
@@ -89,7 +90,8 @@ def run_demo(root: Path, members: int, days: int, seed: int) -> Path:
     report = write_report(settings, root / settings.report_path.name, summary)
     console.rule("Where everything is")
     console.print(f"Report:       {report.resolve()}")
-    console.print(f"Warehouse:    {settings.duckdb_path.resolve()} (schemas cursor_raw, staging, intermediate, marts)")
+    schemas = f"{RAW_SCHEMA}, staging, intermediate, {MARTS_SCHEMA}"
+    console.print(f"Warehouse:    {settings.duckdb_path.resolve()} (schemas {schemas})")
     console.print(f"Parquet marts: {settings.export_dir.resolve()}")
     console.print(
         "With a real Cursor Admin API key (Enterprise plan; create it in the Cursor dashboard under Settings, "

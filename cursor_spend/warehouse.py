@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 from .errors import ConfigError, WarehouseError, WarehouseLockedError
 
@@ -38,6 +38,7 @@ def locked_message(path: Path) -> str:
 
 
 def _redacted(parts: SplitResult) -> str:
+    """A URL without its password, for messages."""
     user = f"{unquote(parts.username)}@" if parts.username else ""
     try:
         port = f":{parts.port}" if parts.port else ""
@@ -54,7 +55,7 @@ class PostgresURL:
     renders it). Neither the text nor the password is in its repr."""
 
     text: str = field(repr=False)
-    scheme: str
+    redacted: str  # without the password, for messages
     user: str | None
     password: str | None = field(repr=False)
     host: str
@@ -77,7 +78,7 @@ class PostgresURL:
             )
         return cls(
             text=text.strip(),
-            scheme=parts.scheme,
+            redacted=_redacted(parts),
             user=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password else None,
             host=parts.hostname,
@@ -87,14 +88,9 @@ class PostgresURL:
         )
 
     @property
-    def redacted(self) -> str:
-        """The URL without its password, for messages."""
-        user = f"{self.user}@" if self.user else ""
-        return f"{self.scheme}://{user}{self.host}{f':{self.port}' if self.port else ''}/{quote(self.dbname)}"
-
-    @property
-    def connection(self) -> dict[str, Any]:
-        """libpq's keywords: the URL's options, then its parts (libpq's defaults and PGPASSWORD where it has none)."""
+    def keywords(self) -> dict[str, Any]:
+        """libpq's connection keywords: the URL's options, then its parts (where it has none: libpq's defaults and
+        PGPASSWORD)."""
         parts = {"host": self.host, "port": self.port, "user": self.user, "password": self.password}
         return self.options | {"dbname": self.dbname} | {k: v for k, v in parts.items() if v is not None}
 
@@ -247,7 +243,7 @@ class Warehouse:
             ) from None
         try:
             connection = psycopg2.connect(
-                **self.url.connection | {"connect_timeout": 10, "application_name": "cursor-spend"}
+                **self.url.keywords | {"connect_timeout": 10, "application_name": "cursor-spend"}
             )
         except psycopg2.Error as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

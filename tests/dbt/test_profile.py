@@ -30,7 +30,7 @@ URLS = {
 @pytest.mark.parametrize("url", URLS.values(), ids=URLS)
 def test_the_settings_take_the_url_apart_as_libpq_does(url):
     parsed = load_settings(env={"CURSOR_SPEND_WAREHOUSE": url, "CURSOR_API_KEY": "crsr_x"}).warehouse_url
-    assert {name: str(value) for name, value in parsed.connection.items()} == parse_dsn(url)
+    assert {name: str(value) for name, value in parsed.keywords.items()} == parse_dsn(url)
 
 
 def _rendered_by_dbt(env: dict[str, str]) -> dict:
