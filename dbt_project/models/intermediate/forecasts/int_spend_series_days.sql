@@ -14,7 +14,7 @@ with
 
 costs as (
 
-    select * from {{ ref('fct_cursor_costs_daily') }}
+    select * from {{ ref('int_costs_daily_charged_to_groups') }}
 
 ),
 

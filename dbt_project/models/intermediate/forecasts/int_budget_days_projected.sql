@@ -1,7 +1,10 @@
+{{ config(materialized='table') }}
+
 -- The burn-up of every budget: per budget, scope value, period (UTC calendar month) and day of the period, the
 -- budget's spend that day and cumulated, actual up to the as-of day (the newest loaded day) and projected after
 -- it (the current period only) at int_forecast_rates' weekday and weekend rates. No projection while the series'
--- history is too short (int_forecast_rates.has_history): cumulative_usd then stops at the as-of day.
+-- history is too short (int_forecast_rates.has_history): cumulative_usd then stops at the as-of day. The rows of
+-- rpt_cursor_budget_burnup; a table: the burn-up, the thresholds and the budget status read it.
 
 with
 

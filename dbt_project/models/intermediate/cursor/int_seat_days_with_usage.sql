@@ -1,3 +1,10 @@
+{{ config(materialized='table') }}
+
+-- The rows of fct_cursor_seats_daily: every member-day's estimated seat fee (int_seat_days_priced) with the member's
+-- usage that day. A seat-day is active when the daily usage says so or the member has any usage event that day;
+-- usage_cost_usd is the member's billed (on-demand) usage that day. A table: the seat mart, the idle seats
+-- (int_seat_months_held) and the cost rows (int_costs_daily_charged_to_groups) all read it.
+
 with
 
 seat_days as (

@@ -1,9 +1,13 @@
--- What Cursor costs per team, UTC day, user, model and charge type: the usage rows (kept incrementally in
--- int_usage_costs_loaded) and the seat rows of fct_cursor_seats_daily, priced by this very build. However this
--- table was built (cursor-spend, Airflow, a plain dbt build with other vars), its seat rows equal the seat mart.
+{{ config(materialized='table') }}
+
+-- The rows of fct_cursor_costs_daily: what Cursor costs per team, UTC day, user, model and charge type. The usage
+-- rows (kept incrementally in int_usage_costs_loaded) and the seat rows of the paid seat-days
+-- (int_seat_days_with_usage, the rows of fct_cursor_seats_daily), priced by this very build: however the fact was
+-- built (cursor-spend, Airflow, a plain dbt build with other vars), its seat rows equal the seat mart.
 -- Every row is charged to the billing group its user was in that day (int_billing_group_memberships); users in no
 -- group, placeholders and unassigned committed seats to the API's own 'Unassigned' group; service accounts, which
--- hold no seat and belong to no group, to 'Service accounts'.
+-- hold no seat and belong to no group, to 'Service accounts'. A table: the fact and the spend series of budgets,
+-- forecasts and anomalies (int_spend_series_days) read it.
 
 with
 
@@ -15,7 +19,7 @@ usage_costs as (
 
 seats as (
 
-    select * from {{ ref('fct_cursor_seats_daily') }}
+    select * from {{ ref('int_seat_days_with_usage') }}
 
 ),
 
@@ -31,9 +35,9 @@ memberships as (
 
 ),
 
-users as (
+event_users as (
 
-    select * from {{ ref('dim_cursor_users') }}
+    select * from {{ ref('int_usage_events_aggregated_to_users') }}
 
 ),
 
@@ -83,18 +87,18 @@ assigned as (
     select
         unioned.*,
         case
-            when users.is_service_account then 'service_accounts'
+            when event_users.is_service_account then 'service_accounts'
             else coalesce(memberships.billing_group_id, 'group_unassigned')
         end as billing_group_id,
         case
-            when users.is_service_account then 'Service accounts'
+            when event_users.is_service_account then 'Service accounts'
             else coalesce(memberships.billing_group, 'Unassigned')
         end as billing_group
 
     from unioned
-    left join users
-        on unioned.team = users.team
-        and unioned.user_email = users.user_email
+    left join event_users
+        on unioned.team = event_users.team
+        and unioned.user_email = event_users.user_email
     left join memberships
         on unioned.team = memberships.team
         and unioned.user_email = memberships.user_email

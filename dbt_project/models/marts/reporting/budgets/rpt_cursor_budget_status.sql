@@ -1,6 +1,6 @@
 -- Where every budget stands, per budget, scope value and period (UTC calendar month): spend to date, the
--- projection to the end of the period (rpt_cursor_budget_burnup), the day the budget was or is projected to be
--- exceeded, the highest alert threshold crossed, and a status:
+-- projection to the end of the period (int_budget_days_projected, the burn-up's days), the day the budget was or is
+-- projected to be exceeded, the highest alert threshold crossed, and a status:
 --   exceeded              spend reached the budget;
 --   projected_to_exceed   the current period's projected total reaches the budget;
 --   on_track              the current period's projected total stays under it;
@@ -11,7 +11,7 @@ with
 
 burnup as (
 
-    select * from {{ ref('rpt_cursor_budget_burnup') }}
+    select * from {{ ref('int_budget_days_projected') }}
 
 ),
 

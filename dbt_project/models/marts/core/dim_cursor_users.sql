@@ -15,9 +15,9 @@ member_days as (
 
 ),
 
-usage_events as (
+event_users as (
 
-    select * from {{ ref('stg_cursor__usage_events') }}
+    select * from {{ ref('int_usage_events_aggregated_to_users') }}
 
 ),
 
@@ -62,22 +62,6 @@ membership as (
         max(usage_date) filter (where is_active) as last_active_date
 
     from member_days
-    group by team, user_email
-
-),
-
-event_users as (
-
-    select
-        team,
-        user_email,
-        min(service_account_id) as service_account_id,
-        min(service_account_name) as service_account_name,
-        bool_or(is_service_account) as is_service_account,
-        min(usage_date) as first_event_date,
-        max(usage_date) as last_event_date
-
-    from usage_events
     group by team, user_email
 
 ),
