@@ -36,16 +36,16 @@ usage_per_member_day as (
 final as (
 
     select
-        cast(seat_days.team as varchar) as team,
-        cast(seat_days.usage_date as date) as usage_date,
-        cast(seat_days.user_email as varchar) as user_email,
-        cast(seat_days.role as varchar) as role,
-        cast(seat_days.is_paid_seat as boolean) as is_paid_seat,
-        cast(seat_days.is_unassigned_commitment as boolean) as is_unassigned_commitment,
-        cast(seat_days.is_active or coalesce(usage_per_member_day.request_count, 0) > 0 as boolean) as is_active,
-        cast(seat_days.monthly_price_usd as decimal(18, 6)) as monthly_price_usd,
-        cast(seat_days.seat_cost_usd as decimal(38, 11)) as seat_cost_usd,
-        cast(coalesce(usage_per_member_day.usage_cost_usd, 0) as decimal(38, 11)) as usage_cost_usd
+        seat_days.team,
+        seat_days.usage_date,
+        seat_days.user_email,
+        seat_days.role,
+        seat_days.is_paid_seat,
+        seat_days.is_unassigned_commitment,
+        seat_days.is_active or coalesce(usage_per_member_day.request_count, 0) > 0 as is_active,
+        seat_days.monthly_price_usd,
+        seat_days.seat_cost_usd,
+        coalesce(usage_per_member_day.usage_cost_usd, 0) as usage_cost_usd
 
     from seat_days
     left join usage_per_member_day
