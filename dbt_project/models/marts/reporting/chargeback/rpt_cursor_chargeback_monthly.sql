@@ -17,16 +17,10 @@ final as (
         cast({{ month_of('usage_date') }} as date) as usage_month,
         cast(billing_group_id as varchar) as billing_group_id,
         cast(max(billing_group) as varchar) as billing_group,
-        cast(
-            sum(case when charge_type = 'seat' then billed_cost_usd else 0 end) as decimal(38, 11)
-        ) as seats_usd,
-        cast(
-            sum(case when charge_type = 'on_demand' then billed_cost_usd else 0 end) as decimal(38, 11)
-        ) as on_demand_usd,
+        cast({{ charge_type_sum('seat', 'billed_cost_usd') }} as decimal(38, 11)) as seats_usd,
+        cast({{ charge_type_sum('on_demand', 'billed_cost_usd') }} as decimal(38, 11)) as on_demand_usd,
         cast(sum(billed_cost_usd) as decimal(38, 11)) as total_usd,
-        cast(
-            sum(case when charge_type = 'included' then list_cost_usd else 0 end) as decimal(38, 11)
-        ) as included_value_usd,
+        cast({{ charge_type_sum('included', 'list_cost_usd') }} as decimal(38, 11)) as included_value_usd,
         cast(count(distinct user_email) as bigint) as users,
         cast(count(distinct case when charge_type = 'seat' then user_email end) as bigint) as seat_holders,
         cast(sum(request_count) as bigint) as request_count

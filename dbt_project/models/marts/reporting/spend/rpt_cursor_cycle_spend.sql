@@ -85,10 +85,8 @@ usage_spend as (
         days_in_cycles.team,
         days_in_cycles.cycle_start,
         days_in_cycles.user_email,
-        sum(case when days_in_cycles.charge_type = 'included' then days_in_cycles.charged_usd else 0 end)
-            as included_usd,
-        sum(case when days_in_cycles.charge_type = 'on_demand' then days_in_cycles.charged_usd else 0 end)
-            as on_demand_usd,
+        {{ charge_type_sum('included', 'days_in_cycles.charged_usd', 'days_in_cycles.charge_type') }} as included_usd,
+        {{ charge_type_sum('on_demand', 'days_in_cycles.charged_usd', 'days_in_cycles.charge_type') }} as on_demand_usd,
         sum(
             case
                 when days_in_cycles.charge_type = 'on_demand'

@@ -11,14 +11,14 @@ costs as (
 rolled_up as (
 
     select
-        coalesce(team, '*') as team,
+        {{ team_or_all_teams() }} as team,
         usage_date,
         model,
         sum(list_cost_usd) as usage_value_usd,
         sum(request_count) as request_count
 
     from costs
-    group by grouping sets ((team, usage_date, model), (usage_date, model))
+    group by {{ by_team_and_all_teams(['usage_date', 'model']) }}
 
 ),
 

@@ -20,9 +20,9 @@ day_costs as (
     select
         team,
         usage_date,
-        sum(case when charge_type = 'seat' then billed_cost_usd else 0 end) as seats_usd,
-        sum(case when charge_type = 'on_demand' then billed_cost_usd else 0 end) as on_demand_usd,
-        sum(case when charge_type = 'included' then list_cost_usd else 0 end) as included_value_usd
+        {{ charge_type_sum('seat', 'billed_cost_usd') }} as seats_usd,
+        {{ charge_type_sum('on_demand', 'billed_cost_usd') }} as on_demand_usd,
+        {{ charge_type_sum('included', 'list_cost_usd') }} as included_value_usd
 
     from costs
     group by team, usage_date
@@ -63,7 +63,7 @@ per_team as (
 rolled_up as (
 
     select
-        coalesce(team, '*') as team,
+        {{ team_or_all_teams() }} as team,
         usage_date,
         sum(seats_usd) as seats_usd,
         sum(on_demand_usd) as on_demand_usd,
@@ -72,7 +72,7 @@ rolled_up as (
         sum(active_seats) as active_seats
 
     from per_team
-    group by grouping sets ((team, usage_date), (usage_date))
+    group by {{ by_team_and_all_teams(['usage_date']) }}
 
 ),
 

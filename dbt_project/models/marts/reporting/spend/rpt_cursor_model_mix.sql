@@ -20,7 +20,7 @@ per_model as (
         count(*) as request_count,
         count(*) filter (where is_max_mode) as max_mode_request_count,
         sum(charged_cents) as list_cents,
-        sum(case when charge_type = 'on_demand' then charged_cents else 0 end) as billed_cents,
+        {{ charge_type_sum('on_demand', 'charged_cents') }} as billed_cents,
         sum(case when is_max_mode then charged_cents else 0 end) as max_mode_cents
 
     from usage_events

@@ -25,9 +25,9 @@ month_costs as (
         team,
         {{ month_of('usage_date') }} as usage_month,
         max(usage_date) as as_of_date,
-        sum(case when charge_type = 'seat' then billed_cost_usd else 0 end) as seats_usd,
-        sum(case when charge_type = 'on_demand' then billed_cost_usd else 0 end) as on_demand_usd,
-        sum(case when charge_type = 'included' then list_cost_usd else 0 end) as included_value_usd,
+        {{ charge_type_sum('seat', 'billed_cost_usd') }} as seats_usd,
+        {{ charge_type_sum('on_demand', 'billed_cost_usd') }} as on_demand_usd,
+        {{ charge_type_sum('included', 'list_cost_usd') }} as included_value_usd,
         count(distinct case when charge_type != 'seat' then user_email end) as users_with_usage,
         sum(request_count) as request_count
 
@@ -65,10 +65,10 @@ per_team as (
 
 ),
 
-all_teams as (
+rolled_up as (
 
     select
-        '*' as team,
+        {{ team_or_all_teams() }} as team,
         usage_month,
         max(as_of_date) as as_of_date,
         sum(seats_usd) as seats_usd,
@@ -81,15 +81,7 @@ all_teams as (
         sum(idle_seat_cost_usd) as idle_seat_cost_usd
 
     from per_team
-    group by usage_month
-
-),
-
-unioned as (
-
-    select * from per_team
-    union all
-    select * from all_teams
+    group by {{ by_team_and_all_teams(['usage_month']) }}
 
 ),
 
@@ -111,7 +103,7 @@ final as (
         cast(users_with_usage as bigint) as users_with_usage,
         cast(request_count as bigint) as request_count
 
-    from unioned
+    from rolled_up
 
 )
 

@@ -12,14 +12,14 @@ costs as (
 rolled_up as (
 
     select
-        coalesce(team, '*') as team,
+        {{ team_or_all_teams() }} as team,
         {{ month_of('usage_date') }} as usage_month,
         model,
         sum(list_cost_usd) as usage_value_usd,
         sum(request_count) as request_count
 
     from costs
-    group by grouping sets ((team, {{ month_of('usage_date') }}, model), ({{ month_of('usage_date') }}, model))
+    group by {{ by_team_and_all_teams([month_of('usage_date'), 'model']) }}
 
 ),
 

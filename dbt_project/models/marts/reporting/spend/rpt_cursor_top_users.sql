@@ -12,16 +12,16 @@ costs as (
 rolled_up as (
 
     select
-        coalesce(team, '*') as team,
+        {{ team_or_all_teams() }} as team,
         {{ month_of('usage_date') }} as usage_month,
         user_email,
         sum(list_cost_usd) as usage_value_usd,
-        sum(case when charge_type = 'included' then list_cost_usd else 0 end) as included_value_usd,
-        sum(case when charge_type = 'on_demand' then billed_cost_usd else 0 end) as on_demand_usd,
+        {{ charge_type_sum('included', 'list_cost_usd') }} as included_value_usd,
+        {{ charge_type_sum('on_demand', 'billed_cost_usd') }} as on_demand_usd,
         sum(request_count) as request_count
 
     from costs
-    group by grouping sets ((team, {{ month_of('usage_date') }}, user_email), ({{ month_of('usage_date') }}, user_email))
+    group by {{ by_team_and_all_teams([month_of('usage_date'), 'user_email']) }}
 
 ),
 

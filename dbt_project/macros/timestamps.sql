@@ -1,3 +1,6 @@
+{#- UTC instants: the API's epoch milliseconds, dlt's timestamps with time zone and the start of a UTC day, the same
+    whatever the session's time zone. -#}
+
 {#- Epoch milliseconds (UTC) to a UTC timestamp without time zone, to the millisecond. -#}
 {% macro epoch_ms_to_utc(column) -%}
     {{ return(adapter.dispatch('epoch_ms_to_utc', 'cursor_spend')(column)) }}
@@ -9,12 +12,6 @@
 
 {% macro default__epoch_ms_to_utc(column) -%}
     (cast('1970-01-01 00:00:00' as timestamp) + cast({{ column }} as bigint) * interval '1 millisecond')
-{%- endmacro %}
-
-{#- The first day of a date's calendar month, as a date. The cast to timestamp keeps PostgreSQL's date_trunc off
-    its timestamp-with-time-zone variant, which depends on the session's time zone. -#}
-{% macro month_of(day) -%}
-    cast({{ dbt.date_trunc('month', 'cast(' ~ day ~ ' as timestamp)') }} as date)
 {%- endmacro %}
 
 {#- A timestamp with time zone (as dlt loads them) as the UTC wall-clock timestamp, whatever the session's zone. -#}
