@@ -68,16 +68,16 @@ def _columns(node: dict) -> list[str]:
     return rows
 
 
+def _described(node: dict) -> list[str]:
+    return [f"### `{node['name']}`", "", node["description"].strip(), ""]
+
+
 def _table(node: dict, manifest: dict) -> list[str]:
     lines = _described(node)
     grain = _grain(node, manifest)
     if grain:
         lines += [f"Grain: one row per {grain}.", ""]
     return lines + _columns(node) + [""]
-
-
-def _described(node: dict) -> list[str]:
-    return [f"### `{node['name']}`", "", node["description"].strip(), ""]
 
 
 COMMENTED = r"((?:^  # .*\n)+)^  (\w+):"  # a var with the comment lines above it
@@ -102,6 +102,14 @@ def _vars(project: Path) -> list[str]:
     return rows + [""]
 
 
+def _folder_map(folders: list[str], by_folder: dict[str, list[dict]]) -> list[str]:
+    rows = ["## Folders, schemas and models", "", "| Folder | Schema | Models |", "|---|---|---|"]
+    for folder in folders:
+        names = ", ".join(f"`{node['name']}`" for node in by_folder[folder])
+        rows.append(f"| `{folder}` | `{by_folder[folder][0]['schema']}` | {names} |")
+    return rows + [""]
+
+
 def render(manifest: dict, project: Path = DBT_PROJECT) -> str:
     """The page, from a manifest: the same project gives the same text."""
     models = sorted(
@@ -111,15 +119,10 @@ def render(manifest: dict, project: Path = DBT_PROJECT) -> str:
     by_folder: dict[str, list[dict]] = defaultdict(list)
     for node in models:
         by_folder[_folder(node)].append(node)
-    order = {"staging": 0, "intermediate": 1, "marts": 2}
-    folders = sorted(by_folder, key=lambda folder: (order[folder.split("/")[1]], folder))
+    order = {"staging": 0, "intermediate": 1, "marts": 2}  # the build order; a folder not listed comes last
+    folders = sorted(by_folder, key=lambda folder: (order.get(folder.split("/")[1], len(order)), folder))
     overview = manifest["docs"]["doc.cursor_spend.__overview__"]["block_contents"].strip()
-    lines = [HEADER, "## " + overview.removeprefix("# "), "", "## Folders, schemas and models", ""]
-    lines += ["| Folder | Schema | Models |", "|---|---|---|"]
-    for folder in folders:
-        names = ", ".join(f"`{node['name']}`" for node in by_folder[folder])
-        lines.append(f"| `{folder}` | `{by_folder[folder][0]['schema']}` | {names} |")
-    lines.append("")
+    lines = [HEADER, "## " + overview.removeprefix("# "), ""] + _folder_map(folders, by_folder)
     for folder in (folder for folder in folders if folder.startswith("models/marts/")):
         lines += [f"## Marts of `{folder}` (schema `marts`)", ""]
         for node in by_folder[folder]:

@@ -74,9 +74,11 @@ def assert_equal_marts(built: dict[str, tuple[list, dict[str, list]]]) -> None:
         assert rows[table] == expected, table
 
 
-def _sorted_rows(fetch) -> dict[str, list]:
-    """Every mart's rows as exact text (``repr`` keeps a decimal's scale and a double's every digit), sorted."""
-    return {table: sorted(repr(row) for row in fetch(table)) for table in sorted({c[0] for c in fetch(None)})}
+def _marts(fetch) -> tuple[list, dict[str, list]]:
+    """Every mart's columns (name, type, precision, scale) and rows as exact text (``repr`` keeps a decimal's scale
+    and a double's every digit), sorted; ``fetch(None)`` lists the columns, ``fetch(table)`` a table's rows."""
+    columns = fetch(None)
+    return columns, {table: sorted(map(repr, fetch(table))) for table in sorted({column[0] for column in columns})}
 
 
 def test_every_mart_on_duckdb_equals_the_refs(projects, raw, tmp_path):
@@ -93,7 +95,7 @@ def test_every_mart_on_duckdb_equals_the_refs(projects, raw, tmp_path):
             def fetch(table, con=con):
                 return con.execute(COLUMNS).fetchall() if table is None else con.sql(f'from marts."{table}"').fetchall()
 
-            built[name] = (fetch(None), _sorted_rows(fetch))
+            built[name] = _marts(fetch)
     assert len(built[REF][1]) == 19
     assert_equal_marts(built)
 
@@ -117,6 +119,6 @@ def test_every_mart_on_postgres_equals_the_refs(projects, raw, postgres_server, 
                 cursor.execute(COLUMNS if table is None else f'select * from marts."{table}"')
                 return cursor.fetchall()
 
-            built[name] = (fetch(None), _sorted_rows(fetch))
+            built[name] = _marts(fetch)
     assert len(built[REF][1]) == 19
     assert_equal_marts(built)
