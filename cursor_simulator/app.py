@@ -83,7 +83,7 @@ class Simulator:
     def __init__(self, teams: list[TeamSpec], options: SimulatorOptions | None = None) -> None:
         self.options = options or SimulatorOptions()
         self.teams = {spec.api_key: TeamUsage(spec) for spec in teams}
-        self._endpoints = {key: TeamEndpoints(usage) for key, usage in self.teams.items()}
+        self._endpoints = {key: TeamEndpoints(usage, self.options) for key, usage in self.teams.items()}
         self.faults = FaultBoard(self.options.faults)
         self.limiter = RateLimiter(self.options.window_seconds, self.options.rate_limit_mode)
         self.stats: Counter = Counter()

@@ -38,6 +38,16 @@ def add_arguments(sim: argparse.ArgumentParser) -> None:
         help="fixed windows (the documented reset every minute) or a sliding window (default fixed)",
     )
     sim.add_argument(
+        "--spend-included-field",
+        action="store_true",
+        help="/teams/spend rows also carry includedSpendCents (an earlier live shape; the docs have no such field)",
+    )
+    sim.add_argument(
+        "--spend-overage-only",
+        action="store_true",
+        help="/teams/spend's spendCents is the spend above the plan's included amount, 0 within it (a live shape)",
+    )
+    sim.add_argument(
         "--activity",
         type=float,
         default=1.0,
@@ -87,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
             retry_after=not args.no_retry_after,
             faults=[Fault.parse(text) for text in args.fault],
             rate_limit_mode=args.rate_limit_mode,
+            spend_included_field=args.spend_included_field,
+            spend_overage_only=args.spend_overage_only,
         )
         simulator = Simulator([spec], options)
     except ValueError as exc:

@@ -101,3 +101,11 @@ def test_the_rate_limit_modes_offered_are_the_simulators():
     mode = next(a for a in simulate._actions if a.dest == "rate_limit_mode")
     assert tuple(mode.choices) == RATE_LIMIT_MODES
     assert simulate.parse_args(["--rate-limit-mode", "sliding"]).rate_limit_mode == "sliding"
+
+
+def test_simulate_serves_the_spend_shapes_its_flags_choose():
+    args = ("--api-key", KEY, "--members", "8", "--days", "10", "--end-date", END_DATE.isoformat())
+    with _simulate(*args, "--spend-included-field", "--spend-overage-only") as (_, base_url):
+        rows = httpx.post(base_url + "/teams/spend", json={}, auth=(KEY, "")).json()["teamMemberSpend"]
+    assert rows and all("includedSpendCents" in row for row in rows)
+    assert all(row["spendCents"] == round(max(0.0, row["overallSpendCents"] - 2000), 6) for row in rows)

@@ -34,7 +34,7 @@ EVENT = {
 }  # fmt: skip
 EVENT_OPTIONAL = {
     "userEmail": str, "tokenUsage": dict, "cursorTokenFee": NUMBER,
-    "serviceAccountId": str, "serviceAccountName": str, "cloudAgentId": str,
+    "serviceAccountId": str, "serviceAccountName": str, "cloudAgentId": str, "automationId": str,
 }  # fmt: skip
 TOKEN_USAGE = {"inputTokens": int, "outputTokens": int, "cacheWriteTokens": int, "cacheReadTokens": int}
 SPEND_ROW = {
