@@ -13,7 +13,9 @@ What the usage events show (reference §6.1-6.2; the shapes beyond that are deci
 * every cloud-agent run is hosted one way (``hostingType`` filter: ``CLOUD``, ``SELF_HOSTED``,
   ``SELF_HOSTED_POOL`` or ``SELF_HOSTED_MACHINE``, matched exactly); IDE and CLI requests run on the member's
   machine, have no hosting type and never match a ``hostingType`` filter;
-* CLI requests look like IDE requests in the events (the CLI is a client; Analytics counts it in ``cli_dau``).
+* CLI requests look like IDE requests in the events (the CLI is a client; Analytics counts it in ``cli_dau``);
+* about one IDE or CLI request in twenty is outside any conversation (an inline edit, a commit message) and
+  carries no ``conversationId``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 ORIGIN_IDE, ORIGIN_CLI, ORIGIN_CLOUD, ORIGIN_AUTOMATION = "ide", "cli", "cloud", "automation"
 HOSTING_TYPES = ("CLOUD", "SELF_HOSTED", "SELF_HOSTED_POOL", "SELF_HOSTED_MACHINE")
 _HOSTING_WEIGHTS = (60, 10, 15, 15)  # percent of cloud-agent runs per hosting type
+INLINE_PER_MILLE = 50  # IDE and CLI requests outside any conversation, per thousand
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,15 @@ def origin(use: AgentUse, conversation: str) -> Origin:
     if roll < use.cloud + use.automation + use.cli:
         return Origin(ORIGIN_CLI)
     return Origin(ORIGIN_IDE)
+
+
+def in_conversation(where: Origin, conversation: str, ts: int) -> bool:
+    """Whether a request at ``ts`` carries its ``conversationId`` (cloud-agent runs always do), from the bits of
+    the conversation id and the time."""
+    if where.headless:
+        return True
+    mixed = (int(conversation[:8], 16) * 31 + ts) * 2654435761 % 2**32
+    return mixed * 1000 >= INLINE_PER_MILLE * 2**32
 
 
 def hosting_type(cloud_agent_id: str | None) -> str | None:

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import date
 
-from .agents import Origin, origin
+from .agents import Origin, in_conversation, origin
 from .cycles import day_start_ms
 from .pricing import (
     KIND_ABORTED,
@@ -164,7 +164,8 @@ def _event(member: Member, draft: Draft, kind: str) -> dict:
         event["cloudAgentId"] = draft.origin.cloud_agent_id
     if draft.origin.automation_id is not None:
         event["automationId"] = draft.origin.automation_id
-    event["conversationId"] = draft.conversation
+    if in_conversation(draft.origin, draft.conversation, draft.ts):
+        event["conversationId"] = draft.conversation
     event["model"] = draft.model.name
     if kind == KIND_ERRORED:
         event.update(kind=kind, maxMode=draft.max_mode, requestsCosts=0, isTokenBasedCall=False, isChargeable=False)

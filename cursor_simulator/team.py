@@ -104,6 +104,7 @@ class Member:
     group_switch: date | None = None
     service_account_id: str | None = None
     agents: AgentUse = NO_AGENTS  # how often their conversations are cloud-agent, automation or CLI runs
+    privacy_mode: bool = False  # the AI Code Tracking API leaves out their file names
 
     @property
     def is_service_account(self) -> bool:
@@ -190,6 +191,7 @@ def build_members(spec: TeamSpec) -> list[Member]:
                 previous_group=previous_group,
                 group_switch=switch,
                 agents=agent_use(spec.seed, i, service_account=False),
+                privacy_mode=random.Random(f"{spec.seed}|privacy|{i}").random() < 0.15,
             )
         )
     members.extend(_service_accounts(spec))
