@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from .audit_events import EVENT_TYPES, day_events
 from .cycles import DAY_MS, day_start_ms
-from .params import BadRequest, check_range, days_between, page_and_size, pages, query_number
+from .params import BadRequest, check_range, days_between, page_and_size, pagination, query_number
 from .usage import TeamUsage
 
 _RELATIVE = re.compile(r"^(\d+)([dhs])$")
@@ -89,16 +89,8 @@ def audit_logs(usage: TeamUsage, params: dict) -> dict:
             if search and search not in str(event).lower():
                 continue
             matched.append(event)
-    numbered = pages(len(matched), size)
     return {
         "events": matched[(page - 1) * size : page * size],
-        "pagination": {
-            "page": page,
-            "pageSize": size,
-            "totalCount": len(matched),
-            "totalPages": numbered,
-            "hasNextPage": page < numbered,
-            "hasPreviousPage": page > 1,
-        },  # fmt: skip
+        "pagination": pagination(page, size, len(matched), "totalCount"),
         "params": {"teamId": usage.spec.resolved_team_id, "startDate": start, "endDate": end},
     }

@@ -7,7 +7,7 @@ from __future__ import annotations
 from .cycles import cycle_start, day_start_ms
 from .groups import groups
 from .options import SimulatorOptions
-from .params import BadRequest, check_range, days_between, number, page_and_size, pages
+from .params import BadRequest, check_range, days_between, number, page_and_size, pages, pagination
 from .pricing import money
 from .team import DEFAULT_USER_LIMIT_DOLLARS as DEFAULT_USER_LIMIT_DOLLARS  # re-exported: tests import it here
 from .team import Member
@@ -57,11 +57,7 @@ class TeamEndpoints:
             page_and_size(page, size, 1000)
             total = len(users)
             users = users[(page - 1) * size : page * size]
-            numbered = pages(total, size)
-            out["pagination"] = {
-                "page": page, "pageSize": size, "totalUsers": total, "totalPages": numbered,
-                "hasNextPage": page < numbered, "hasPreviousPage": page > 1,
-            }  # fmt: skip
+            out["pagination"] = pagination(page, size, total, "totalUsers")
         daily = {day: self.usage.day(day).daily for day in days}  # each day once: the LRU holds fewer than 31
         for member in users:
             for day in days:

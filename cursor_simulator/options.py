@@ -17,7 +17,8 @@ class SimulatorOptions:
     removed members in ``/teams/members``, the faults active from the start, and the shape of ``/teams/spend``:
     ``spend_included_field`` adds ``includedSpendCents`` (an earlier live shape; DOC-CUR has no such field) and
     ``spend_overage_only`` makes ``spendCents`` the spend above the plan's included amount, 0 within it (a later
-    live shape, reference §5.2)."""
+    live shape, reference §5.2). ``commit_details`` False turns the limited-alpha commit-detail route
+    (``/analytics/ai-code/commits/:hash``) off: it then answers 404, as for a team without alpha access."""
 
     rate_limits: bool = True
     window_seconds: float = 60.0
@@ -27,6 +28,7 @@ class SimulatorOptions:
     rate_limit_mode: str = "fixed"
     spend_included_field: bool = False
     spend_overage_only: bool = False
+    commit_details: bool = True
 
     def __post_init__(self) -> None:
         if self.rate_limit_mode not in RATE_LIMIT_MODES:

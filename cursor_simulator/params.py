@@ -63,6 +63,16 @@ def pages(total: int, size: int) -> int:
     return math.ceil(total / size) if size else 0
 
 
+def pagination(page: int, size: int, total: int, total_name: str) -> dict:
+    """The ``pagination`` object of most routes; ``total_name`` is what the route calls its count (``totalCount``,
+    ``totalUsers``, ``totalItems``)."""
+    numbered = pages(total, size)
+    return {
+        "page": page, "pageSize": size, total_name: total, "totalPages": numbered,
+        "hasNextPage": page < numbered, "hasPreviousPage": page > 1,
+    }  # fmt: skip
+
+
 def days_between(start_ms: int, end_ms: int) -> list[date]:
     """The UTC days from the one holding ``start_ms`` to the one holding ``end_ms``."""
     first, last = ms_to_day(start_ms), ms_to_day(end_ms)

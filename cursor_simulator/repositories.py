@@ -14,8 +14,13 @@ _SERVICES = (
 
 
 def team_repositories(spec: TeamSpec) -> tuple[str, ...]:
-    """4 to 10 repositories (more for bigger teams), deterministic for the spec."""
+    """4 to 10 repositories (more for bigger teams), deterministic for the spec, then the repositories that a
+    ``migration`` scenario names and the team does not have yet."""
     org = spec.domain.split(".")[0]
     count = min(len(_SERVICES), max(4, 3 + spec.members // 15))
     services = random.Random(f"{spec.seed}|repositories").sample(_SERVICES, count)
-    return tuple(f"{org}/{service}" for service in services)
+    repos = [f"{org}/{service}" for service in services]
+    for scenario in spec.scenarios:
+        if scenario.kind == "migration" and isinstance(scenario.repo, str) and scenario.repo not in repos:
+            repos.append(scenario.repo)
+    return tuple(repos)

@@ -19,6 +19,8 @@ from array import array
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from .cycles import DAY_MS, cycle_start, day_start_ms, ms_to_day, next_cycle_start
 from .daily import daily_counters
@@ -26,6 +28,9 @@ from .events import Draft, charge, draw_day, top_up
 from .planting import DayPlan, plant
 from .pricing import KIND_INCLUDED, KIND_USAGE_BASED, charged_cents, money
 from .team import Member, TeamSpec, build_members
+
+if TYPE_CHECKING:
+    from .analytics.team_code import TeamCode
 
 __all__ = [  # the calendar helpers are re-exported: tests and benchmarks import them from here
     "DAY_MS",
@@ -193,6 +198,14 @@ class TeamUsage:
                             out.append((member, self.served_event(member, event, day, position)))
             day -= timedelta(days=1)
         return out
+
+    @cached_property
+    def ai_code(self) -> TeamCode:
+        """The team's AI code activity, its Analytics and AI Code Tracking routes and the ground truth of its cost
+        per commit (:mod:`.analytics`)."""
+        from .analytics.team_code import TeamCode  # the analytics package builds on this module
+
+        return TeamCode(self)
 
     # -- spend -----------------------------------------------------------------------------------------------
 

@@ -12,8 +12,10 @@ import orjson
 
 from cursor_simulator import Scenario, SimulatorOptions, TeamSpec
 from cursor_simulator import usage as usage_module
+from cursor_simulator.analytics import activity as activity_module
+from cursor_simulator.analytics import summaries as summaries_module
 from tests.conftest import API_KEY, END_DATE
-from tests.simulator import DAY_MS, all_events, client, day_ms, window
+from tests.simulator import DAY_MS, all_events, all_items, client, day_ms, window
 
 NO_LIMITS = SimulatorOptions(rate_limits=False)
 # sha256 of the members, daily usage, spend and groups responses and of the events' money fields for a team without
@@ -111,3 +113,35 @@ def test_walking_500_members_over_90_days_keeps_only_a_few_days_in_memory(make_s
     assert rows > 500 * 60
     cached = server.simulator.team()._days
     assert 0 < len(cached) <= usage_module._DAY_CACHE_SIZE < 90
+
+
+def _ai_code_responses(server) -> list[bytes]:
+    http = client(server)
+    commits = http.get("/analytics/ai-code/commits", params={"pageSize": 20})
+    hashes = ",".join(item["commitHash"] for item in commits.json()["items"])
+    paths = ["/analytics/ai-code/changes", f"/analytics/ai-code/commits/{hashes}", "/analytics/team/dau"]
+    paths += ["/analytics/team/models", "/analytics/team/bugbot-reviews", "/analytics/by-user/tabs"]
+    return [commits.content] + [http.get(path).content for path in paths]
+
+
+def test_the_same_team_spec_serves_byte_identical_ai_code_and_analytics(make_simulator):
+    spec = TeamSpec(api_key=API_KEY, members=12, days=6, end_date=END_DATE, seed=11)
+    first = _ai_code_responses(make_simulator(options=NO_LIMITS, teams=[spec]))
+    assert first == _ai_code_responses(make_simulator(options=NO_LIMITS, teams=[spec]))
+    other = _ai_code_responses(make_simulator(options=NO_LIMITS, seed=12, members=12, days=6))
+    assert all(a != b for a, b in zip(first, other, strict=True))
+
+
+def test_walking_90_days_of_commits_keeps_only_a_few_days_in_memory(make_simulator):
+    server = make_simulator(options=NO_LIMITS, members=120, days=90, events_per_active_day=2.0)
+    http = client(server)
+    hashes = set()
+    for k in range(3):
+        last = END_DATE - timedelta(days=30 * k)
+        dates = {"startDate": (last - timedelta(days=29)).isoformat(), "endDate": last.isoformat()}
+        hashes |= {item["commitHash"] for item in all_items(http, "/analytics/ai-code/commits", dates)}
+    usage = server.simulator.team()
+    assert len(hashes) > 120 * 30
+    assert 0 < len(usage.ai_code.activity._days) <= activity_module._CACHE_DAYS
+    assert 0 < len(usage.ai_code.routes.summaries._days) <= summaries_module._CACHE_DAYS < 90
+    assert len(usage._days) <= usage_module._DAY_CACHE_SIZE
