@@ -111,7 +111,7 @@ def test_simulate_serves_the_spend_shapes_ai_code_switch_and_code_scenarios_its_
         rows = httpx.post(base_url + "/teams/spend", json={}, auth=(KEY, "")).json()["teamMemberSpend"]
         commit = httpx.get(base_url + "/analytics/ai-code/commits", auth=(KEY, "")).json()["items"][0]["commitHash"]
         details = httpx.get(f"{base_url}/analytics/ai-code/commits/{commit}", auth=(KEY, ""))
-        costs = httpx.get(base_url + "/_simulator/ai-code/costs").json()["teams"][0]
+        costs = httpx.get(base_url + "/_simulator/ai-code/costs", timeout=120).json()["teams"][0]
         process.kill()
         output = process.stdout.read()
     assert rows and all("includedSpendCents" in row for row in rows)
