@@ -118,7 +118,7 @@ class CommitMaker:
                 for slot, share in zip(order, split_lines(tab_lines, len(slots), rng), strict=False):
                     slots[slot].append(Part(None, None, share))
         commits = [self._commit(number, parts, local_commit=True) for number, parts in enumerate(slots)]
-        for conversation, lines in cloud:
+        for conversation, lines in cloud[:120]:  # at most 3 + 240 commits a day: a hash numbers them in a byte
             shares = split_lines(lines, 2 if rng.random() < 0.25 else 1, rng)
             repos = rng.sample(self.repos, min(len(self.repos), len(shares))) if not self.migration else [None]
             for k, share in enumerate(shares):
