@@ -6,7 +6,8 @@
 
 The simulator's own Python objects (``simulator.team().events_in(...)`` and friends) are the ground truth
 that tests and benchmarks compare the warehouse with; ``simulator.team().planted`` says what the team's planted
-scenarios (``TeamSpec(scenarios=(Scenario(...), ...))``) changed. Its command line is :mod:`cursor_simulator.cli`
+scenarios (``TeamSpec(scenarios=(Scenario(...), ...))``) changed, and ``simulator.team().ai_code.costs()`` what each
+commit and repository cost (:mod:`.analytics`). Its command line is :mod:`cursor_simulator.cli`
 (``cursor-spend simulate``). Names load on first use, so the command line offers its options without importing the
 HTTP server.
 """

@@ -1,7 +1,6 @@
-"""The simulator's ASGI app: Basic auth, plans, per-team rate limits, faults, and the endpoints.
+"""The simulator's ASGI app: Basic auth, plans, per-team rate limits, faults, ETags, and the endpoints.
 
-Control routes under ``/_simulator/`` (not part of the real API) let tests and benchmarks switch faults,
-simulate a late change of yesterday's costs, read request statistics and list the planted scenarios over HTTP.
+Control routes under ``/_simulator/`` (not part of the real API) are in :mod:`.control`.
 """
 
 from __future__ import annotations
@@ -12,8 +11,7 @@ import binascii
 import math
 import re
 import threading
-import time
-from collections import Counter, defaultdict, deque
+from collections import Counter
 
 import orjson
 from starlette.applications import Starlette
@@ -23,58 +21,36 @@ from starlette.routing import Route
 
 from . import faults as fault_kinds
 from .audit import audit_logs
+from .control import control_routes
 from .endpoints import BadRequest, TeamEndpoints
-from .faults import Fault, FaultBoard
+from .faults import FaultBoard
+from .limits import RateLimiter, limit_group
 from .options import SimulatorOptions
+from .responses import CACHE_CONTROL, RATE_LIMITED, error, etag_of, matches
 from .team import TeamSpec
 from .usage import TeamUsage
 
 WELL_FORMED_KEY = re.compile(r"^(key|crsr)_[A-Za-z0-9]{64}$")
-RATE_LIMITS = {"admin": 20, "events": 60}  # requests per window, per team (reference §1.4)
-ENTERPRISE_ONLY = ("audit-logs", "groups")
+ENTERPRISE_ONLY = ("audit-logs", "groups")  # and every Analytics and AI Code Tracking route
+API = (  # path, method, route name (in statistics and faults)
+    ("/teams/members", "GET", "members"),
+    ("/teams/daily-usage-data", "POST", "daily-usage"),
+    ("/teams/spend", "POST", "spend"),
+    ("/teams/filtered-usage-events", "POST", "events"),
+    ("/teams/audit-logs", "GET", "audit-logs"),
+    ("/teams/groups", "GET", "groups"),
+    ("/analytics/ai-code/commits", "GET", "ai-code-commits"),
+    ("/analytics/ai-code/changes", "GET", "ai-code-changes"),
+    ("/analytics/ai-code/commits/{hashes}", "GET", "ai-code-commit-details"),
+    *((f"/analytics/team/{m}", "GET", f"analytics-{m}") for m in ("dau", "agent-edits", "tabs", "models")),
+    ("/analytics/team/bugbot-reviews", "GET", "analytics-bugbot-reviews"),
+    *((f"/analytics/by-user/{m}", "GET", f"analytics-by-user-{m}") for m in ("agent-edits", "tabs")),
+)
 
 
-def _json(status: int, body: dict, headers: dict | None = None) -> Response:
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
-
-
-def _error(status: int, reason: str, message: str, headers: dict | None = None) -> Response:
-    return _json(status, {"error": reason, "message": message}, headers)
-
-
-class RateLimiter:
-    """At most ``RATE_LIMITS[group]`` requests per team and route group in a window: fixed windows, like the real
-    API's "reset every minute", or a sliding window over the last ``window_seconds``."""
-
-    def __init__(self, window_seconds: float, mode: str = "fixed") -> None:
-        self.window = window_seconds
-        self.mode = mode
-        self._counts: Counter = Counter()
-        self._recent: dict[tuple[int, str], deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def check(self, team: int, group: str) -> float | None:
-        """None when allowed (and counted), else the seconds until a request would be allowed again."""
-        now = time.monotonic()
-        with self._lock:
-            return self._fixed(team, group, now) if self.mode == "fixed" else self._sliding(team, group, now)
-
-    def _fixed(self, team: int, group: str, now: float) -> float | None:
-        window = math.floor(now / self.window)
-        key = (team, group, window)
-        if self._counts[key] >= RATE_LIMITS[group]:
-            return (window + 1) * self.window - now
-        self._counts[key] += 1
-        return None
-
-    def _sliding(self, team: int, group: str, now: float) -> float | None:
-        recent = self._recent[(team, group)]
-        while recent and recent[0] <= now - self.window:
-            recent.popleft()
-        if len(recent) >= RATE_LIMITS[group]:
-            return recent[0] + self.window - now  # until the oldest request leaves the window
-        recent.append(now)
-        return None
+def _analytics(route: str) -> bool:
+    """The Analytics and AI Code Tracking routes: Enterprise only, with ETags, Bearer tokens accepted."""
+    return route.startswith(("analytics-", "ai-code-"))
 
 
 class Simulator:
@@ -83,12 +59,13 @@ class Simulator:
     def __init__(self, teams: list[TeamSpec], options: SimulatorOptions | None = None) -> None:
         self.options = options or SimulatorOptions()
         self.teams = {spec.api_key: TeamUsage(spec) for spec in teams}
-        self._endpoints = {key: TeamEndpoints(usage) for key, usage in self.teams.items()}
+        self._endpoints = {key: TeamEndpoints(usage, self.options) for key, usage in self.teams.items()}
         self.faults = FaultBoard(self.options.faults)
         self.limiter = RateLimiter(self.options.window_seconds, self.options.rate_limit_mode)
         self.stats: Counter = Counter()
         self._stats_lock = threading.Lock()
-        self.app = Starlette(routes=self._routes())
+        routes = [Route(path, self._handler(name), methods=[method]) for path, method, name in API]
+        self.app = Starlette(routes=routes + control_routes(self))
 
     # -- in-process helpers for tests ------------------------------------------------------------------------
 
@@ -107,25 +84,11 @@ class Simulator:
                 if (route is None or r == route) and (status is None or s == status)
             )
 
-    # -- HTTP ------------------------------------------------------------------------------------------------
+    def stats_rows(self) -> list[dict]:
+        with self._stats_lock:
+            return [{"route": r, "status": s, "count": n} for (r, s), n in sorted(self.stats.items())]
 
-    def _routes(self) -> list[Route]:
-        api = [
-            ("/teams/members", "GET", "members"),
-            ("/teams/daily-usage-data", "POST", "daily-usage"),
-            ("/teams/spend", "POST", "spend"),
-            ("/teams/filtered-usage-events", "POST", "events"),
-            ("/teams/audit-logs", "GET", "audit-logs"),
-            ("/teams/groups", "GET", "groups"),
-        ]
-        routes = [Route(path, self._handler(name), methods=[method]) for path, method, name in api]
-        routes += [
-            Route("/_simulator/faults", self._set_faults, methods=["POST", "DELETE"]),
-            Route("/_simulator/late-change", self._late_change, methods=["POST"]),
-            Route("/_simulator/stats", self._stats, methods=["GET"]),
-            Route("/_simulator/scenarios", self._scenarios, methods=["GET"]),
-        ]
-        return routes
+    # -- HTTP ------------------------------------------------------------------------------------------------
 
     def _handler(self, route: str):
         async def handle(request: Request) -> Response:
@@ -136,48 +99,59 @@ class Simulator:
 
         return handle
 
-    def _authenticate(self, request: Request) -> tuple[TeamUsage | None, Response | None]:
-        header = request.headers.get("authorization", "")
-        scheme, _, encoded = header.partition(" ")
-        if scheme.lower() != "basic" or not encoded:
-            return None, _error(401, "Unauthorized", "Invalid API key")
-        try:
-            user, _, password = base64.b64decode(encoded, validate=True).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError):
-            return None, _error(401, "Unauthorized", "Invalid API key")
+    def _authenticate(self, request: Request, route: str) -> tuple[TeamUsage | None, Response | None]:
+        scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and _analytics(route):  # as the docs' caching example sends it
+            user, password = encoded, ""
+        elif scheme.lower() != "basic" or not encoded:
+            return None, error(401, "Unauthorized", "Invalid API key")
+        else:
+            try:
+                user, _, password = base64.b64decode(encoded, validate=True).decode().partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                return None, error(401, "Unauthorized", "Invalid API key")
         usage = self.teams.get(user)
         if usage is None or password:
             message = "Invalid Team API Key" if WELL_FORMED_KEY.match(user) else "Invalid API key"
-            return None, _error(401, "Unauthorized", message)
+            return None, error(401, "Unauthorized", message)
         return usage, None
 
-    def _plan_error(self, usage: TeamUsage, route: str) -> Response | None:
+    def _refusal(self, usage: TeamUsage, route: str) -> Response | None:
+        """What a team whose plan (or alpha access) lacks the route gets."""
         plan = usage.spec.plan
         if plan == "personal":
-            return _error(404, "Not Found", "Team not found")
-        if plan == "no-admin-api" or (plan == "business" and route in ENTERPRISE_ONLY):
-            return _error(403, "Forbidden", "Enterprise access required")
+            return error(404, "Not Found", "Team not found")
+        if plan == "no-admin-api" or (plan == "business" and (route in ENTERPRISE_ONLY or _analytics(route))):
+            return error(403, "Forbidden", "Enterprise access required")
+        if route == "ai-code-commit-details" and not self.options.commit_details:
+            return error(404, "Not Found", "Resource not found")  # a limited-alpha route the team was not given
         return None
 
+    def _limited(self, usage: TeamUsage, route: str) -> Response | None:
+        if not self.options.rate_limits:
+            return None
+        wait = self.limiter.check(usage.spec.resolved_team_id, limit_group(route))
+        if wait is None:
+            return None
+        headers = {"Retry-After": str(max(1, math.ceil(wait)))} if self.options.retry_after else None
+        return error(429, "Too Many Requests", RATE_LIMITED, headers)
+
     async def _respond(self, route: str, request: Request) -> Response:
-        usage, failure = self._authenticate(request)
+        usage, failure = self._authenticate(request, route)
+        failure = failure or self._refusal(usage, route)
         if failure is not None:
             return failure
-        failure = self._plan_error(usage, route)
+        cached = _analytics(route)  # counted after the body: a 304 does not count against the limit
+        failure = None if cached else self._limited(usage, route)
         if failure is not None:
             return failure
-        if self.options.rate_limits:
-            wait = self.limiter.check(usage.spec.resolved_team_id, "events" if route == "events" else "admin")
-            if wait is not None:
-                headers = {"Retry-After": str(max(1, math.ceil(wait)))} if self.options.retry_after else None
-                return _error(429, "Too Many Requests", "Rate limit exceeded. Please try again later.", headers)
         hits = self.faults.take(route)
         for fault in hits:
             if fault.kind == "5xx":
-                return _error(fault.status, "Internal Server Error", "An unexpected error occurred")
+                return error(fault.status, "Internal Server Error", "An unexpected error occurred")
             if fault.kind == "429":
                 headers = {"Retry-After": str(math.ceil(fault.delay))} if fault.delay else None
-                return _error(429, "Too Many Requests", "Rate limit exceeded. Please try again later.", headers)
+                return error(429, "Too Many Requests", RATE_LIMITED, headers)
             if fault.kind in ("slow", "timeout"):
                 await asyncio.sleep(fault.delay if fault.delay is not None else (0.5 if fault.kind == "slow" else 30))
             if fault.kind == "malformed":
@@ -185,29 +159,38 @@ class Simulator:
         try:
             body = await self._body(route, usage, request)
         except BadRequest as exc:
-            return _error(400, "Bad Request", str(exc))
+            return (self._limited(usage, route) if cached else None) or error(400, "Bad Request", str(exc))
         for fault in hits:
-            if fault.kind == "extra_fields":
-                body = fault_kinds.add_extra_fields(body, route)
-            elif fault.kind == "type_change":
-                body = fault_kinds.change_field_type(body, route)
-            elif fault.kind == "legacy_v1":
-                body = fault_kinds.legacy_v1(body, route)
+            if fault.kind in ("extra_fields", "type_change", "legacy_v1"):
+                body = fault_kinds.CHANGES[fault.kind](body, route)
         payload = orjson.dumps(body)
+        headers = None
+        if cached:
+            headers = {"ETag": etag_of(payload), "Cache-Control": CACHE_CONTROL}
+            if matches(request.headers.get("if-none-match"), headers["ETag"]):
+                return Response(status_code=304, headers=headers)
+            failure = self._limited(usage, route)
+            if failure is not None:
+                return failure
         if any(f.kind == "truncated" for f in hits):
             payload = payload[: len(payload) // 2]
-        return Response(payload, 200, media_type="application/json")
+        return Response(payload, 200, media_type="application/json", headers=headers)
 
     async def _body(self, route: str, usage: TeamUsage, request: Request) -> dict:
         endpoints = self._endpoints[usage.spec.api_key]
+        params = dict(request.query_params)
         if route == "members":
-            if usage.spec.plan == "empty-team":
-                return {"teamMembers": []}
-            return endpoints.members(self.options.include_removed_members)
+            return (
+                {"teamMembers": []}
+                if usage.spec.plan == "empty-team"
+                else endpoints.members(self.options.include_removed_members)
+            )
         if route == "audit-logs":
-            return audit_logs(usage, dict(request.query_params))
+            return audit_logs(usage, params)
         if route == "groups":
-            return endpoints.groups(request.query_params.get("billingCycle"))
+            return endpoints.groups(params.get("billingCycle"))
+        if _analytics(route):
+            return self._analytics_body(route, usage, request, params)
         raw = await request.body()
         try:
             body = orjson.loads(raw) if raw else {}
@@ -215,42 +198,20 @@ class Simulator:
             raise BadRequest("Request body must be JSON") from exc
         if not isinstance(body, dict):
             raise BadRequest("Request body must be a JSON object")
-        handler = {
-            "daily-usage": endpoints.daily_usage,
-            "spend": endpoints.spend,
-            "events": endpoints.usage_events,
-        }
+        handler = {"daily-usage": endpoints.daily_usage, "spend": endpoints.spend, "events": endpoints.usage_events}
         return handler[route](body)
 
-    # -- control routes --------------------------------------------------------------------------------------
-
-    async def _set_faults(self, request: Request) -> Response:
-        if request.method == "DELETE":
-            self.faults.replace([])
-            return _json(200, {"faults": []})
-        try:
-            specs = orjson.loads(await request.body()).get("faults", [])
-            faults = [Fault(**spec) for spec in specs]
-        except (orjson.JSONDecodeError, TypeError, ValueError, AttributeError) as exc:
-            return _error(400, "Bad Request", f"faults must be a list of fault objects: {exc}")
-        self.faults.replace(faults)
-        return _json(200, {"faults": specs})
-
-    async def _late_change(self, request: Request) -> Response:
-        raw = await request.body()
-        enabled = bool(orjson.loads(raw).get("enabled", True)) if raw else True
-        self.set_late_change(enabled)
-        return _json(200, {"lateChange": enabled})
-
-    async def _stats(self, request: Request) -> Response:
-        with self._stats_lock:
-            rows = [{"route": r, "status": s, "count": n} for (r, s), n in sorted(self.stats.items())]
-        return _json(200, {"requests": rows})
-
-    async def _scenarios(self, request: Request) -> Response:
-        rows = [
-            {"teamId": usage.spec.resolved_team_id} | planted.as_json()
-            for usage in self.teams.values()
-            for planted in usage.planted
-        ]
-        return _json(200, {"scenarios": rows})
+    @staticmethod
+    def _analytics_body(route: str, usage: TeamUsage, request: Request, params: dict) -> dict:
+        code = usage.ai_code
+        if route == "ai-code-commits":
+            return code.routes.commits(params)
+        if route == "ai-code-changes":
+            return code.routes.changes(params)
+        if route == "ai-code-commit-details":
+            return code.routes.details(request.path_params["hashes"], params)
+        if route == "analytics-bugbot-reviews":
+            return code.bugbot.reviews(params)
+        if route.startswith("analytics-by-user-"):
+            return code.analytics.by_user(route.removeprefix("analytics-by-user-"), params)
+        return code.analytics.team(route.removeprefix("analytics-"), params)

@@ -1,16 +1,22 @@
-"""``GET /teams/audit-logs`` of a simulated team: joins, removals, logins and spend-limit changes."""
+"""``GET /teams/audit-logs`` of a simulated team (reference §3): a time window of at most 30 days (default the last
+7), the ``eventTypes``, ``users`` and ``search`` filters, and pages of at most 500 events, newest first.
+
+``users`` is a comma-separated list of e-mails, encoded ids (``user_...``) and numeric ids, mixed, at most
+``pageSize`` of them; it keeps the events done by those users (``user_email``). An id or e-mail that is no
+member's (removed members count) answers 400 "Some users are not in the team"; an unknown event type answers 400.
+The events of a day are in :mod:`.audit_events`.
+"""
 
 from __future__ import annotations
 
-import math
-import random
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
-from .endpoints import MAX_RANGE_MS, BadRequest, _days, _iso
-from .usage import DAY_MS, TeamUsage, day_start_ms
+from .audit_events import EVENT_TYPES, day_events
+from .cycles import DAY_MS, day_start_ms
+from .params import BadRequest, check_range, days_between, page_and_size, pagination, query_number
+from .usage import TeamUsage
 
-EVENT_TYPES = ("add_user", "remove_user", "login", "user_spend_limit", "update_user_role")
 _RELATIVE = re.compile(r"^(\d+)([dhs])$")
 
 
@@ -40,80 +46,51 @@ def parse_time(value: str | None, now_ms: int, default: int) -> int:
     return int(parsed.timestamp() * 1000)
 
 
-def _day_events(usage: TeamUsage, day: date) -> list[dict]:
-    rng = random.Random(f"{usage.spec.seed}|audit|{day.isoformat()}")
-    base = day_start_ms(day)
-    owner = usage.humans[0].email if usage.humans else "admin@" + usage.spec.domain
-    events = []
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def user_emails(usage: TeamUsage, entries: list[str]) -> set[str]:
+    """The lower-cased e-mails of the users named by e-mail, ``user_...`` id or numeric id; 400 for anyone else."""
+    by_key: dict[str, str] = {}
     for m in usage.humans:
-        if m.joined == day:
-            events.append(
-                (base + rng.randint(0, DAY_MS - 1), owner, "add_user", {"email": m.email, "method": "manual"})
-            )
-        if m.removed == day:
-            events.append((base + rng.randint(0, DAY_MS - 1), owner, "remove_user", {"email": m.email}))
-        if m.can_use_on(day) and rng.random() < 0.15 * m.p_active:
-            agent = {"ip_address": f"198.51.100.{m.index % 250}", "user_agent": f"Cursor/{m.client_version}"}
-            events.append((base + rng.randint(0, DAY_MS - 1), m.email, "login", agent))
-    if rng.random() < 0.2 and usage.humans:
-        target = rng.choice(usage.humans)
-        change = {"email": target.email, "old_value": 100, "new_value": 200}
-        events.append((base + rng.randint(0, DAY_MS - 1), owner, "user_spend_limit", change))
-    out = []
-    for k, (ts, actor, kind, data) in enumerate(sorted(events, key=lambda e: -e[0])):
-        out.append(
-            {
-                "event_id": f"evt_{usage.spec.seed}_{day.strftime('%Y%m%d')}_{k:04d}",
-                "timestamp": _iso(ts),
-                "ip_address": f"203.0.113.{(ts // 1000) % 250}",
-                "user_email": actor,
-                "event_type": kind,
-                "event_data": data,
-            }
-        )
-    return out
+        by_key |= {m.email.lower(): m.email.lower(), m.user_id: m.email.lower(), str(m.numeric_id): m.email.lower()}
+    unknown = [entry for entry in entries if (entry.lower() if "@" in entry else entry) not in by_key]
+    if unknown:
+        raise BadRequest("Some users are not in the team")
+    return {by_key[entry.lower() if "@" in entry else entry] for entry in entries}
 
 
 def audit_logs(usage: TeamUsage, params: dict) -> dict:
     now_ms = day_start_ms(usage.spec.end_date) + DAY_MS - 1
     start = parse_time(params.get("startTime"), now_ms, now_ms - 7 * DAY_MS)
     end = parse_time(params.get("endTime"), now_ms, now_ms)
-    if end < start:
-        raise BadRequest("endTime must be after startTime")
-    if end - start > MAX_RANGE_MS:
-        raise BadRequest("Date range cannot exceed 30 days")
-    try:
-        page, size = int(params.get("page", 1)), int(params.get("pageSize", 100))
-    except ValueError as exc:
-        raise BadRequest("page and pageSize must be numbers") from exc
-    if page < 1 or not 1 <= size <= 500:
-        raise BadRequest("page must be >= 1 and pageSize between 1 and 500")
-    types = set(filter(None, (params.get("eventTypes") or "").split(",")))
-    users = {u.strip().lower() for u in (params.get("users") or "").split(",") if u.strip()}
+    check_range(start, end)
+    page, size = query_number(params, "page", 1), query_number(params, "pageSize", 100)
+    page_and_size(page, size, 500)
+    types = set(_split(params.get("eventTypes")))
+    if types - set(EVENT_TYPES):
+        raise BadRequest(f"Invalid event types: {', '.join(sorted(types - set(EVENT_TYPES)))}")
+    entries = _split(params.get("users"))
+    if len(entries) > size:
+        raise BadRequest(f"At most {size} users per request (pageSize)")
+    users = user_emails(usage, entries)
     search = (params.get("search") or "").lower()
     matched = []
-    for day in reversed(_days(start, end)):
+    for day in reversed(days_between(start, end)):
         if not usage.in_retention(day):
             continue
-        for event in _day_events(usage, day):
+        for event in day_events(usage, day):
             ts = int(datetime.fromisoformat(event["timestamp"].replace("Z", "+00:00")).timestamp() * 1000)
             if not start <= ts <= end or (types and event["event_type"] not in types):
                 continue
-            if users and event["user_email"] not in users:
+            if users and event["user_email"].lower() not in users:
                 continue
             if search and search not in str(event).lower():
                 continue
             matched.append(event)
-    pages = math.ceil(len(matched) / size)
     return {
         "events": matched[(page - 1) * size : page * size],
-        "pagination": {
-            "page": page,
-            "pageSize": size,
-            "totalCount": len(matched),
-            "totalPages": pages,
-            "hasNextPage": page < pages,
-            "hasPreviousPage": page > 1,
-        },  # fmt: skip
+        "pagination": pagination(page, size, len(matched), "totalCount"),
         "params": {"teamId": usage.spec.resolved_team_id, "startDate": start, "endDate": end},
     }

@@ -38,6 +38,21 @@ def add_arguments(sim: argparse.ArgumentParser) -> None:
         help="fixed windows (the documented reset every minute) or a sliding window (default fixed)",
     )
     sim.add_argument(
+        "--spend-included-field",
+        action="store_true",
+        help="/teams/spend rows also carry includedSpendCents (an earlier live shape; the docs have no such field)",
+    )
+    sim.add_argument(
+        "--spend-overage-only",
+        action="store_true",
+        help="/teams/spend's spendCents is the spend above the plan's included amount, 0 within it (a live shape)",
+    )
+    sim.add_argument(
+        "--no-commit-details",
+        action="store_true",
+        help="turn the limited-alpha commit-detail route (/analytics/ai-code/commits/HASH) off: it answers 404",
+    )
+    sim.add_argument(
         "--activity",
         type=float,
         default=1.0,
@@ -49,7 +64,8 @@ def add_arguments(sim: argparse.ArgumentParser) -> None:
         default=[],
         metavar="KIND:USER:...",
         help="plant a scenario (repeatable): spike:USER:DAY[:FACTOR], ramp:USER:AMOUNT_DOLLARS[:DAY], "
-        "exhaust_included:USER:DAY or group_move:USER:DAY[:GROUP]; USER = member index or e-mail, "
+        "exhaust_included:USER:DAY, group_move:USER:DAY[:GROUP], migration:REPO:DAY[:DAYS] or "
+        "no_commits:USER[:FACTOR]; USER = member index or e-mail, REPO = repository name or index, "
         "DAY = YYYY-MM-DD or days before the end date",
     )
     sim.add_argument(
@@ -87,6 +103,9 @@ def run(args: argparse.Namespace) -> int:
             retry_after=not args.no_retry_after,
             faults=[Fault.parse(text) for text in args.fault],
             rate_limit_mode=args.rate_limit_mode,
+            spend_included_field=args.spend_included_field,
+            spend_overage_only=args.spend_overage_only,
+            commit_details=not args.no_commit_details,
         )
         simulator = Simulator([spec], options)
     except ValueError as exc:
@@ -97,7 +116,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"  team: {spec.members} members, {spec.days} days up to {spec.end_date}, plan {spec.plan}, seed {spec.seed}")
     for planted in simulator.team().planted:
         days = planted.day.isoformat() + (f"..{planted.days[-1]}" if len(planted.days) > 1 else "")
-        print(f"  planted: {planted.kind} for {planted.email} on {days}")
+        where = f" of {planted.repo}" if planted.repo else ""
+        print(f"  planted: {planted.kind}{where} for {planted.email} on {days}")
     if not args.api_key:
         print(f"  API key: {key}")
     print(f"  try: curl -u '<key>:' {base_url}/teams/members", flush=True)

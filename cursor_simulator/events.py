@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import date
 
+from .agents import Origin, in_conversation, origin
 from .cycles import day_start_ms
 from .pricing import (
     KIND_ABORTED,
@@ -38,7 +39,7 @@ class Draft:
 
     ts: int
     conversation: str
-    cloud_agent_id: str | None
+    origin: Origin
     model: Model
     max_mode: bool
     kind: str
@@ -75,13 +76,14 @@ def _uuid(rng: random.Random) -> str:
 
 
 def draw(member: Member, ts: int, rng: random.Random, conversation: str) -> Draft:
-    """One request of ``member`` at ``ts``."""
+    """One request of ``member`` at ``ts`` in ``conversation``."""
     model = rng.choices(MODELS, weights=member.model_weights)[0]
     max_mode = rng.random() < model.max_mode_share
     scale = 3.0 if max_mode else 1.0
     roll = rng.random()
     kind = KIND_ERRORED if roll < 0.03 else KIND_ABORTED if roll < 0.05 else KIND_FREE if roll < 0.065 else ""
-    cloud_agent_id = f"bc-{_uuid(rng)}" if member.is_service_account else None
+    if member.is_service_account:
+        rng.getrandbits(128)  # the per-request id of older versions: drawn still, so every later draw is unchanged
     inp = int(rng.lognormvariate(8.0, 1.0) * scale)
     out = int(rng.lognormvariate(6.5, 0.9) * scale)
     cache_write = int(rng.lognormvariate(8.5, 1.2) * scale) if rng.random() < 0.6 else 0
@@ -89,7 +91,8 @@ def draw(member: Member, ts: int, rng: random.Random, conversation: str) -> Draf
     if kind in (KIND_ABORTED, KIND_FREE):
         inp, out, cache_write, cache_read = inp // 3, out // 3, 0, cache_read // 3
     tokens = (inp, out, cache_write, cache_read)
-    return Draft(ts, conversation, cloud_agent_id, model, max_mode, kind, tokens, *_prices(model, kind, tokens))
+    where = origin(member.agents, conversation)
+    return Draft(ts, conversation, where, model, max_mode, kind, tokens, *_prices(model, kind, tokens))
 
 
 def draw_day(member: Member, day: date, rng: random.Random, mean_events: float) -> list[Draft]:
@@ -157,12 +160,16 @@ def _event(member: Member, draft: Draft, kind: str) -> dict:
     if member.is_service_account:
         event["serviceAccountId"] = member.service_account_id
         event["serviceAccountName"] = member.name
-        event["cloudAgentId"] = draft.cloud_agent_id
-    event["conversationId"] = draft.conversation
+    if draft.origin.cloud_agent_id is not None:
+        event["cloudAgentId"] = draft.origin.cloud_agent_id
+    if draft.origin.automation_id is not None:
+        event["automationId"] = draft.origin.automation_id
+    if in_conversation(draft.origin, draft.conversation, draft.ts):
+        event["conversationId"] = draft.conversation
     event["model"] = draft.model.name
     if kind == KIND_ERRORED:
         event.update(kind=kind, maxMode=draft.max_mode, requestsCosts=0, isTokenBasedCall=False, isChargeable=False)
-        event.update(isHeadless=member.is_service_account, chargedCents=0)
+        event.update(isHeadless=draft.origin.headless, chargedCents=0)
         return event
     charged, fee = (0, None) if kind in (KIND_ABORTED, KIND_FREE) else (draft.charged, draft.fee)
     inp, out, cache_write, cache_read = draft.tokens
@@ -181,7 +188,7 @@ def _event(member: Member, draft: Draft, kind: str) -> dict:
         requestsCosts=0 if charged == 0 else max(0.5, round(draft.total_cents / 4, 1)),
         isTokenBasedCall=True,
         isChargeable=kind == KIND_USAGE_BASED,
-        isHeadless=member.is_service_account,
+        isHeadless=draft.origin.headless,
         tokenUsage=usage,
         chargedCents=charged,
     )

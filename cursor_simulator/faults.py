@@ -31,7 +31,11 @@ FAULT_KINDS = (
     "type_change",
     "legacy_v1",
 )
-ROUTES = ("members", "daily-usage", "spend", "events", "audit-logs", "groups")
+ROUTES = (
+    "members", "daily-usage", "spend", "events", "audit-logs", "groups", "ai-code-commits", "ai-code-changes",
+    "ai-code-commit-details", "analytics-dau", "analytics-agent-edits", "analytics-tabs", "analytics-models",
+    "analytics-bugbot-reviews", "analytics-by-user-agent-edits", "analytics-by-user-tabs",
+)  # fmt: skip
 
 
 @dataclass
@@ -91,7 +95,7 @@ class FaultBoard:
 
 def add_extra_fields(body: dict, route: str) -> dict:
     body = dict(body, simulatorSchemaVersion="2026-11")
-    for key in ("teamMembers", "data", "usageEvents", "teamMemberSpend", "events", "groups"):
+    for key in ("teamMembers", "data", "usageEvents", "teamMemberSpend", "events", "groups", "items", "commits"):
         if isinstance(body.get(key), list):
             body[key] = [dict(r, newlyAddedField="drift", newlyAddedScore=1.5) for r in body[key]]
     return body
@@ -104,10 +108,15 @@ _TYPE_CHANGES = {
     "events": ("usageEvents", "chargedCents", str),
     "audit-logs": ("events", "timestamp", lambda v: 0),
     "groups": ("groups", "spendCents", str),
+    "ai-code-commits": ("items", "totalLinesAdded", str),
+    "ai-code-changes": ("items", "totalLinesAdded", str),
+    "analytics-dau": ("data", "dau", str),
 }
 
 
 def change_field_type(body: dict, route: str) -> dict:
+    if route not in _TYPE_CHANGES:
+        return body
     key, name, convert = _TYPE_CHANGES[route]
     rows = [dict(r, **{name: convert(r[name])}) if name in r else r for r in body.get(key, [])]
     return dict(body, **{key: rows})
@@ -132,3 +141,6 @@ def legacy_v1(body: dict, route: str) -> dict:
         rows = [{k: v for k, v in r.items() if k not in drop} | {"isFreeBugbot": False} for r in body["usageEvents"]]
         return dict(body, usageEvents=rows)
     return body
+
+
+CHANGES = {"extra_fields": add_extra_fields, "type_change": change_field_type, "legacy_v1": legacy_v1}

@@ -17,9 +17,11 @@ from datetime import date, timedelta
 from .cycles import cycle_start, next_cycle_start
 from .events import Draft
 from .pricing import money
+from .repositories import team_repositories
 from .scenarios import USAGE_SCENARIOS, Planted, Scenario
-from .team import GROUP_NAMES, Member, TeamSpec
+from .team import GROUP_NAMES, ROLE_MEMBER, ROLE_OWNER, Member, TeamSpec
 
+MIGRATION_MEMBERS = 3  # at most this many members work on a migration
 RAMP_HEADROOM = 1.5  # a ramp's full cycle spends this many times the larger of the amount and the limit on demand
 EXHAUST_BEFORE_SHARE = 0.6  # before its day, an exhaust_included user uses at most this share of the allowance
 EXHAUST_OVERAGE_SHARE = 0.25  # on its day, they use the rest and this share of an allowance more, on demand
@@ -63,6 +65,13 @@ def plant(spec: TeamSpec, members: list[Member], natural: NaturalDrafts) -> Plan
     planting = Planting(list(members))
     planted, busy = [], {}
     for scenario in spec.scenarios:
+        if scenario.kind == "migration":
+            taken = {
+                _member(members, s).index for s in spec.scenarios if s.kind in USAGE_SCENARIOS and s.user is not None
+            }
+            planted.append(_migration(spec, scenario, natural, planting, taken | set(busy)))
+            busy |= dict.fromkeys(planted[-1].members, "migration")
+            continue
         member = _member(planting.members, scenario)
         if scenario.kind in USAGE_SCENARIOS:
             if member.index in busy:
@@ -71,7 +80,10 @@ def plant(spec: TeamSpec, members: list[Member], natural: NaturalDrafts) -> Plan
                     "plant one usage scenario per member"
                 )
             busy[member.index] = scenario.kind
-        planter = {"spike": _spike, "ramp": _ramp, "exhaust_included": _exhaust, "group_move": _group_move}
+        planter = {
+            "spike": _spike, "ramp": _ramp, "exhaust_included": _exhaust, "group_move": _group_move,
+            "no_commits": _no_commits,
+        }  # fmt: skip
         planted.append(planter[scenario.kind](spec, member, scenario, natural, planting))
     planting.planted = tuple(planted)
     return planting
@@ -126,11 +138,16 @@ def _record(member: Member, scenario: Scenario, days: tuple[date, ...], **truth)
     )
 
 
+def _typical(spec: TeamSpec, member: Member, days: list[date], natural: NaturalDrafts) -> float:
+    """The median cost of the member's active days in the period outside ``days`` (or of the first of ``days``)."""
+    other_days = [d for d in _span(spec.start_date, spec.end_date) if d not in days and member.can_use_on(d)]
+    costs = [_cost(drafts) for d in other_days if (drafts := natural(member, d, False))]
+    return money(statistics.median(costs) if costs else _cost(natural(member, days[0], True)))
+
+
 def _spike(spec: TeamSpec, member: Member, scenario: Scenario, natural: NaturalDrafts, planting: Planting) -> Planted:
     day = _usable_day(spec, member, scenario)
-    other_days = [d for d in _span(spec.start_date, spec.end_date) if d != day and member.can_use_on(d)]
-    costs = [_cost(drafts) for d in other_days if (drafts := natural(member, d, False))]
-    typical = money(statistics.median(costs) if costs else _cost(natural(member, day, True)))
+    typical = _typical(spec, member, [day], natural)
     target = money(scenario.factor * typical)
     planting.plans[(member.index, day)] = DayPlan("spike", target_cents=target)
     return _record(member, scenario, (day,), target_cents=(target,), factor=scenario.factor, typical_cents=typical)
@@ -179,3 +196,49 @@ def _group_move(
         raise ValueError(f"scenario group_move: move {member.email} from {old} to one of {', '.join(GROUP_NAMES)}")
     planting.members[member.index] = replace(member, previous_group=old, group=new, group_switch=day)
     return _record(member, scenario, (day,), from_group=old, to_group=new)
+
+
+def _migration(
+    spec: TeamSpec, scenario: Scenario, natural: NaturalDrafts, planting: Planting, taken: set[int]
+) -> Planted:
+    repos = team_repositories(spec)
+    if isinstance(scenario.repo, int) and not 0 <= scenario.repo < len(repos):
+        raise ValueError(f"scenario migration: no repository {scenario.repo}; the team has {len(repos)}")
+    repo = repos[scenario.repo] if isinstance(scenario.repo, int) else scenario.repo
+    first = _day(spec, scenario)
+    days = _span(first, first + timedelta(days=scenario.length - 1))
+    if days[-1] > spec.end_date:
+        raise ValueError(f"scenario migration: {days[-1]} is after the end date {spec.end_date}")
+    workers = sorted(
+        (
+            m
+            for m in planting.members
+            if m.role in (ROLE_MEMBER, ROLE_OWNER) and m.p_active > 0 and m.index not in taken
+            and all(m.can_use_on(d) for d in days)
+        ),
+        key=lambda m: (-m.p_active, m.index),
+    )[:MIGRATION_MEMBERS]  # fmt: skip
+    if not workers:
+        raise ValueError(f"scenario migration: nobody free of other scenarios can use Cursor on {first}..{days[-1]}")
+    targets = []
+    for member in workers:
+        target = money(scenario.factor * _typical(spec, member, days, natural))
+        targets.append(target)
+        for day in days:
+            planting.plans[(member.index, day)] = DayPlan("migration", target_cents=target)
+    lead = workers[0]
+    return _record(
+        lead, scenario, tuple(days), target_cents=tuple(targets), factor=scenario.factor, repo=repo,
+        members=tuple(m.index for m in workers),
+    )  # fmt: skip
+
+
+def _no_commits(
+    spec: TeamSpec, member: Member, scenario: Scenario, natural: NaturalDrafts, planting: Planting
+) -> Planted:
+    if member.p_active == 0:
+        raise ValueError(f"scenario no_commits: {member.email} is an idle seat; pick a member who uses Cursor")
+    days = tuple(d for d in _span(spec.start_date, spec.end_date) if member.can_use_on(d))
+    for day in days:
+        planting.plans[(member.index, day)] = DayPlan("no_commits", forced=False, scale=scenario.factor)
+    return _record(member, scenario, days, factor=scenario.factor)

@@ -11,6 +11,7 @@ import string
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from .agents import NO_AGENTS, AgentUse, agent_use
 from .pricing import MODELS
 from .scenarios import Scenario
 
@@ -102,6 +103,8 @@ class Member:
     previous_group: str | None = None
     group_switch: date | None = None
     service_account_id: str | None = None
+    agents: AgentUse = NO_AGENTS  # how often their conversations are cloud-agent, automation or CLI runs
+    privacy_mode: bool = False  # the AI Code Tracking API leaves out their file names
 
     @property
     def is_service_account(self) -> bool:
@@ -187,6 +190,8 @@ def build_members(spec: TeamSpec) -> list[Member]:
                 group=group,
                 previous_group=previous_group,
                 group_switch=switch,
+                agents=agent_use(spec.seed, i, service_account=False),
+                privacy_mode=random.Random(f"{spec.seed}|privacy|{i}").random() < 0.15,
             )
         )
     members.extend(_service_accounts(spec))
@@ -217,6 +222,7 @@ def _service_accounts(spec: TeamSpec) -> list[Member]:
                 hard_limit_override_dollars=0,
                 group=None,
                 service_account_id=_encoded_id(rng, "sa_", 10),
+                agents=agent_use(spec.seed, spec.members + k, service_account=True),
             )
         )
     return accounts

@@ -16,15 +16,21 @@ from __future__ import annotations
 
 import random
 from array import array
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from .cycles import DAY_MS, cycle_start, day_start_ms, ms_to_day, next_cycle_start
+from .daily import daily_counters
 from .events import Draft, charge, draw_day, top_up
 from .planting import DayPlan, plant
 from .pricing import KIND_INCLUDED, KIND_USAGE_BASED, charged_cents, money
 from .team import Member, TeamSpec, build_members
+
+if TYPE_CHECKING:
+    from .analytics.team_code import TeamCode
 
 __all__ = [  # the calendar helpers are re-exported: tests and benchmarks import them from here
     "DAY_MS",
@@ -36,7 +42,6 @@ __all__ = [  # the calendar helpers are re-exported: tests and benchmarks import
     "next_cycle_start",
 ]
 _DAY_CACHE_SIZE = 12
-_EXTENSIONS = (".ts", ".tsx", ".py", ".go", ".rs", ".java", ".sql", ".md")
 _MICRO = 1_000_000  # spend is summed in exact micro-cents: every chargedCents has 6 decimals
 
 
@@ -150,7 +155,7 @@ class TeamUsage:
             if used:
                 included_used[member.index] = used
             if not member.is_service_account:
-                daily[member.index] = _daily_counters(member, rng, member_events)
+                daily[member.index] = daily_counters(member, rng, member_events)
             events.extend((int(e["timestamp"]), member.index, e) for e in member_events)
         events.sort(key=lambda item: (-item[0], item[1]))
         return DayUsage(
@@ -193,6 +198,14 @@ class TeamUsage:
                             out.append((member, self.served_event(member, event, day, position)))
             day -= timedelta(days=1)
         return out
+
+    @cached_property
+    def ai_code(self) -> TeamCode:
+        """The team's AI code activity, its Analytics and AI Code Tracking routes and the ground truth of its cost
+        per commit (:mod:`.analytics`)."""
+        from .analytics.team_code import TeamCode  # the analytics package builds on this module
+
+        return TeamCode(self)
 
     # -- spend -----------------------------------------------------------------------------------------------
 
@@ -250,44 +263,3 @@ def _late_changed(event: dict) -> dict:
     fee = event.get("cursorTokenFee")
     event["chargedCents"] = charged_cents(usage["totalCents"], usage.get("discountPercentOff"), fee)
     return event
-
-
-def _daily_counters(member: Member, rng: random.Random, events: list[dict]) -> dict:
-    """The daily-usage counters of one member-day, consistent with that day's events."""
-    n = len(events)
-    kinds = Counter(e["kind"] for e in events)
-    agent = sum(1 for _ in range(n) if rng.random() < 0.6)
-    chat = sum(1 for _ in range(n - agent) if rng.random() < 0.6)
-    cmdk = sum(1 for _ in range(n - agent - chat) if rng.random() < 0.5)
-    composer = n - agent - chat - cmdk
-    tabs_shown = int(rng.uniform(20, 400)) if n else 0
-    lines = int(n * rng.uniform(5, 60))
-    models = Counter(e["model"] for e in events)
-    most_used = min(models.items(), key=lambda kv: (-kv[1], kv[0]))[0] if models else None
-    accepted = int(lines * rng.uniform(0.4, 0.9))
-    applies = int(n * rng.uniform(0.2, 0.8))
-    accepts = int(applies * rng.uniform(0.6, 0.95))
-    return {
-        "isActive": n > 0,
-        "totalLinesAdded": lines,
-        "totalLinesDeleted": int(lines * rng.uniform(0.1, 0.5)),
-        "acceptedLinesAdded": accepted,
-        "acceptedLinesDeleted": int(accepted * rng.uniform(0.1, 0.4)),
-        "totalApplies": applies,
-        "totalAccepts": accepts,
-        "totalRejects": applies - accepts,
-        "totalTabsShown": tabs_shown,
-        "totalTabsAccepted": int(tabs_shown * rng.uniform(0.2, 0.7)),
-        "composerRequests": composer,
-        "chatRequests": chat,
-        "agentRequests": agent,
-        "cmdkUsages": cmdk,
-        "subscriptionIncludedReqs": kinds[KIND_INCLUDED],
-        "apiKeyReqs": 0,
-        "usageBasedReqs": kinds[KIND_USAGE_BASED],
-        "bugbotUsages": rng.randint(0, 2) if n else 0,
-        "mostUsedModel": most_used,
-        "applyMostUsedExtension": rng.choice(_EXTENSIONS) if n else None,
-        "tabMostUsedExtension": rng.choice(_EXTENSIONS) if n else None,
-        "clientVersion": member.client_version if n else None,
-    }

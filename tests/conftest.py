@@ -27,6 +27,7 @@ SLOW_FIRST = (
     "tests/dbt/test_transform.py",
     "tests/airflow/test_dag_runs.py",
     "tests/e2e/test_alerts.py",
+    "tests/e2e/test_spend_shapes.py",
     "tests/dbt/test_postgres.py",
     "tests/test_package.py",
 )

@@ -1,8 +1,8 @@
 """Alert delivery: the alerts of the mart ``rpt_cursor_alerts`` sent once per channel, recorded in a ledger.
 
-dbt decides what is an alert (budgets, forecasts, anomalies: ``dbt_project/models/marts/alerts``); the read side
-selects them (:mod:`cursor_spend.marts.alerts`); this package only sends the ones a channel has not had yet
-(:mod:`.channels`, :mod:`.delivery`), and records each delivery in the warehouse table
+dbt decides what is an alert (budgets, forecasts, anomalies: ``dbt_project/models/marts/reporting/alerts``); the
+read side selects them (:mod:`cursor_spend.marts.alerts`); this package only sends the ones a channel has not had
+yet (:mod:`.channels`, :mod:`.delivery`), and records each delivery in the warehouse table
 ``cursor_alerts.alert_deliveries`` (one row per alert and channel, merged by dlt on both), so a rerun, a cleared
 Airflow task or a backfill sends nothing twice. A channel that fails records ``failed`` for its alerts and they
 are sent again on the next run; the alerts a channel did take are never sent to it again.

@@ -27,23 +27,3 @@
 {% macro default__exact_divide(amount, divisor) -%}
     cast(round(cast({{ amount }} as numeric) / ({{ divisor }}), 9) as decimal(38, 11))
 {%- endmacro %}
-
-{#- Days in the calendar month of a date (28 to 31). -#}
-{% macro days_in_month(day) -%}
-    cast({{ dbt.datediff(month_of(day), dbt.dateadd('month', 1, month_of(day)), 'day') }} as integer)
-{%- endmacro %}
-
-{#- Cost of one seat-day: the monthly price spread evenly over the days of that calendar month. -#}
-{% macro seat_day_cost(monthly_price, day) -%}
-    {{ exact_divide(monthly_price, days_in_month(day)) }}
-{%- endmacro %}
-
-{#- A ratio as a double (a share, not money); null when the whole is 0. Integers divide as integers in PostgreSQL. -#}
-{% macro share(part, whole) -%}
-    cast(cast({{ part }} as double precision) / nullif(cast({{ whole }} as double precision), 0) as double precision)
-{%- endmacro %}
-
-{#- Dollars as text for a message: '$' and two decimals (half away from zero), e.g. $1234.50. -#}
-{% macro usd_text(amount) -%}
-    ('$' || cast(cast(round(cast({{ amount }} as decimal(38, 11)), 2) as decimal(38, 2)) as varchar))
-{%- endmacro %}

@@ -5,6 +5,7 @@ Small helpers shared by the test modules live here.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -26,6 +27,11 @@ def day_ms(day: date) -> int:
 
 def utc_day(ms: int | str) -> date:
     return datetime.fromtimestamp(int(ms) / 1000, tz=UTC).date()
+
+
+def wait_for_window_start(seconds: float) -> None:
+    """Sleep to just after a rate-limit window boundary so a burst of requests lands in one window."""
+    time.sleep(seconds - time.monotonic() % seconds + 0.01)
 
 
 def window(days: int, end: date = END_DATE) -> tuple[int, int]:
@@ -70,3 +76,28 @@ def shared_server(**spec) -> Iterator[SimulatorServer]:
     spec = {"api_key": API_KEY, "members": 20, "days": 10, "end_date": END_DATE} | spec
     with serve(Simulator([TeamSpec(**spec)], SimulatorOptions(rate_limits=False))) as server:
         yield server
+
+
+def all_items(http: httpx.Client, path: str, params: dict | None = None, page_size: int = 1000) -> list[dict]:
+    """Every item of an AI Code Tracking list (``/analytics/ai-code/commits`` or ``changes``), walking all pages."""
+    items: list[dict] = []
+    page = 1
+    while True:
+        response = http.get(path, params=(params or {}) | {"page": page, "pageSize": page_size})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        items += body["items"]
+        if page * page_size >= body["totalCount"]:
+            return items
+        page += 1
+
+
+def commit_details(http: httpx.Client, hashes: list[str], batch: int = 100) -> tuple[list[dict], dict]:
+    """The commit-detail route's commits for ``hashes``, in batches, with each listed conversation."""
+    commits, conversations = [], {}
+    for k in range(0, len(hashes), batch):
+        response = http.get("/analytics/ai-code/commits/" + ",".join(hashes[k : k + batch]))
+        assert response.status_code == 200, response.text
+        commits += response.json()["commits"]
+        conversations |= {c["id"]: c for c in response.json()["conversations"]}
+    return commits, conversations

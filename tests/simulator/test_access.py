@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 import httpx
 import pytest
 
 from cursor_simulator import SimulatorOptions
 from tests.conftest import API_KEY
-from tests.simulator import client, window
+from tests.simulator import client, wait_for_window_start, window
 
 NO_LIMITS = SimulatorOptions(rate_limits=False)
 FORBIDDEN = {"error": "Forbidden", "message": "Enterprise access required"}
@@ -94,14 +92,9 @@ def test_empty_team_has_no_members(make_simulator):
     assert response.json() == {"teamMembers": []}
 
 
-def _wait_for_window_start(seconds: float) -> None:
-    """Sleep to just after a window boundary so a burst of requests lands in one window."""
-    time.sleep(seconds - time.monotonic() % seconds + 0.01)
-
-
 def test_the_21st_admin_request_in_a_window_is_429_with_retry_after(make_simulator):
     http = client(make_simulator(options=SimulatorOptions(window_seconds=2.0)))
-    _wait_for_window_start(2.0)
+    wait_for_window_start(2.0)
     statuses = [http.get("/teams/members").status_code for _ in range(20)]
     limited = http.post("/teams/spend", json={})
     assert statuses == [200] * 20
@@ -112,17 +105,17 @@ def test_the_21st_admin_request_in_a_window_is_429_with_retry_after(make_simulat
 
 def test_rate_limited_requests_succeed_again_after_the_window(make_simulator):
     http = client(make_simulator(options=SimulatorOptions(window_seconds=1.0)))
-    _wait_for_window_start(1.0)
+    wait_for_window_start(1.0)
     for _ in range(20):
         http.get("/teams/members")
     assert http.get("/teams/members").status_code == 429
-    _wait_for_window_start(1.0)
+    wait_for_window_start(1.0)
     assert http.get("/teams/members").status_code == 200
 
 
 def test_retry_after_can_be_switched_off(make_simulator):
     http = client(make_simulator(options=SimulatorOptions(window_seconds=2.0, retry_after=False)))
-    _wait_for_window_start(2.0)
+    wait_for_window_start(2.0)
     responses = [http.get("/teams/members") for _ in range(21)]
     assert responses[-1].status_code == 429
     assert "retry-after" not in responses[-1].headers
@@ -132,7 +125,7 @@ def test_the_events_route_allows_60_requests_per_window_apart_from_admin_routes(
     http = client(make_simulator(options=SimulatorOptions(window_seconds=3.0)))
     start, end = window(1)
     body = {"startDate": start, "endDate": end, "pageSize": 1}
-    _wait_for_window_start(3.0)
+    wait_for_window_start(3.0)
     statuses = [http.post("/teams/filtered-usage-events", json=body).status_code for _ in range(61)]
     members = http.get("/teams/members").status_code
     assert statuses == [200] * 60 + [429]

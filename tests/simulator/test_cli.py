@@ -101,3 +101,20 @@ def test_the_rate_limit_modes_offered_are_the_simulators():
     mode = next(a for a in simulate._actions if a.dest == "rate_limit_mode")
     assert tuple(mode.choices) == RATE_LIMIT_MODES
     assert simulate.parse_args(["--rate-limit-mode", "sliding"]).rate_limit_mode == "sliding"
+
+
+def test_simulate_serves_the_spend_shapes_ai_code_switch_and_code_scenarios_its_flags_choose():
+    args = ("--api-key", KEY, "--members", "8", "--days", "10", "--end-date", END_DATE.isoformat())
+    flags = ("--spend-included-field", "--spend-overage-only", "--no-commit-details")
+    scenarios = ("--scenario", "migration:acme/ledger:3:2", "--scenario", "no_commits:5:2")
+    with _simulate(*args, *flags, *scenarios) as (process, base_url):
+        rows = httpx.post(base_url + "/teams/spend", json={}, auth=(KEY, "")).json()["teamMemberSpend"]
+        commit = httpx.get(base_url + "/analytics/ai-code/commits", auth=(KEY, "")).json()["items"][0]["commitHash"]
+        details = httpx.get(f"{base_url}/analytics/ai-code/commits/{commit}", auth=(KEY, ""))
+        costs = httpx.get(base_url + "/_simulator/ai-code/costs", timeout=120).json()["teams"][0]
+        process.kill()
+        output = process.stdout.read()
+    assert rows and all("includedSpendCents" in row for row in rows)
+    assert all(row["spendCents"] == round(max(0.0, row["overallSpendCents"] - 2000), 6) for row in rows)
+    assert details.status_code == 404 and costs["linked"] is False
+    assert "planted: migration of acme/ledger for " in output and "planted: no_commits for " in output

@@ -8,15 +8,26 @@ import time
 from dataclasses import replace
 from datetime import timedelta
 
+import orjson
+
 from cursor_simulator import Scenario, SimulatorOptions, TeamSpec
 from cursor_simulator import usage as usage_module
+from cursor_simulator.analytics import activity as activity_module
+from cursor_simulator.analytics import summaries as summaries_module
 from tests.conftest import API_KEY, END_DATE
-from tests.simulator import DAY_MS, client, day_ms, window
+from tests.simulator import DAY_MS, all_events, all_items, client, day_ms, window
 
 NO_LIMITS = SimulatorOptions(rate_limits=False)
-# sha256 of the responses below for a team without scenarios, served by the simulator before scenarios, activity
-# and per-day spend existed (commit fd9b209): other tests and benchmarks pin figures of such teams.
-STEADY_TEAM_SHA256 = "5e959ce4d3a7fcb0d95c2ba3206ebd63d5df2a413813ee102230a7e1183818ad"
+# sha256 of the members, daily usage, spend and groups responses and of the events' money fields for a team without
+# scenarios, as served before scenarios, activity and per-day spend existed (commit fd9b209; the same at 97b6157,
+# before cloud-agent, automation and CLI conversations and the AI code routes): other tests and benchmarks pin
+# figures of such teams. Events gained fields since (cloudAgentId, automationId, isHeadless) and the audit log
+# gained event types; what a request costs, when and for whom, never changed.
+STEADY_TEAM_SHA256 = "d5ae9fcc6c9f4a7d9c4a62abbe7ed804dc5b7c3b75ccb328ca535727ded65d85"
+MONEY_FIELDS = (
+    "timestamp", "userEmail", "model", "kind", "maxMode", "requestsCosts", "tokenUsage", "chargedCents",
+    "cursorTokenFee", "serviceAccountId",
+)  # fmt: skip
 
 
 def _responses(server) -> list[bytes]:
@@ -40,11 +51,17 @@ def test_the_same_team_spec_serves_byte_identical_responses(make_simulator):
     assert first == second
 
 
-def test_a_team_without_scenarios_serves_the_bytes_it_served_before_scenarios_existed(make_simulator):
+def test_a_team_without_scenarios_serves_the_money_it_served_before_scenarios_existed(make_simulator):
     spec = TeamSpec(api_key=API_KEY, members=12, days=35, end_date=END_DATE, seed=11, cycle_day=5)
     server = make_simulator(options=NO_LIMITS, teams=[spec])
     server.simulator.set_late_change(True)
-    assert hashlib.sha256(b"".join(_responses(server))).hexdigest() == STEADY_TEAM_SHA256
+    http = client(server)
+    start, end = window(5)
+    dates = {"startDate": start, "endDate": end}
+    members, daily, spend, events, _, groups = _responses(server)
+    money = [{k: e[k] for k in MONEY_FIELDS if k in e} for e in all_events(http, dates)]
+    served = b"".join((members, daily, spend, groups, orjson.dumps(money)))
+    assert hashlib.sha256(served).hexdigest() == STEADY_TEAM_SHA256
 
 
 def test_the_same_scenarios_serve_byte_identical_responses(make_simulator):
@@ -96,3 +113,35 @@ def test_walking_500_members_over_90_days_keeps_only_a_few_days_in_memory(make_s
     assert rows > 500 * 60
     cached = server.simulator.team()._days
     assert 0 < len(cached) <= usage_module._DAY_CACHE_SIZE < 90
+
+
+def _ai_code_responses(server) -> list[bytes]:
+    http = client(server)
+    commits = http.get("/analytics/ai-code/commits", params={"pageSize": 20})
+    hashes = ",".join(item["commitHash"] for item in commits.json()["items"])
+    paths = ["/analytics/ai-code/changes", f"/analytics/ai-code/commits/{hashes}", "/analytics/team/dau"]
+    paths += ["/analytics/team/models", "/analytics/team/bugbot-reviews", "/analytics/by-user/tabs"]
+    return [commits.content] + [http.get(path).content for path in paths]
+
+
+def test_the_same_team_spec_serves_byte_identical_ai_code_and_analytics(make_simulator):
+    spec = TeamSpec(api_key=API_KEY, members=12, days=6, end_date=END_DATE, seed=11)
+    first = _ai_code_responses(make_simulator(options=NO_LIMITS, teams=[spec]))
+    assert first == _ai_code_responses(make_simulator(options=NO_LIMITS, teams=[spec]))
+    other = _ai_code_responses(make_simulator(options=NO_LIMITS, seed=12, members=12, days=6))
+    assert all(a != b for a, b in zip(first, other, strict=True))
+
+
+def test_walking_90_days_of_commits_keeps_only_a_few_days_in_memory(make_simulator):
+    server = make_simulator(options=NO_LIMITS, members=120, days=90, events_per_active_day=2.0)
+    http = client(server)
+    hashes = set()
+    for k in range(3):
+        last = END_DATE - timedelta(days=30 * k)
+        dates = {"startDate": (last - timedelta(days=29)).isoformat(), "endDate": last.isoformat()}
+        hashes |= {item["commitHash"] for item in all_items(http, "/analytics/ai-code/commits", dates)}
+    usage = server.simulator.team()
+    assert len(hashes) > 120 * 30
+    assert 0 < len(usage.ai_code.activity._days) <= activity_module._CACHE_DAYS
+    assert 0 < len(usage.ai_code.routes.summaries._days) <= summaries_module._CACHE_DAYS < 90
+    assert len(usage._days) <= usage_module._DAY_CACHE_SIZE

@@ -29,12 +29,12 @@ DAILY_ROW = {
     "clientVersion": OPTIONAL_STR, "email": str,
 }  # fmt: skip
 EVENT = {
-    "timestamp": str, "conversationId": str, "model": str, "kind": str, "maxMode": bool, "requestsCosts": NUMBER,
+    "timestamp": str, "model": str, "kind": str, "maxMode": bool, "requestsCosts": NUMBER,
     "isTokenBasedCall": bool, "isChargeable": bool, "isHeadless": bool, "chargedCents": NUMBER,
 }  # fmt: skip
 EVENT_OPTIONAL = {
-    "userEmail": str, "tokenUsage": dict, "cursorTokenFee": NUMBER,
-    "serviceAccountId": str, "serviceAccountName": str, "cloudAgentId": str,
+    "userEmail": str, "tokenUsage": dict, "cursorTokenFee": NUMBER, "conversationId": str,
+    "serviceAccountId": str, "serviceAccountName": str, "cloudAgentId": str, "automationId": str,
 }  # fmt: skip
 TOKEN_USAGE = {"inputTokens": int, "outputTokens": int, "cacheWriteTokens": int, "cacheReadTokens": int}
 SPEND_ROW = {

@@ -72,3 +72,40 @@ def test_spend_pages_answer_from_kept_totals_without_generating_days_again(make_
     again = _spend_rows(http)
     assert again == first
     assert not usage._days
+
+
+def _by_user(server) -> dict[str, dict]:
+    return {row["userId"]: row for row in _spend_rows(client(server))}
+
+
+def test_spend_rows_have_no_included_spend_cents_unless_switched_on(make_simulator):
+    spec = {"members": 20, "days": 20}
+    documented = _by_user(make_simulator(options=NO_LIMITS, **spec))
+    options = SimulatorOptions(rate_limits=False, spend_included_field=True)
+    with_field = _by_user(make_simulator(options=options, **spec))
+    assert not any("includedSpendCents" in row for row in documented.values())
+    assert with_field.keys() == documented.keys()
+    for user, row in with_field.items():
+        assert {k: v for k, v in row.items() if k != "includedSpendCents"} == documented[user]
+        assert row["includedSpendCents"] == round(row["overallSpendCents"] - row["spendCents"], 6)
+    assert sum(row["includedSpendCents"] > 0 for row in with_field.values()) >= 5
+
+
+def test_overage_only_spend_is_what_each_member_spent_above_the_included_amount(make_simulator):
+    spec = {"members": 20, "days": 20, "scenarios": (Scenario("ramp", 5, amount_dollars=80),)}
+    documented = _by_user(make_simulator(options=NO_LIMITS, **spec))
+    server = make_simulator(options=SimulatorOptions(rate_limits=False, spend_overage_only=True), **spec)
+    overage = _by_user(server)
+    included = server.simulator.team().spec.included_cents_per_user
+    within, above = 0, 0
+    for user, row in overage.items():
+        assert {k: v for k, v in row.items() if k != "spendCents"} == {
+            k: v for k, v in documented[user].items() if k != "spendCents"
+        }
+        assert row["spendCents"] == round(max(0.0, row["overallSpendCents"] - included), 6)
+        assert row["spendCents"] <= documented[user]["spendCents"] + 1e-6  # on-demand covers at least the overage
+        within += row["overallSpendCents"] > 0 and row["spendCents"] == 0
+        above += row["spendCents"] > 0
+    assert within >= 3 and above >= 1
+    maximum = client(server).post("/teams/spend", json={}).json()["maxUserSpendCents"]
+    assert maximum == max(row["spendCents"] for row in overage.values())

@@ -6,7 +6,7 @@ with
 
 seats as (
 
-    select * from {{ ref('fct_cursor_seats_daily') }} where not is_unassigned_commitment
+    select * from {{ ref('int_seat_days_with_usage') }} where not is_unassigned_commitment
 
 ),
 

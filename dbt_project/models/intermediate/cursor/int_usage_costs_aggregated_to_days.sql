@@ -26,7 +26,7 @@ aggregated as (
         sum(cache_write_tokens) as cache_write_tokens,
         sum(cache_read_tokens) as cache_read_tokens,
         sum(total_tokens) as total_tokens,
-        sum(case when charge_type = 'on_demand' then charged_cents else 0 end) as billed_cents,
+        {{ charge_type_sum('on_demand', 'charged_cents') }} as billed_cents,
         sum(charged_cents) as list_cents,
         sum(cursor_token_fee_cents) as token_fee_cents
 

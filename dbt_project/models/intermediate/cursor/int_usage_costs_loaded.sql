@@ -10,7 +10,7 @@
 -- The usage rows of fct_cursor_costs_daily, kept incrementally: each build rebuilds exactly the (team, day)s whose
 -- raw data was loaded since its last build (new days, the extract's lookback, backfills, re-runs of old intervals).
 -- Seat rows are not kept here: their price may change with any build (var seat_price_usd, seeds/seat_prices.csv,
--- committed_seats), so the fact takes them fresh from fct_cursor_seats_daily every time.
+-- committed_seats), so int_costs_daily_charged_to_groups takes them fresh from the seat-days every build.
 
 with
 

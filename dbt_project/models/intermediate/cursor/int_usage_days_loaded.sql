@@ -8,7 +8,7 @@ with
 
 loads as (
 
-    select load_id, inserted_at from {{ source('cursor', '_dlt_loads') }}
+    select * from {{ ref('stg_cursor__loads') }}
 
 ),
 

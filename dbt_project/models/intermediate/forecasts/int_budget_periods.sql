@@ -12,7 +12,7 @@ budgets as (
 
 days_loaded as (
 
-    select distinct usage_date from {{ ref('fct_cursor_costs_daily') }}
+    select distinct usage_date from {{ ref('int_costs_daily_charged_to_groups') }}
 
 ),
 

@@ -5,7 +5,7 @@ with
 
 burnup as (
 
-    select * from {{ ref('rpt_cursor_budget_burnup') }}
+    select * from {{ ref('int_budget_days_projected') }}
 
 ),
 

@@ -17,7 +17,7 @@ series_days as (
 
 days_loaded as (
 
-    select distinct usage_date from {{ ref('fct_cursor_costs_daily') }}
+    select distinct usage_date from {{ ref('int_costs_daily_charged_to_groups') }}
 
 ),
 

@@ -14,7 +14,7 @@ with
 
 costs as (
 
-    select * from {{ ref('fct_cursor_costs_daily') }}
+    select * from {{ ref('int_costs_daily_charged_to_groups') }}
 
 ),
 
@@ -26,8 +26,8 @@ user_days as (
         user_email,
         billing_group,
         sum(billed_cost_usd) as all_usd,
-        sum(case when charge_type = 'on_demand' then billed_cost_usd else 0 end) as on_demand_usd,
-        sum(case when charge_type in ('included', 'on_demand') then list_cost_usd else 0 end) as usage_value_usd
+        {{ charge_type_sum('on_demand', 'billed_cost_usd') }} as on_demand_usd,
+        {{ charge_type_sum(['included', 'on_demand'], 'list_cost_usd') }} as usage_value_usd
 
     from costs
     group by team, usage_date, user_email, billing_group

@@ -1,0 +1,27 @@
+{#- Days and months: the calendar month of a day and its length, days after a day, a day spine's offsets, weekends. -#}
+
+{#- The first day of a date's calendar month, as a date. The cast to timestamp keeps PostgreSQL's date_trunc off
+    its timestamp-with-time-zone variant, which depends on the session's time zone. -#}
+{% macro month_of(day) -%}
+    cast({{ dbt.date_trunc('month', 'cast(' ~ day ~ ' as timestamp)') }} as date)
+{%- endmacro %}
+
+{#- Days in the calendar month of a date (28 to 31). -#}
+{% macro days_in_month(day) -%}
+    cast({{ dbt.datediff(month_of(day), dbt.dateadd('month', 1, month_of(day)), 'day') }} as integer)
+{%- endmacro %}
+
+{#- The day `days` days after a date, as a date (PostgreSQL's dateadd returns a timestamp). -#}
+{% macro add_days(day, days) -%}
+    cast({{ dbt.dateadd('day', days, day) }} as date)
+{%- endmacro %}
+
+{#- The integers 0 .. upper_bound - 1 as a subquery with the column `day_number` (a day spine's offsets). -#}
+{% macro day_numbers(upper_bound) -%}
+    (select cast(generated_number as integer) - 1 as day_number from ({{ dbt.generate_series(upper_bound) }}) as n)
+{%- endmacro %}
+
+{#- Whether a date is a Saturday or a Sunday (extract(dow) is 0 for Sunday and 6 for Saturday on every adapter). -#}
+{% macro is_weekend(day) -%}
+    (extract(dow from {{ day }}) in (0, 6))
+{%- endmacro %}
