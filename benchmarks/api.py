@@ -18,8 +18,9 @@ from cursor_simulator import SimulatorOptions, TeamSpec
 from cursor_simulator.audit import audit_logs
 from cursor_simulator.endpoints import TeamEndpoints
 from cursor_simulator.usage import DAY_MS, TeamUsage, day_start_ms
-from cursor_spend import pipeline
+from cursor_spend import load
 from dlt_sources.cursor.client import CursorClient
+from dlt_sources.cursor.settings import RETENTION_DAYS
 
 from .report import Figure, Result
 from .scales import Scale
@@ -104,7 +105,7 @@ def run(scale: Scale, workdir: Path, shared: dict) -> Result:
         days=scale.api_days,
         end_date=scale.end_date,
         events_per_active_day=scale.api_events_per_active_day,
-        retention_days=max(90, scale.api_days),
+        retention_days=max(RETENTION_DAYS, scale.api_days),
     )
     clients: list[_TimedClient] = []
 
@@ -117,7 +118,7 @@ def run(scale: Scale, workdir: Path, shared: dict) -> Result:
     with simulator_process(spec, options) as base_url:
         settings = settings_for(base_url, workdir / "api" / "cursor_spend.duckdb", rate_limit_window=window)
         started = time.perf_counter()
-        rows = pipeline.extract(settings, spec.start_date, spec.end_date, client_factory=client_factory)
+        rows = load.load(settings, spec.start_date, spec.end_date, client_factory=client_factory)
         wall = time.perf_counter() - started
         served = served_requests(base_url)
     spans = sorted(_TimedClient.spans)

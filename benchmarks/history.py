@@ -1,7 +1,7 @@
 """Benchmarks 4 and 5, transform cost as history grows and the daily run end to end.
 
 Two warehouses of the same team, loaded by the source from the simulator (limits off): one holding 30 days
-of history, one 365. Each is built once, then gets a daily run: ``pipeline.extract`` of the next day plus the
+of history, one 365. Each is built once, then gets a daily run: ``load.load`` of the next day plus the
 lookback (under the documented limits), ``dbt build`` (one-day incremental), export of the marts to Parquet.
 The incremental builds of the two warehouses are timed side by side, interleaved, and the median counts.
 """
@@ -17,8 +17,9 @@ from pathlib import Path
 import psutil
 
 from cursor_simulator import SimulatorOptions, TeamSpec
-from cursor_spend import pipeline
-from cursor_spend.transform import BUILD, export_marts, run_dbt
+from cursor_spend import load
+from cursor_spend.export import export_marts
+from cursor_spend.transform import BUILD, run_dbt
 from dlt_sources.cursor import cursor_source
 
 from .report import Figure, Result
@@ -68,9 +69,9 @@ class History:
         self.seconds["daily_startup"], self.seconds["daily_extract"] = daily["startup"], daily["extract"]
 
     def backfill(self, base_url: str) -> None:
-        """The whole history but the new day, by the source and dlt as ``pipeline.extract`` runs them."""
+        """The whole history but the new day, by the source and dlt as ``load.load`` runs them."""
         settings = settings_for(base_url, self.settings.duckdb_path, self.warehouse_url, rate_limit_window=0)
-        loader = pipeline.make_pipeline(settings)  # before the source, which reads the pipeline's state
+        loader = load.make_pipeline(settings)  # before the source, which reads the pipeline's state
         source = cursor_source(
             teams=settings.teams,
             base_url=base_url,
@@ -101,7 +102,7 @@ def daily_extract(base_url: str, duckdb_path: Path, end_date: date, warehouse_ur
     and of the extract."""
     startup = time.time() - psutil.Process().create_time()
     settings = settings_for(base_url, duckdb_path, warehouse_url)
-    rows, seconds = timed(pipeline.extract, settings, end_date=end_date)
+    rows, seconds = timed(load.load, settings, end_date=end_date)
     return {"rows": rows, "startup": startup, "extract": seconds}
 
 

@@ -15,6 +15,7 @@ import httpx
 from cursor_simulator import Simulator, SimulatorOptions, TeamSpec, free_port
 from cursor_simulator.server import serve_forever
 from cursor_spend.config import Settings, load_settings
+from cursor_spend.marts.reader import open_reader
 
 API_KEY = "crsr_" + "B" * 64
 TEAM = "acme"
@@ -77,5 +78,5 @@ def settings_for(base_url: str, duckdb_path: Path, warehouse_url: str | None = N
 
 def count(settings: Settings, table: str) -> int:
     """Rows of a table of the run's warehouse, whichever it is."""
-    with settings.warehouse.reader() as reader:
+    with open_reader(settings.warehouse) as reader:
         return reader.first(f"select count(*) from {table}")[0]

@@ -22,6 +22,7 @@ import orjson
 import psutil
 
 from cursor_simulator import TeamSpec
+from dlt_sources.cursor.settings import RETENTION_DAYS
 
 from .api import windows
 from .report import Figure, Result
@@ -42,7 +43,7 @@ def volume_spec(scale: Scale, days: int) -> TeamSpec:
         days=days,
         end_date=scale.end_date,
         events_per_active_day=scale.volume_events_per_active_day,
-        retention_days=max(90, days),
+        retention_days=max(RETENTION_DAYS, days),
     )
 
 
@@ -70,7 +71,7 @@ def extract_events(base_url: str, start: date, end: date, duckdb_path: Path, war
     """In a child process: the source's usage events of the window, extracted and loaded into a new DuckDB
     file (or the PostgreSQL database ``warehouse_url``) with the limits off, as ``pipeline.run`` does it (extract,
     normalize, load). Returns the events loaded, the seconds and peak RSS of each step, and the process's peak RSS."""
-    from cursor_spend.pipeline import make_pipeline
+    from cursor_spend.load import make_pipeline
     from dlt_sources.cursor import cursor_source
     from dlt_sources.cursor.client import CursorClient
 

@@ -10,13 +10,16 @@ from decimal import Decimal
 from importlib.util import find_spec
 from pathlib import Path
 
+from dlt_sources.cursor.settings import DEFAULT_BASE_URL
+
 from . import __version__
+from .config import DEFAULT_DUCKDB, REPORT_NAME
 from .export import FORMATS
 
 
 def _require_simulator() -> None:
     """The simulator serves HTTP with starlette and uvicorn, which only the [simulator] extra installs."""
-    from .config import ConfigError
+    from .errors import ConfigError
 
     if find_spec("starlette") is None or find_spec("uvicorn") is None:
         raise ConfigError("the API simulator is not installed: pip install 'cursor-spend[simulator]'")
@@ -40,36 +43,39 @@ def _settings(args: argparse.Namespace):
 
 
 def _check(args: argparse.Namespace) -> int:
-    from . import pipeline
+    from .load import check
 
     settings = _settings(args)
     print(f"warehouse: {settings.warehouse}")
     settings.warehouse.check()
-    for team, size in pipeline.check(settings).items():
+    for team, size in check(settings).items():
         print(f"team {team}: key OK, {size} members")
     return 0
 
 
 def _extract(args: argparse.Namespace) -> int:
-    from . import pipeline
+    from .load import load
+    from .marts import RAW_SCHEMA
     from .progress import ExtractProgress
 
     settings = _settings(args)
     progress = ExtractProgress()
     with progress.shown():
-        counts = pipeline.extract(settings, args.start_date, args.end_date, args.team or None, progress=progress)
+        counts = load(settings, args.start_date, args.end_date, args.team or None, progress=progress)
     loaded = ", ".join(f"{table} {n:,}" for table, n in counts.items()) or "nothing new"
-    print(f"Loaded into the {settings.warehouse} (schema cursor_raw): {loaded}")
+    print(f"Loaded into the {settings.warehouse} (schema {RAW_SCHEMA}): {loaded}")
     return 0
 
 
 def _transform(args: argparse.Namespace) -> int:
-    from . import pipeline
+    from .export import export_marts
     from .progress import BuildProgress
+    from .transform import transform
 
     settings = _settings(args)
     with BuildProgress() as progress:
-        result, paths = pipeline.transform(settings, full_refresh=args.full_refresh, on_progress=progress.update)
+        result = transform(settings, full_refresh=args.full_refresh, on_progress=progress.update)
+    paths = export_marts(settings)
     print(f"dbt build: {result.line}; log: {result.log_path}")
     print(f"Built the marts in the {settings.warehouse}; Parquet exports: {settings.export_dir} ({len(paths)} files)")
     return 0
@@ -85,14 +91,15 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from .errors import MartsError
     from .report import write_report
-    from .summary import SummaryError, print_summary, summarize
+    from .summary import print_summary, summarize
 
     settings = _settings(args)
     summary = summarize(settings)
     print_summary(summary)
     if summary is None:
-        raise SummaryError("no report without usage: extract a window with usage first")
+        raise MartsError("no report without usage: extract a window with usage first")
     output = write_report(settings, args.output or settings.report_path, summary)
     print(f"Report: {output.resolve()}")
     return 0
@@ -110,23 +117,24 @@ def _export(args: argparse.Namespace) -> int:
 def _alerts(args: argparse.Namespace) -> int:
     import os
 
-    from . import alerts
-    from .config import ConfigError
+    from .alerts.channels import SLACK_ENV, SMTP_ENV, WEBHOOK_ENV, channels_from_env
+    from .alerts.delivery import deliver
+    from .errors import ConfigError
+    from .marts.alerts import current_alerts, open_alerts, taken_by
+    from .summary import alert_line
 
     settings = _settings(args)
-    channels = alerts.channels_from_env(os.environ)
+    channels = channels_from_env(os.environ)
     if args.send:
         if not channels:
-            raise ConfigError(
-                f"no alert channel configured: set {alerts.WEBHOOK_ENV}, {alerts.SLACK_ENV} or {alerts.SMTP_ENV}"
-            )
-        delivery = alerts.deliver(settings, channels)
+            raise ConfigError(f"no alert channel configured: set {WEBHOOK_ENV}, {SLACK_ENV} or {SMTP_ENV}")
+        delivery = deliver(settings, channels)
         print(f"Alerts: {delivery.line}")
         return 1 if delivery.errors else 0
-    current, ledger = alerts.current_alerts(settings)
-    pending = alerts.open_alerts(current, ledger, [channel.name for channel in channels])
-    for line in alerts.as_lines(pending, ledger):
-        print(line)
+    current, ledger = current_alerts(settings.warehouse)
+    pending = open_alerts(current, ledger, [channel.name for channel in channels])
+    for alert in pending:
+        print(alert_line(alert, taken_by(alert, ledger)))
     print(f"{len(pending)} open alert(s), {len(current) - len(pending)} already delivered")
     return 0
 
@@ -149,7 +157,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _seat_price(raw: str) -> Decimal:
-    from .config import ConfigError, seat_price
+    from .config import seat_price
+    from .errors import ConfigError
 
     try:
         return seat_price("--seat-price-usd", raw)
@@ -158,13 +167,15 @@ def _seat_price(raw: str) -> Decimal:
 
 
 def _add_warehouse_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--duckdb", help="warehouse file (default $CURSOR_SPEND_DUCKDB or warehouse/cursor_spend.duckdb)"
-    )
+    parser.add_argument("--duckdb", help=f"warehouse file (default $CURSOR_SPEND_DUCKDB or {DEFAULT_DUCKDB})")
+
+
+def _add_base_url_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--base-url", help=f"API base URL (default $CURSOR_API_BASE_URL or {DEFAULT_BASE_URL})")
 
 
 def _add_extract_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--base-url", help="API base URL (default $CURSOR_API_BASE_URL or https://api.cursor.com)")
+    _add_base_url_arg(parser)
     parser.add_argument("--start-date", type=date.fromisoformat, help="first UTC day to load (a backfill)")
     parser.add_argument("--end-date", type=date.fromisoformat, help="last UTC day to load (default yesterday)")
     parser.add_argument("--team", action="append", help="only this team label (repeatable; default all teams)")
@@ -194,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.set_defaults(func=_simulate)
 
     chk = commands.add_parser("check", help="validate the API key(s) and print each team's size")
-    chk.add_argument("--base-url", help="API base URL (default $CURSOR_API_BASE_URL or https://api.cursor.com)")
+    _add_base_url_arg(chk)
     chk.set_defaults(func=_check)
 
     ext = commands.add_parser("extract", help="extract from the Cursor Admin API and load the raw tables")
@@ -215,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep = commands.add_parser("report", help="print the month's summary and write the HTML spend report")
     _add_warehouse_args(rep)
     rep.add_argument(
-        "--output", type=Path, help="HTML file to write (default cursor-spend-report.html beside the warehouse file)"
+        "--output", type=Path, help=f"HTML file to write (default {REPORT_NAME} beside the warehouse file)"
     )
     rep.set_defaults(func=_report)
 
@@ -224,7 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exp.add_argument("dataset", choices=["focus"], help="focus: the FOCUS 1.2 dataset (mart fct_cursor_focus_charges)")
     exp.add_argument("--month", type=_month, help="the billing period, YYYY-MM (default: the newest with charges)")
-    exp.add_argument("--format", choices=FORMATS, default="parquet", help="file format (default parquet)")
+    exp.add_argument("--format", choices=FORMATS, default=FORMATS[0], help="file format (default %(default)s)")
     exp.add_argument(
         "--output", type=Path, help="file or folder to write (default exports/focus/cursor-focus-YYYY-MM.<format>)"
     )
@@ -241,10 +252,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo", help="simulate a team and run everything into demo/: extract, load, dbt, summary, report"
     )
-    demo.add_argument("--dir", type=Path, default=Path("demo"), help="where the demo writes (default demo/)")
-    demo.add_argument("--members", type=int, default=60, help="team size (default 60)")
-    demo.add_argument("--days", type=int, default=45, help="days of usage up to yesterday (default 45)")
-    demo.add_argument("--seed", type=int, default=7, help="random seed of the simulated team (default 7)")
+    demo.add_argument("--dir", type=Path, default=Path("demo"), help="where the demo writes (default %(default)s/)")
+    demo.add_argument("--members", type=int, default=60, help="team size (default %(default)s)")
+    demo.add_argument("--days", type=int, default=45, help="days of usage up to yesterday (default %(default)s)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed of the simulated team (default %(default)s)")
     demo.set_defaults(func=_demo)
     return parser
 

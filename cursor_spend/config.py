@@ -13,11 +13,13 @@ Environment variables (all optional; README "Configuration" lists them with thei
   CURSOR_RATE_LIMIT_WINDOW   seconds in the API's rate-limit window (only the simulator shortens it)
   CURSOR_SPEND_DUCKDB_MEMORY_LIMIT  DuckDB's memory limit while loading; past it DuckDB spills to disk
   CURSOR_SPEND_DBT_VARS      more dbt vars, a JSON object
+  CURSOR_SPEND_SCHEDULE, CURSOR_SPEND_CATCHUP, CURSOR_SPEND_START_DATE, CURSOR_SPEND_END_DATE: the extract DAG's
+                             schedule (Airflow; :func:`load_schedule`)
 
 Without CURSOR_API_KEY(S), keys come from dlt's own configuration providers: ``[sources.cursor] api_key`` or the
 table ``[sources.cursor.api_keys]`` in ``.dlt/secrets.toml`` (in the working directory or DLT_PROJECT_DIR), the
 environment variables ``SOURCES__CURSOR__API_KEY(S)``, or dlt's Airflow Variable. Under Airflow the
-``cursor_default`` connection wins (cursor_spend.airflow_tasks). Keys are never logged or stored.
+``cursor_default`` connection wins (cursor_spend.airflow.connections). Keys are never logged or stored.
 """
 
 from __future__ import annotations
@@ -26,14 +28,17 @@ import json
 import math
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from dlt_sources.cursor import settings as api
 
-from .warehouse import POSTGRES_SCHEMES, Warehouse, redacted
+from .errors import ConfigError
+from .warehouse import PostgresURL, Warehouse
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # the dbt project: dbt_project/ of a source checkout (or an editable install), else the copy a wheel installs
@@ -41,11 +46,10 @@ _CHECKOUT_DBT = PACKAGE_DIR.parent / "dbt_project"
 DBT_PROJECT_DIR = _CHECKOUT_DBT if (_CHECKOUT_DBT / "dbt_project.yml").is_file() else PACKAGE_DIR / "dbt_project"
 DEFAULT_DUCKDB = Path("warehouse") / "cursor_spend.duckdb"
 DEFAULT_DUCKDB_MEMORY_LIMIT = "96MB"
+REPORT_NAME = "cursor-spend-report.html"  # written beside the warehouse file
 DEFAULT_TEAM = "default"
-
-
-class ConfigError(Exception):
-    """A setting is missing or invalid; the message says which and how to set it."""
+DEFAULT_SCHEDULE = "@daily"
+DEFAULT_START_DATE = "2026-01-01"
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ class Settings:
     base_url: str = api.DEFAULT_BASE_URL
     teams: dict[str, str] = field(default_factory=dict, repr=False)  # label -> API key (secret)
     duckdb_path: Path = DEFAULT_DUCKDB
-    warehouse_url: str | None = field(default=None, repr=False)  # PostgreSQL URL, may hold a password
+    warehouse_url: PostgresURL | None = None  # CURSOR_SPEND_WAREHOUSE, parsed (its repr holds no password)
     seat_price_usd: Decimal | None = None  # None: the dbt project's default (var seat_price_usd)
     lookback_days: int = api.DEFAULT_LOOKBACK_DAYS
     initial_days: int = api.DEFAULT_INITIAL_DAYS
@@ -73,7 +77,7 @@ class Settings:
     @property
     def warehouse(self) -> Warehouse:
         """Where the raw tables and the marts live: the DuckDB file, or the PostgreSQL database."""
-        return Warehouse(self.duckdb_path, self.warehouse_url, self.duckdb_memory_limit)
+        return Warehouse(self.duckdb_path, self.duckdb_memory_limit, self.warehouse_url)
 
     @property
     def warehouse_dir(self) -> Path:
@@ -88,7 +92,7 @@ class Settings:
     @property
     def report_path(self) -> Path:
         """The HTML spend report ``cursor-spend report`` writes by default."""
-        return self.warehouse_dir / "cursor-spend-report.html"
+        return self.warehouse_dir / REPORT_NAME
 
     @property
     def secrets(self) -> list[str]:
@@ -103,6 +107,17 @@ class Settings:
             known = ", ".join(sorted(self.teams)) or "none"
             raise ConfigError(f"unknown team {', '.join(unknown)}; configured teams: {known}")
         return replace(self, teams={label: self.teams[label] for label in labels})
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When the extract DAG runs (Airflow): a cron expression or preset, from the first to the last interval start
+    (UTC midnights; no last: it runs on), missed intervals run or not."""
+
+    cron: str
+    start: datetime
+    end: datetime | None
+    catchup: bool
 
 
 def whole_number(env: dict, name: str, default: int, minimum: int = 0) -> int:
@@ -140,7 +155,8 @@ def _window(raw: str | None) -> float:
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value <= 0:
-        raise ConfigError(f"CURSOR_RATE_LIMIT_WINDOW={raw!r} must be a number of seconds > 0 (default 60)")
+        default = api.RATE_LIMIT_WINDOW_SECONDS
+        raise ConfigError(f"CURSOR_RATE_LIMIT_WINDOW={raw!r} must be a number of seconds > 0 (default {default:g})")
     return value
 
 
@@ -159,18 +175,31 @@ def base_url(raw: str | None, name: str = "CURSOR_API_BASE_URL") -> str:
     return url
 
 
-def _warehouse_url(raw: str | None) -> str | None:
-    """CURSOR_SPEND_WAREHOUSE: a PostgreSQL URL with host and database, or None when unset (the DuckDB file)."""
-    if not raw or not raw.strip():
-        return None
-    url = raw.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in POSTGRES_SCHEMES or not parts.hostname or not parts.path.strip("/"):
-        raise ConfigError(
-            f"CURSOR_SPEND_WAREHOUSE={redacted(url)!r} is not a PostgreSQL URL like "
-            "postgresql://user:password@host:5432/database (unset it to use the DuckDB file)"
-        )
-    return url
+def _utc_midnight(name: str, raw: str) -> datetime:
+    try:
+        return datetime.combine(date.fromisoformat(raw.strip()), datetime.min.time(), tzinfo=UTC)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a day: give YYYY-MM-DD, e.g. 2026-01-01") from None
+
+
+def load_schedule(env: Mapping[str, str] | None = None) -> Schedule:
+    """The extract DAG's schedule: CURSOR_SPEND_SCHEDULE, CURSOR_SPEND_START_DATE, CURSOR_SPEND_END_DATE and
+    CURSOR_SPEND_CATCHUP (``true`` turns catchup on)."""
+    env = os.environ if env is None else env
+    start, end = env.get("CURSOR_SPEND_START_DATE"), env.get("CURSOR_SPEND_END_DATE")
+    return Schedule(
+        cron=env.get("CURSOR_SPEND_SCHEDULE") or DEFAULT_SCHEDULE,
+        start=_utc_midnight("CURSOR_SPEND_START_DATE", start or DEFAULT_START_DATE),
+        end=_utc_midnight("CURSOR_SPEND_END_DATE", end) if end else None,
+        catchup=(env.get("CURSOR_SPEND_CATCHUP") or "").strip().lower() in {"1", "true", "yes", "on"},
+    )
+
+
+def warehouse_url(env: Mapping[str, str] | None = None) -> PostgresURL | None:
+    """CURSOR_SPEND_WAREHOUSE, parsed: a PostgreSQL URL with host and database, or None when unset (the DuckDB
+    file). The DAG files read it alone for their pools and assets."""
+    raw = (os.environ if env is None else env).get("CURSOR_SPEND_WAREHOUSE")
+    return PostgresURL.parse(raw) if raw and raw.strip() else None
 
 
 def _dbt_vars(raw: str | None) -> dict:
@@ -230,7 +259,7 @@ def load_settings(env: dict | None = None, **overrides) -> Settings:
         "base_url": base_url(env.get("CURSOR_API_BASE_URL")),
         "teams": teams_from_env(env),
         "duckdb_path": Path(env.get("CURSOR_SPEND_DUCKDB") or DEFAULT_DUCKDB),
-        "warehouse_url": _warehouse_url(env.get("CURSOR_SPEND_WAREHOUSE")),
+        "warehouse_url": warehouse_url(env),
         "seat_price_usd": seat_price("CURSOR_SEAT_PRICE_USD", env.get("CURSOR_SEAT_PRICE_USD")),
         "lookback_days": whole_number(env, "CURSOR_LOOKBACK_DAYS", api.DEFAULT_LOOKBACK_DAYS),
         "initial_days": whole_number(env, "CURSOR_INITIAL_DAYS", api.DEFAULT_INITIAL_DAYS, 1),

@@ -17,13 +17,15 @@ from rich.console import Console
 from cursor_simulator import Scenario, Simulator, SimulatorOptions, TeamSpec, serve
 from cursor_simulator.usage import TeamUsage
 
-from . import pipeline
 from .config import load_settings
+from .export import export_marts
+from .load import load
+from .marts import MARTS_SCHEMA, RAW_SCHEMA
 from .progress import BuildProgress, ExtractProgress
 from .report import write_report
 from .summary import print_summary, summarize
+from .transform import transform
 
-DEMO_DIR = Path("demo")
 SPIKE_CENTS = 15_000  # the planted spike's day costs about $150, past the shipped $100 per-user on-demand budget
 
 
@@ -47,8 +49,9 @@ def demo_team(api_key: str, members: int, days: int, seed: int, end_date: date |
     return replace(spec, scenarios=scenarios)
 
 
-def run_demo(root: Path = DEMO_DIR, members: int = 60, days: int = 45, seed: int = 7) -> Path:
-    """Simulate a team, extract, load, transform, summarise and write the report; returns the report's path."""
+def run_demo(root: Path, members: int, days: int, seed: int) -> Path:
+    """Simulate a team, extract, load, transform, summarise and write the report; returns the report's path (the
+    defaults are the command's: ``cursor-spend demo --help``)."""
     console = Console()
     warehouse_dir = root / "warehouse"
     shutil.rmtree(warehouse_dir, ignore_errors=True)  # a fresh warehouse each time: the demo's, never the user's
@@ -71,13 +74,14 @@ def run_demo(root: Path = DEMO_DIR, members: int = 60, days: int = 45, seed: int
         console.print(f"2/4 Extracting from {server.base_url} and loading into {settings.duckdb_path}")
         progress = ExtractProgress(console)
         with progress.shown():
-            counts = pipeline.extract(settings, spec.start_date, spec.end_date, progress=progress)
+            counts = load(settings, spec.start_date, spec.end_date, progress=progress)
         console.print("    loaded: " + ", ".join(f"{table} {rows:,}" for table, rows in counts.items()))
     console.print("    simulator stopped")
 
     console.print("3/4 Building the dbt project (staging, intermediate, marts, tests) and the Parquet exports")
     with BuildProgress(console) as bar:
-        result, _ = pipeline.transform(settings, on_progress=bar.update)
+        result = transform(settings, on_progress=bar.update)
+    export_marts(settings)
     console.print(f"    dbt build: {result.line}; log: {result.log_path}")
 
     console.print("4/4 Summary and report")
@@ -86,7 +90,8 @@ def run_demo(root: Path = DEMO_DIR, members: int = 60, days: int = 45, seed: int
     report = write_report(settings, root / settings.report_path.name, summary)
     console.rule("Where everything is")
     console.print(f"Report:       {report.resolve()}")
-    console.print(f"Warehouse:    {settings.duckdb_path.resolve()} (schemas cursor_raw, staging, intermediate, marts)")
+    schemas = f"{RAW_SCHEMA}, staging, intermediate, {MARTS_SCHEMA}"
+    console.print(f"Warehouse:    {settings.duckdb_path.resolve()} (schemas {schemas})")
     console.print(f"Parquet marts: {settings.export_dir.resolve()}")
     console.print(
         "With a real Cursor Admin API key (Enterprise plan; create it in the Cursor dashboard under Settings, "

@@ -1,34 +1,40 @@
-"""Export the FOCUS 1.2 dataset (the mart ``fct_cursor_focus_charges``) as files a FinOps tool reads: one file per
-billing period (a UTC calendar month), Parquet or CSV, read through the warehouse's reading layer.
+"""Exports, files for tools without a database connection: every mart as Parquet for BI tools (after each build),
+and the FOCUS 1.2 dataset for FinOps tools, one file per billing period (a UTC calendar month), Parquet or CSV.
 
-dbt computes the dataset; this module only selects one billing period and writes it. Column types come from the
-warehouse's own catalog (the mart's dbt contract), so a file from PostgreSQL has the same schema as one from DuckDB;
-datetimes are written in UTC (in CSV as ``2026-11-01T00:00:00Z``, FOCUS's date/time format).
+dbt computes the data and :mod:`cursor_spend.marts` selects it; this module only writes the files, atomically.
+FOCUS datetimes are written in UTC (in CSV as ``2026-11-01T00:00:00Z``, FOCUS's date/time format).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .warehouse import arrow_type
+from .errors import ExportError
+from .marts import MARTS_SCHEMA, focus, tables
+from .marts.reader import open_reader
 
 if TYPE_CHECKING:  # pyarrow is imported where a file is written: the CLI's parser imports FORMATS from here
     import pyarrow as pa
 
     from .config import Settings
-    from .warehouse import Reader
 
-FOCUS_SCHEMA, FOCUS_TABLE = "marts", "fct_cursor_focus_charges"
-FORMATS = ("parquet", "csv")
+FORMATS = ("parquet", "csv")  # the first is the default
 FOCUS_DATETIME = "%Y-%m-%dT%H:%M:%SZ"
-ORDER = '"ChargePeriodStart", "BillingAccountId", "x_UserEmail", "x_Model", "x_ChargeType", "ChargeCategory"'
 
 
-class ExportError(Exception):
-    """A FOCUS export that cannot be written (no dataset yet, a month without charges, a bad path)."""
+def export_marts(settings: Settings) -> list[Path]:
+    """Write every mart to ``<export_dir>/<name>.parquet``; returns the files."""
+    export_dir = settings.export_dir
+    export_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    with open_reader(settings.warehouse) as reader:
+        for name in tables.marts(reader):
+            paths.append(export_dir / f"{name}.parquet")
+            _write(tables.mart(reader, name), paths[-1], "parquet", "point CURSOR_SPEND_DUCKDB at a writable folder")
+    return paths
 
 
 def parse_month(text: str) -> date:
@@ -46,26 +52,20 @@ def default_path(settings: Settings, month: date, file_format: str) -> Path:
     return settings.export_dir / "focus" / f"cursor-focus-{month:%Y-%m}.{file_format}"
 
 
-def billing_periods(reader: Reader) -> list[date]:
-    """The billing periods (first days of UTC months) the FOCUS dataset has charges in, oldest first."""
-    if not reader.has_table(FOCUS_SCHEMA, FOCUS_TABLE):
-        raise ExportError(
-            f"the warehouse has no FOCUS dataset ({FOCUS_SCHEMA}.{FOCUS_TABLE}): run `cursor-spend transform` "
-            "(or `cursor-spend run`) first"
-        )
-    rows = reader.rows(f'select distinct "BillingPeriodStart" from {FOCUS_SCHEMA}.{FOCUS_TABLE}')
-    return sorted(start.astimezone(UTC).date() for (start,) in rows)
-
-
 def export_focus(
-    settings: Settings, month: date | None = None, file_format: str = "parquet", output: Path | None = None
+    settings: Settings, month: date | None = None, file_format: str = FORMATS[0], output: Path | None = None
 ) -> tuple[Path, int]:
     """Write the FOCUS charges of one billing period (default: the newest with charges) to ``output`` (a file, or
     a folder for the default file name; default :func:`default_path`); returns the file and its row count."""
     if file_format not in FORMATS:
         raise ExportError(f"unknown format {file_format!r}: choose {' or '.join(FORMATS)}")
-    with settings.warehouse.reader() as reader:
-        periods = billing_periods(reader)
+    with open_reader(settings.warehouse) as reader:
+        periods = focus.billing_periods(reader)
+        if periods is None:
+            raise ExportError(
+                f"the warehouse has no FOCUS dataset ({MARTS_SCHEMA}.{focus.FOCUS_TABLE}): "
+                "run `cursor-spend transform` (or `cursor-spend run`) first"
+            )
         if not periods:
             raise ExportError("the FOCUS dataset has no charges yet: extract a window with usage, then transform")
         month = month or periods[-1]
@@ -74,29 +74,10 @@ def export_focus(
                 f"no FOCUS charges for {month:%Y-%m}: the warehouse has {periods[0]:%Y-%m} .. {periods[-1]:%Y-%m}; "
                 "pick one of those months with --month"
             )
-        start = datetime(month.year, month.month, 1, tzinfo=UTC)
-        table = reader.arrow(
-            f'select * from {FOCUS_SCHEMA}.{FOCUS_TABLE} where "BillingPeriodStart" = ? order by {ORDER}',
-            start,
-        )
-        table = table.cast(_declared_schema(reader, table.schema.names))
+        table = focus.charges(reader, month)
     path = _target(settings, month, file_format, output)
     _write(table, path, file_format)
     return path, table.num_rows
-
-
-def _declared_schema(reader: Reader, names: list[str]) -> pa.Schema:
-    """The Arrow schema of the FOCUS table from the warehouse's catalog (its dbt contract), datetimes in UTC."""
-    import pyarrow as pa
-
-    rows = reader.rows(
-        "select column_name, data_type, numeric_precision, numeric_scale from information_schema.columns "
-        "where table_schema = ? and table_name = ?",
-        FOCUS_SCHEMA,
-        FOCUS_TABLE,
-    )
-    types = {name: arrow_type(kind, precision, scale) for name, kind, precision, scale in rows}
-    return pa.schema([pa.field(name, types[name]) for name in names])
 
 
 def _target(settings: Settings, month: date, file_format: str, output: Path | None) -> Path:
@@ -110,7 +91,7 @@ def _target(settings: Settings, month: date, file_format: str, output: Path | No
     return path
 
 
-def _write(table: pa.Table, path: Path, file_format: str) -> None:
+def _write(table: pa.Table, path: Path, file_format: str, fix: str = "give --output elsewhere") -> None:
     """Write atomically (a temporary file beside it, then a rename): a reader never sees half a file."""
     import pyarrow.csv as pa_csv
     import pyarrow.parquet as pq
@@ -124,7 +105,7 @@ def _write(table: pa.Table, path: Path, file_format: str) -> None:
         temporary.replace(path)
     except OSError as exc:
         temporary.unlink(missing_ok=True)
-        raise ExportError(f"cannot write {path} ({exc.strerror}); give --output elsewhere") from None
+        raise ExportError(f"cannot write {path} ({exc.strerror}); {fix}") from None
 
 
 def _as_text(table: pa.Table) -> pa.Table:

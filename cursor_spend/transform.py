@@ -1,4 +1,4 @@
-"""Transform the raw warehouse with dbt, then export the marts as Parquet for BI tools.
+"""The transform step: build the dbt project over the raw warehouse (seeds, staging, intermediate, marts, tests).
 
 dbt runs as a subprocess (its own process and connection) with the project's own profile; the warehouse reaches
 it through the variables of :meth:`Warehouse.dbt_env` and the business settings through ``--vars`` (only those the
@@ -27,20 +27,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
 from .config import DBT_PROJECT_DIR, Settings
-from .warehouse import WarehouseLockedError, is_lock_error, locked_message
+from .errors import TransformError, WarehouseLockedError
+from .warehouse import is_lock_error, locked_message
 
 log = logging.getLogger(__name__)
 
-MARTS_SCHEMA = "marts"
 PASSED = {"success", "pass"}
 FAILED = {"error", "fail", "runtime error"}
-
-
-class TransformError(Exception):
-    """dbt or the export failed; the message says what failed and what to do."""
 
 
 @dataclass(frozen=True)
@@ -186,21 +180,6 @@ def _node_name(unique_id: str) -> str:
     return f"{kind.replace('_', ' ')} {rest.split('.', 1)[-1]}"
 
 
-def export_marts(settings: Settings) -> list[Path]:
-    """Write every table of schema ``marts`` to ``<export_dir>/<name>.parquet`` (atomically, via a temp file)."""
-    export_dir = settings.export_dir
-    export_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    with settings.warehouse.reader() as reader:
-        for name in reader.tables(MARTS_SCHEMA):
-            target = export_dir / f"{name}.parquet"
-            temporary = export_dir / f".{name}.parquet.tmp"
-            pq.write_table(reader.arrow(f'select * from {MARTS_SCHEMA}."{name}"'), temporary)
-            temporary.replace(target)
-            paths.append(target)
-    return paths
-
-
 # What a run builds: seeds, models and their data tests, without dbt's unit tests. Unit tests check the SQL of the
 # models against fixed inputs, never the warehouse's data, so (as dbt advises) production builds leave them to
 # development and CI: `make test` runs them on DuckDB and PostgreSQL, and a plain `dbt build` still runs them.
@@ -209,10 +188,9 @@ BUILD = ("build", "--exclude-resource-type", "unit_test")
 
 def transform(
     settings: Settings, full_refresh: bool = False, on_progress: Callable[[int, int], None] | None = None
-) -> tuple[BuildResult, list[Path]]:
-    """Build seeds, models and data tests with dbt, then export the marts; returns dbt's result and the Parquet
-    paths."""
+) -> BuildResult:
+    """Build seeds, models and data tests with dbt; returns dbt's result."""
     settings.warehouse.check()
     result = run_dbt(settings, *BUILD, *(["--full-refresh"] if full_refresh else []), on_progress=on_progress)
     log.info("dbt build: %s (log: %s)", result.line, result.log_path)
-    return result, export_marts(settings)
+    return result

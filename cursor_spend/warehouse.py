@@ -2,36 +2,27 @@
 (``CURSOR_SPEND_WAREHOUSE=postgresql://user:password@host:5432/db``).
 
 It gives every part what it needs: the dlt destination of the raw load, the environment of the dbt target
-(dbt_project/profiles.yml reads the same settings), a one-line check that the warehouse is usable, and a small
-read-only reading layer for the summary, the report and the exports, so none of them cares which warehouse it is.
-Passwords never leave this module except to the database drivers and to dbt as a ``DBT_ENV_SECRET_`` variable.
-
-Why plain DB-API here: dlt's own reader (``dlt.dataset``) fails with the installed sqlglot (``qualify() got an
-unexpected keyword argument 'infer_schema'``), and SQLAlchemy would be one more dependency for a few selects.
+(dbt_project/profiles.yml reads the same settings), a one-line check that the warehouse is usable, and connections
+for the read side (:mod:`cursor_spend.marts`), so no reader cares which warehouse it is. Passwords never leave this
+module except to the database drivers and to dbt as a ``DBT_ENV_SECRET_`` variable.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
+
+from .errors import ConfigError, WarehouseError, WarehouseLockedError
 
 LOCK_MARKERS = ("Could not set lock", "Conflicting lock")
 POSTGRES_SCHEMES = ("postgresql", "postgres")
+POSTGRES_PORT = 5432  # where the URL names no port
 LOAD_THREADS = 2  # DuckDB threads while loading: each thread needs its own buffers
-
-
-class WarehouseError(Exception):
-    """The warehouse cannot be used (unreachable, corrupt, unwritable); the message says which and what to do."""
-
-
-class WarehouseLockedError(WarehouseError):
-    """DuckDB's file lock is held by another process (DuckDB allows one writer at a time)."""
 
 
 def is_lock_error(text: str) -> bool:
@@ -46,9 +37,8 @@ def locked_message(path: Path) -> str:
     )
 
 
-def redacted(url: str) -> str:
-    """A URL without its password."""
-    parts = urlsplit(url)
+def _redacted(parts: SplitResult) -> str:
+    """A URL without its password, for messages."""
     user = f"{unquote(parts.username)}@" if parts.username else ""
     try:
         port = f":{parts.port}" if parts.port else ""
@@ -58,17 +48,65 @@ def redacted(url: str) -> str:
 
 
 @dataclass(frozen=True)
+class PostgresURL:
+    """``CURSOR_SPEND_WAREHOUSE`` (``postgresql://user:password@host:port/dbname?option=value``) taken apart once,
+    when the settings are read: its parts percent-decoded, as libpq decodes them, for the loader (dlt), the readers
+    (psycopg2) and the Airflow assets; dbt_project/profiles.yml takes the same parts from the same text (a test
+    renders it). Neither the text nor the password is in its repr."""
+
+    text: str = field(repr=False)
+    redacted: str  # without the password, for messages
+    user: str | None
+    password: str | None = field(repr=False)
+    host: str
+    port: int | None
+    dbname: str
+    options: dict[str, str]  # the query string: libpq parameters such as sslmode
+
+    @classmethod
+    def parse(cls, text: str) -> PostgresURL:
+        """The parts of a PostgreSQL URL with a host and a database; a ConfigError without its password otherwise."""
+        parts = urlsplit(text.strip())
+        try:
+            port = parts.port
+        except ValueError:
+            port = -1
+        if parts.scheme not in POSTGRES_SCHEMES or not parts.hostname or not parts.path.strip("/") or port == -1:
+            raise ConfigError(
+                f"CURSOR_SPEND_WAREHOUSE={_redacted(parts)!r} is not a PostgreSQL URL like "
+                "postgresql://user:password@host:5432/database (unset it to use the DuckDB file)"
+            )
+        return cls(
+            text=text.strip(),
+            redacted=_redacted(parts),
+            user=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            host=parts.hostname,
+            port=port,
+            dbname=unquote(parts.path[1:]),
+            options=dict(parse_qsl(parts.query)),
+        )
+
+    @property
+    def keywords(self) -> dict[str, Any]:
+        """libpq's connection keywords: the URL's options, then its parts (where it has none: libpq's defaults and
+        PGPASSWORD)."""
+        parts = {"host": self.host, "port": self.port, "user": self.user, "password": self.password}
+        return self.options | {"dbname": self.dbname} | {k: v for k, v in parts.items() if v is not None}
+
+
+@dataclass(frozen=True)
 class Warehouse:
     duckdb_path: Path
-    url: str | None = None  # a PostgreSQL URL (may hold the password); None = the DuckDB file
-    memory_limit: str = "96MB"  # DuckDB's memory limit while loading
+    memory_limit: str  # DuckDB's memory limit while loading
+    url: PostgresURL | None = None  # a PostgreSQL database; None = the DuckDB file
 
     def __repr__(self) -> str:
         return f"Warehouse({self})"
 
     def __str__(self) -> str:
         """What it is, for messages: never the password."""
-        return f"PostgreSQL {redacted(self.url)}" if self.url else f"DuckDB file {self.duckdb_path.resolve()}"
+        return f"PostgreSQL {self.url.redacted}" if self.url else f"DuckDB file {self.duckdb_path.resolve()}"
 
     @property
     def kind(self) -> str:
@@ -79,8 +117,7 @@ class Warehouse:
         """The URL's password, else libpq's PGPASSWORD (so the loader, dbt and the readers all use the same)."""
         if not self.url:
             return None
-        parts = urlsplit(self.url)
-        return unquote(parts.password) if parts.password else os.environ.get("PGPASSWORD") or None
+        return self.url.password or os.environ.get("PGPASSWORD") or None
 
     @property
     def secrets(self) -> list[str]:
@@ -95,9 +132,14 @@ class Warehouse:
         if self.url:
             from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
-            credentials = PostgresCredentials()
-            credentials.parse_native_representation(self.url)  # an object: its repr never shows the password
-            credentials.password = self.password or credentials.password  # else dlt's own providers
+            url, options = self.url, dict(self.url.options)
+            credentials = PostgresCredentials()  # an object: its repr never shows the password
+            credentials.host, credentials.port, credentials.database = url.host, url.port or POSTGRES_PORT, url.dbname
+            credentials.username, credentials.password = url.user, self.password  # no password: dlt's providers
+            # the options dlt keeps in fields of its own, then the others as they are
+            credentials.connect_timeout = int(options.pop("connect_timeout", credentials.connect_timeout))
+            credentials.client_encoding = options.pop("client_encoding", None)
+            credentials.query = options
             return dlt.destinations.postgres(credentials=credentials)
         from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
@@ -113,7 +155,7 @@ class Warehouse:
         """Variables that make dbt_project/profiles.yml choose this warehouse (the password as a dbt secret)."""
         if not self.url:  # dbt runs in the file's folder (transform.run_dbt): its name is the same in every folder
             return {"CURSOR_SPEND_WAREHOUSE": "", "CURSOR_SPEND_DUCKDB": self.duckdb_path.name}
-        env = {"CURSOR_SPEND_WAREHOUSE": self.url}
+        env = {"CURSOR_SPEND_WAREHOUSE": self.url.text}
         if self.password:
             env["DBT_ENV_SECRET_CURSOR_SPEND_PASSWORD"] = self.password
         return env
@@ -140,18 +182,20 @@ class Warehouse:
         with self._duckdb(read_only=False):
             return
 
-    # -- reading -----------------------------------------------------------------------------------------------
+    # -- connections -------------------------------------------------------------------------------------------
 
     @contextmanager
-    def reader(self) -> Iterator[Reader]:
-        """A read-only connection for selects from the marts (a second process may write meanwhile on PostgreSQL)."""
+    def connect(self, read_only: bool = False) -> Iterator[Any]:
+        """A DB-API connection (read-only: a session that cannot write; on DuckDB, a file another process may
+        not write meanwhile)."""
         if self.url:
             with self._postgres() as connection:
-                connection.set_session(readonly=True, autocommit=True)
-                yield Reader(connection, "postgres")
+                if read_only:
+                    connection.set_session(readonly=True, autocommit=True)
+                yield connection
         else:
-            with self._duckdb(read_only=True) as connection:
-                yield Reader(connection, "duckdb")
+            with self._duckdb(read_only=read_only) as connection:
+                yield connection
 
     @contextmanager
     def _duckdb(self, read_only: bool):
@@ -198,7 +242,9 @@ class Warehouse:
                 "pip install 'cursor-spend[postgres]'"
             ) from None
         try:
-            connection = psycopg2.connect(self.url, connect_timeout=10, application_name="cursor-spend")
+            connection = psycopg2.connect(
+                **self.url.keywords | {"connect_timeout": 10, "application_name": "cursor-spend"}
+            )
         except psycopg2.Error as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             for secret in self.secrets:
@@ -210,92 +256,3 @@ class Warehouse:
             yield connection
         finally:
             connection.close()
-
-
-class Reader:
-    """Selects from the marts with ``?`` placeholders, on either warehouse."""
-
-    def __init__(self, connection: Any, kind: str) -> None:
-        self._connection = connection
-        self.kind = kind
-
-    def rows(self, sql: str, *params: Any) -> list[tuple]:
-        return self.columns(sql, *params)[1]
-
-    def columns(self, sql: str, *params: Any) -> tuple[list[str], list[tuple]]:
-        """Column names and rows of a select."""
-        if self.kind == "duckdb":
-            result = self._connection.execute(sql, list(params))
-            return [d[0] for d in result.description], result.fetchall()
-        with self._connection.cursor() as cursor:
-            cursor.execute(sql.replace("%", "%%").replace("?", "%s"), params)
-            return [d[0] for d in cursor.description], cursor.fetchall()
-
-    def arrow(self, sql: str, *params: Any):
-        """A select as an Arrow table (for the Parquet and CSV exports). On PostgreSQL the rows come by COPY as
-        CSV, parsed by Arrow with the types of the select's columns (row by row through Python took 33 s for the
-        marts of a 365-day warehouse)."""
-        if self.kind == "duckdb":
-            return self._connection.sql(sql, params=list(params) or None).to_arrow_table()
-        import pyarrow as pa
-        import pyarrow.csv as csv
-
-        with self._connection.cursor() as cursor, tempfile.TemporaryFile() as buffer:
-            cursor.execute("set time zone 'UTC'")  # timestamps as +00, which Arrow reads
-            query = cursor.mogrify(sql.replace("%", "%%").replace("?", "%s"), params).decode()
-            cursor.execute(f"select * from ({query}) as selected limit 0")
-            types = {
-                column.name: arrow_type(POSTGRES_TYPES.get(column.type_code, "text"), column.precision, column.scale)
-                for column in cursor.description
-            }
-            cursor.copy_expert(f"copy ({query}) to stdout with (format csv, header true)", buffer)
-            buffer.seek(0)
-            options = csv.ConvertOptions(
-                column_types=types, true_values=["t"], false_values=["f"], null_values=[""],
-                strings_can_be_null=True, quoted_strings_can_be_null=False,  # NULL is empty, '' is quoted
-            )  # fmt: skip
-            table = csv.read_csv(buffer, convert_options=options)
-        return table.cast(pa.schema([pa.field(name, types[name]) for name in types]))
-
-    def tables(self, schema: str) -> list[str]:
-        """Base tables of a schema, by name."""
-        return [
-            name
-            for (name,) in self.rows(
-                "select table_name from information_schema.tables where table_schema = ? "
-                "and table_type = 'BASE TABLE' order by table_name",
-                schema,
-            )
-        ]
-
-    def has_table(self, schema: str, name: str) -> bool:
-        return name in self.tables(schema)
-
-    def first(self, sql: str, *params: Any) -> tuple | None:
-        found = self.rows(sql, *params)
-        return found[0] if found else None
-
-
-# PostgreSQL type OIDs (pg_type) of the columns the marts have, as information_schema names them; others are text
-POSTGRES_TYPES = {
-    16: "boolean", 20: "bigint", 21: "integer", 23: "integer", 700: "double precision", 701: "double precision",
-    1082: "date", 1114: "timestamp", 1184: "timestamp with time zone", 1700: "numeric",
-}  # fmt: skip
-
-
-def arrow_type(kind: str, precision: int | None, scale: int | None):
-    """The Arrow type of a warehouse column type (information_schema's data_type), datetimes in UTC."""
-    import pyarrow as pa
-
-    kind = kind.lower()
-    if kind.startswith(("decimal", "numeric")):
-        return pa.decimal128(precision or 38, scale or 0)
-    if kind.startswith("timestamp"):
-        return pa.timestamp("us", tz="UTC")
-    simple = {"boolean": pa.bool_(), "bigint": pa.int64(), "integer": pa.int32(), "date": pa.date32()}
-    return simple.get(kind, pa.float64() if kind.startswith("double") else pa.string())
-
-
-def quoted(names: Sequence[str]) -> str:
-    """Identifiers as a quoted, dotted name (schema.table), the same on DuckDB and PostgreSQL."""
-    return ".".join('"' + name.replace('"', '""') + '"' for name in names)

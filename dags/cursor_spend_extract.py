@@ -29,36 +29,33 @@ from __future__ import annotations
 
 from airflow.sdk import Asset, CronDataIntervalTimetable, dag, task
 
-from cursor_spend import airflow_tasks as at
+from cursor_spend.airflow import dag_settings, tasks
+from cursor_spend.config import load_schedule
+from cursor_spend.marts import RAW_SCHEMA
 
-RAW = Asset(at.asset_uri("cursor_raw"))
-API_TASK_ARGS = {
-    "retries": at.API_RETRIES,
-    "retry_delay": at.API_RETRY_DELAY,
-    "retry_exponential_backoff": at.API_RETRY_BACKOFF,
-    "max_retry_delay": at.API_MAX_RETRY_DELAY,
-}
+RAW = Asset(dag_settings.asset_uri(RAW_SCHEMA))
+SCHEDULE = load_schedule()
 
 
 @dag(
     dag_id="cursor_spend_extract",
-    schedule=CronDataIntervalTimetable(at.schedule(), timezone="UTC"),
-    start_date=at.start_date(),
-    end_date=at.end_date(),
-    catchup=at.catchup(),
+    schedule=CronDataIntervalTimetable(SCHEDULE.cron, timezone="UTC"),
+    start_date=SCHEDULE.start,
+    end_date=SCHEDULE.end,
+    catchup=SCHEDULE.catchup,
     max_active_runs=1,
-    tags=at.TAGS,
-    default_args={"owner": at.OWNER, **API_TASK_ARGS},
+    tags=dag_settings.TAGS,
+    default_args={"owner": dag_settings.OWNER, **dag_settings.API_TASK_ARGS},
     doc_md=__doc__,
 )
 def cursor_spend_extract() -> None:
     @task
     def check_api_key() -> dict[str, int]:
-        return at.check()
+        return tasks.check_api_key()
 
-    @task(pool=at.warehouse_pool(), outlets=[RAW])
+    @task(pool=dag_settings.warehouse_pool(), outlets=[RAW])
     def extract(data_interval_start=None, data_interval_end=None) -> dict[str, int]:
-        return at.extract(data_interval_start, data_interval_end)
+        return tasks.extract(data_interval_start, data_interval_end)
 
     check_api_key() >> extract()
 

@@ -24,34 +24,37 @@ from __future__ import annotations
 
 from airflow.sdk import Asset, dag, task
 
-from cursor_spend import airflow_tasks as at
+from cursor_spend.airflow import dag_settings, tasks
+from cursor_spend.config import load_schedule
+from cursor_spend.marts import MARTS_SCHEMA, RAW_SCHEMA
 
-RAW = Asset(at.asset_uri("cursor_raw"))
-MARTS = Asset(at.asset_uri("marts"))
+RAW = Asset(dag_settings.asset_uri(RAW_SCHEMA))
+MARTS = Asset(dag_settings.asset_uri(MARTS_SCHEMA))
+POOL = dag_settings.warehouse_pool()
 
 
 @dag(
     dag_id="cursor_spend_transform",
     schedule=[RAW],
-    start_date=at.start_date(),
+    start_date=load_schedule().start,
     catchup=False,
     max_active_runs=1,
-    tags=at.TAGS,
-    default_args={"owner": at.OWNER, "retries": 0},
+    tags=dag_settings.TAGS,
+    default_args={"owner": dag_settings.OWNER, "retries": 0},
     doc_md=__doc__,
 )
 def cursor_spend_transform() -> None:
-    @task(pool=at.warehouse_pool(), outlets=[MARTS])
+    @task(pool=POOL, outlets=[MARTS])
     def dbt_build() -> list[str]:
-        return at.transform()
+        return tasks.dbt_build()
 
-    @task(pool=at.warehouse_pool())
+    @task(pool=POOL)
     def focus_export() -> str:
-        return at.export_focus()
+        return tasks.focus_export()
 
-    @task(pool=at.warehouse_pool(), retries=at.ALERT_RETRIES, retry_delay=at.ALERT_RETRY_DELAY)
+    @task(pool=POOL, retries=dag_settings.ALERT_RETRIES, retry_delay=dag_settings.ALERT_RETRY_DELAY)
     def send_alerts() -> dict[str, int]:
-        return at.send_alerts()
+        return tasks.send_alerts()
 
     built = dbt_build()
     built >> focus_export()

@@ -10,7 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from cursor_spend.config import ConfigError, load_settings
+from cursor_spend.config import load_settings
+from cursor_spend.errors import ConfigError
 
 BAD_SETTINGS = [
     ({"CURSOR_SEAT_PRICE_USD": "-5"}, "CURSOR_SEAT_PRICE_USD='-5' is not a seat price"),

@@ -90,7 +90,7 @@ def _module_level_imports(path: Path) -> set[str]:
 @pytest.mark.parametrize(
     ("modules", "extras"),
     [
-        ("cursor_spend/*.py", ()),
+        ("cursor_spend/**/*.py", ()),
         ("dlt_sources/**/*.py", ()),
         ("cursor_simulator/*.py", ("simulator",)),
     ],
@@ -98,7 +98,7 @@ def _module_level_imports(path: Path) -> set[str]:
 )
 def test_what_modules_import_at_import_time_is_a_declared_dependency(modules: str, extras: tuple[str, ...]) -> None:
     """The plain install must run the CLI: every third-party module imported at module level is a base dependency
-    (the simulator's may come from its extra). airflow_tasks imports Airflow only inside functions."""
+    (the simulator's may come from its extra). cursor_spend.airflow imports Airflow only inside functions."""
     project = PYPROJECT["project"]
     declared = _requirement_names(project["dependencies"])
     for extra in extras:
@@ -158,7 +158,7 @@ def test_the_wheel_holds_the_whole_dbt_project_and_nothing_dbt_writes(wheel: Pat
     names = zipfile.ZipFile(wheel).namelist()
     packaged = sorted(name for name in names if name.startswith(PACKAGED_DBT_PROJECT + "/"))
     assert packaged == [PACKAGED_DBT_PROJECT + path.removeprefix("dbt_project") for path in _tracked("dbt_project")]
-    sources = {path for top in SOURCE_PACKAGES for path in _tracked(top) if path.endswith(".py")}
+    sources = {path for top in SOURCE_PACKAGES for path in _tracked(top)}  # modules and package data (templates)
     assert sources <= set(names)
 
 

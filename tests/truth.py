@@ -15,6 +15,8 @@ from typing import NamedTuple
 
 from cursor_simulator.pricing import money
 from cursor_simulator.usage import DAY_MS, TeamUsage, cycle_start, day_start_ms, ms_to_day
+from cursor_spend.config import DEFAULT_DUCKDB_MEMORY_LIMIT
+from cursor_spend.marts.reader import open_reader
 from cursor_spend.warehouse import Warehouse
 
 PLACEHOLDER = "unknown (removed member)"  # the user of events that carry no email
@@ -70,12 +72,12 @@ def expected_idle_seats(usage: TeamUsage, as_of: date, idle_days: int = 14) -> s
 
 
 def warehouse_of(where: Path | Warehouse) -> Warehouse:
-    return where if isinstance(where, Warehouse) else Warehouse(where)
+    return where if isinstance(where, Warehouse) else Warehouse(where, DEFAULT_DUCKDB_MEMORY_LIMIT)
 
 
 def query(where: Path | Warehouse, sql: str) -> list[tuple]:
     """Rows of a select on a DuckDB file (by its path) or any warehouse, through the product's reading layer."""
-    with warehouse_of(where).reader() as reader:
+    with open_reader(warehouse_of(where)) as reader:
         return reader.rows(sql)
 
 
@@ -110,7 +112,7 @@ def normal(value):
 def all_marts(where: Path | Warehouse, skip: tuple[str, ...] = ("source_loaded_at",)) -> dict[str, list[tuple]]:
     """Every mart, every row (sorted), values normalised so DuckDB and PostgreSQL compare (Decimal scale, float
     noise, instants in UTC); the columns in ``skip`` (load times) are left out."""
-    with warehouse_of(where).reader() as reader:
+    with open_reader(warehouse_of(where)) as reader:
         out = {}
         for name in reader.tables("marts"):
             columns, rows = reader.columns(f"select * from marts.{name}")

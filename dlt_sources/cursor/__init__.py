@@ -1,5 +1,8 @@
-"""dlt source for the Cursor Admin API (:mod:`.source`), with its HTTP client (:mod:`.client`), its tables
-(:mod:`.schema`) and constants (:mod:`.settings`).
+"""dlt source for the Cursor Admin API (:mod:`.source`: the source and its resources, read top-down), with its
+HTTP client (:mod:`.client`), its tables (:mod:`.schema`), API records to rows (:mod:`.records`), the days a run
+reads (:mod:`.windows`) and keeps in dlt's state (:mod:`.state`), paging (:mod:`.paging`), billing groups by cycle
+(:mod:`.cycles`), progress counters (:mod:`.progress`), typed errors (:mod:`.errors`) and constants
+(:mod:`.settings`).
 
 Importing the package is cheap: ``cursor_source`` loads dlt when first used, so the Airflow DAG files and the
 configuration can read :mod:`.settings` without importing dlt (DAG parsing stays fast).

@@ -29,6 +29,7 @@ from .errors import CursorAPIError, CursorConfigurationError, CursorResponseErro
 log = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+LIMITS = "/".join(str(limit) for limit in settings.RATE_LIMITS.values())  # for messages: "20/60"
 
 
 class RateLimiter:
@@ -120,7 +121,7 @@ class CursorClient:
     def __init__(
         self,
         api_key: str,
-        team: str = "default",
+        team: str,
         base_url: str = settings.DEFAULT_BASE_URL,
         *,
         timeout: float = settings.TIMEOUT_SECONDS,
@@ -225,7 +226,7 @@ class CursorClient:
         self.responses_429 += 1
         if limited > self.max_rate_limited:
             raise CursorUnavailableError(
-                f"team {self.team!r}: rate limited by the Cursor API (20/60 requests per minute per team): "
+                f"team {self.team!r}: rate limited by the Cursor API ({LIMITS} requests per minute per team): "
                 f"{method} {path} still answered 429 after waiting {limited - 1} times for the limit to reset. "
                 "Another tool is probably using this team's requests: retry later (Airflow retries the task)."
             )

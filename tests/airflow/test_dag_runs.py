@@ -66,11 +66,11 @@ def test_extract_then_transform_fill_the_marts_and_a_rerun_changes_nothing(api: 
 def test_bad_key_fails_the_extract_dag_at_once_without_retries(api: Path, monkeypatch, capfd) -> None:
     from airflow.sdk.exceptions import AirflowFailException
 
-    from cursor_spend import airflow_tasks
+    from cursor_spend.airflow import tasks
 
     monkeypatch.setenv("CURSOR_API_KEY", "crsr_" + "W" * 64)
     with pytest.raises(AirflowFailException) as expected:
-        airflow_tasks.check()
+        tasks.check_api_key()
     message = str(expected.value)
     assert message and "\n" not in message
     capfd.readouterr()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cursor_spend import airflow_tasks
+from cursor_spend.airflow.dag_settings import POOL, warehouse_pool
 from cursor_spend.cli import build_parser
 from tests.airflow import REPO
 
@@ -90,7 +90,7 @@ def test_mounted_paths_and_folders_exist(compose: dict) -> None:
 def test_init_creates_the_single_slot_duckdb_pool(compose: dict) -> None:
     init = compose["services"]["airflow-init"]
     script = " ".join(init["command"])
-    assert f"airflow pools set {airflow_tasks.POOL} 1" in script
+    assert f"airflow pools set {POOL} 1" in script
     assert init["environment"]["_AIRFLOW_DB_MIGRATE"] == "true"
 
 
@@ -118,4 +118,4 @@ def test_the_pipeline_uses_the_postgresql_warehouse_service_without_a_password_i
     assert (
         compose["services"]["airflow-scheduler"]["depends_on"]["warehouse-postgres"]["condition"] == "service_healthy"
     )
-    assert airflow_tasks.warehouse_pool(env) == "default_pool"
+    assert warehouse_pool(env) == "default_pool"

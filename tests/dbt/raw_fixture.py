@@ -41,9 +41,9 @@ def _at(day: date) -> datetime:
 
 def _windows(usage: TeamUsage) -> list[tuple[int, int]]:
     """The loader's 30-day windows over the simulated days, as inclusive epoch-ms bounds."""
-    from dlt_sources.cursor.source import _chunks
+    from dlt_sources.cursor.windows import chunks
 
-    return _chunks(usage.spec.start_date, usage.spec.end_date)
+    return chunks(usage.spec.start_date, usage.spec.end_date)
 
 
 def event_rows(usage: TeamUsage, team: str) -> list[dict]:

@@ -46,7 +46,7 @@ def scored(tmp_path_factory):
     warehouse = tmp_path_factory.mktemp("anomalies") / "cursor_spend.duckdb"
     build_raw_warehouse(warehouse, usage, "acme")
     settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(warehouse)})
-    result, _ = transform(settings)
+    result = transform(settings)
     assert not result.failed, result.line
     rows = query(
         settings.warehouse,

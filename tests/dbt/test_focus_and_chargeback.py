@@ -22,6 +22,7 @@ from cursor_simulator.usage import DAY_MS, TeamUsage, day_start_ms, ms_to_day
 from cursor_spend.cli import main
 from cursor_spend.config import load_settings
 from cursor_spend.export import export_focus
+from cursor_spend.marts.reader import open_reader
 from cursor_spend.transform import transform
 from tests import focus_validator
 from tests.truth import CENT, cents
@@ -47,7 +48,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory, usage: TeamUsage):
     warehouse = tmp_path_factory.mktemp("warehouse") / "cursor_spend.duckdb"
     build_raw_warehouse(warehouse, usage, TEAM)
     settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(warehouse)})
-    result, _ = transform(settings)
+    result = transform(settings)
     assert result.statuses["warn"] == 0 and not result.failed, result.line
     return settings
 
@@ -61,7 +62,7 @@ def files(settings) -> dict[str, Path]:
 
 
 def query(settings, sql: str, *params) -> list[tuple]:
-    with settings.warehouse.reader() as reader:
+    with open_reader(settings.warehouse) as reader:
         return reader.rows(sql, *params)
 
 

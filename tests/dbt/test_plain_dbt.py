@@ -19,7 +19,9 @@ import pytest
 from cursor_simulator.team import TeamSpec
 from cursor_simulator.usage import TeamUsage
 from cursor_spend.config import DBT_PROJECT_DIR, load_settings
-from cursor_spend.transform import TransformError, transform
+from cursor_spend.errors import TransformError
+from cursor_spend.export import export_marts
+from cursor_spend.transform import transform
 from tests.truth import expected_seat_costs, mart_seat_costs, query
 
 from .raw_fixture import build_raw_warehouse, write_table
@@ -115,7 +117,9 @@ def test_empty_raw_tables_build_empty_marts(tmp_path):
                       "billing_group_members"):  # fmt: skip
             write_table(con, table, [])
 
-    result, paths = transform(load_settings(env={"CURSOR_SPEND_DUCKDB": str(path)}))
+    settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(path)})
+    result = transform(settings)
+    paths = export_marts(settings)
 
     assert not result.failed and result.statuses["warn"] == 0
     assert query(path, "select count(*) from marts.fct_cursor_costs_daily") == [(0,)]

@@ -13,9 +13,10 @@ import pytest
 
 from cursor_simulator.team import TeamSpec
 from cursor_simulator.usage import TeamUsage
-from cursor_spend.alerts import deliver, webhook_channel
+from cursor_spend.alerts.channels import webhook_channel
+from cursor_spend.alerts.delivery import deliver
 from cursor_spend.config import load_settings
-from cursor_spend.export import export_focus
+from cursor_spend.export import export_focus, export_marts
 from cursor_spend.transform import run_dbt, transform
 from tests.postgres import copy_schema
 from tests.receivers import webhook
@@ -50,8 +51,9 @@ def both(tmp_path_factory, team, postgres_server):
         env={"CURSOR_SPEND_WAREHOUSE": url, "CURSOR_SPEND_DUCKDB": str(root / "postgres" / "unused.duckdb")}
     )
     for settings in (duckdb_settings, postgres_settings):
-        result, _ = transform(settings)
+        result = transform(settings)
         assert not result.failed and result.statuses["warn"] == 0, result.line
+        export_marts(settings)
     return duckdb_settings, postgres_settings
 
 

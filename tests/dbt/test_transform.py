@@ -16,8 +16,9 @@ import pytest
 from cursor_simulator.team import TeamSpec
 from cursor_simulator.usage import DAY_MS, TeamUsage, day_start_ms, ms_to_day
 from cursor_spend.config import load_settings
-from cursor_spend.transform import TransformError, _copy, export_marts, parse_cache, run_dbt, transform
-from cursor_spend.warehouse import WarehouseLockedError
+from cursor_spend.errors import TransformError, WarehouseLockedError
+from cursor_spend.export import export_marts
+from cursor_spend.transform import _copy, parse_cache, run_dbt, transform
 from tests.source.helpers import query
 from tests.truth import (
     PLACEHOLDER,
@@ -66,7 +67,8 @@ def built(tmp_path_factory: pytest.TempPathFactory, usage: TeamUsage):
     warehouse = tmp_path_factory.mktemp("warehouse") / "cursor_spend.duckdb"
     build_raw_warehouse(warehouse, usage, TEAM)
     settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(warehouse)})
-    result, paths = transform(settings)
+    result = transform(settings)
+    paths = export_marts(settings)
     assert result.statuses["warn"] == 0 and not result.failed, result.line  # the marts agree: no test warns
     return settings, read_marts(warehouse), paths
 
@@ -157,7 +159,7 @@ def test_a_new_warehouse_starts_from_the_kept_parse_and_builds_the_same_marts(bu
     moved = load_settings(env={"CURSOR_SPEND_DUCKDB": str(warehouse)})
     assert parse_cache(moved) == parse_cache(settings)
 
-    result, _ = transform(moved)
+    result = transform(moved)
 
     assert "Unable to do partial parsing" not in result.log_path.read_text()
     fact = "fct_cursor_costs_daily"  # its source_loaded_at is the raw load's time: compared without it below

@@ -19,7 +19,8 @@ import pytest
 from cursor_simulator.usage import DAY_MS, TeamUsage, day_start_ms
 from cursor_spend.config import load_settings
 from cursor_spend.demo import demo_team
-from cursor_spend.summary import SummaryError, summarize, usd
+from cursor_spend.errors import MartsError
+from cursor_spend.summary import summarize, usd
 from tests.truth import expected_idle_seats, expected_seat_costs, expected_usage_costs, query
 
 CHROMIUM_FLAGS = [
@@ -46,8 +47,9 @@ def test_demo_summary_equals_the_simulator_ground_truth(demo):
     root, output = demo
     settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(root / "warehouse" / "cursor_spend.duckdb")})
     summary = summarize(settings)
-    usage = TeamUsage(demo_team("any", members=60, days=45, seed=7, end_date=summary.as_of))  # the demo's team
-    month = summary.month_start, summary.as_of
+    figures = summary.month  # this month's money and seats
+    usage = TeamUsage(demo_team("any", members=60, days=45, seed=7, end_date=figures.as_of_date))  # the demo's team
+    month = figures.usage_month, figures.as_of_date
 
     costs = expected_usage_costs(usage, *month)
     by_type: dict[str, Decimal] = defaultdict(Decimal)
@@ -55,16 +57,16 @@ def test_demo_summary_equals_the_simulator_ground_truth(demo):
     for (_, model, kind, _), (_, billed, listed) in costs.items():
         by_type[kind] += listed if kind == "included" else billed
         by_model[model] += listed
-    assert summary.seats_usd == sum(expected_seat_costs(usage, *month, Decimal(40)).values())
-    assert summary.on_demand_usd == by_type["on_demand"]
-    assert summary.included_value_usd == by_type["included"]
+    assert figures.seats_usd == sum(expected_seat_costs(usage, *month, Decimal(40)).values())
+    assert figures.on_demand_usd == by_type["on_demand"]
+    assert figures.included_value_usd == by_type["included"]
     assert [model for model, *_ in summary.top_models] == sorted(by_model, key=lambda m: (-by_model[m], m))[:5]
-    assert {email for email, *_ in summary.idle_seats} == expected_idle_seats(usage, summary.as_of)
+    assert {email for email, *_ in summary.idle_seats} == expected_idle_seats(usage, figures.as_of_date)
     events = sum(1 for _ in usage.events_in(*_whole(usage)))
     assert summary.table_rows["cursor_raw.usage_events"] == events
 
     # What the terminal showed is that summary, and says where everything is.
-    for figure in (summary.total_usd, summary.seats_usd, summary.on_demand_usd, summary.included_value_usd):
+    for figure in (figures.total_usd, figures.seats_usd, figures.on_demand_usd, figures.included_value_usd):
         assert usd(figure) in output
     assert re.search(rf"cursor_raw\.usage_events {events:,}", output)
 
@@ -74,17 +76,17 @@ def test_demo_summary_equals_the_simulator_ground_truth(demo):
         "select seats_usd, on_demand_usd, total_usd, included_value_usd, paid_seats, active_seats, idle_seat_cost_usd "
         "from marts.rpt_cursor_monthly_spend where team = '*' and is_current_month",
     )
-    assert month == [(summary.seats_usd, summary.on_demand_usd, summary.total_usd, summary.included_value_usd,
-                      summary.paid_seats, summary.active_seats, summary.idle_cost_usd)]  # fmt: skip
+    assert month == [(figures.seats_usd, figures.on_demand_usd, figures.total_usd, figures.included_value_usd,
+                      figures.paid_seats, figures.active_seats, figures.idle_seat_cost_usd)]  # fmt: skip
     ranked = query(settings.warehouse, "select user_email from marts.rpt_cursor_top_users where team = '*' "
-                   f"and usage_month = '{summary.month_start}' and rank <= 5 order by rank")  # fmt: skip
+                   f"and usage_month = '{figures.usage_month}' and rank <= 5 order by rank")  # fmt: skip
     assert [email for email, *_ in summary.top_users] == [email for (email,) in ranked]
     assert "Report:" in output and "CURSOR_API_KEY" in output
 
     # The planted spike crossed the shipped per-user on-demand budget: the summary shows it among the open alerts.
     spike = next(p for p in usage.planted if p.kind == "spike")
     assert summary.open_alerts and f"Open alerts: {len(summary.open_alerts)}" in output
-    budget = f"budget|per-user-on-demand|{spike.email}|{summary.month_start}|100"
+    budget = f"budget|per-user-on-demand|{spike.email}|{figures.usage_month}|100"
     assert budget in {alert.alert_key for alert in summary.open_alerts}
     assert summary.open_alerts[0].kind == "budget_threshold_crossed"
     assert f"Budget per-user-on-demand (user {spike.email}" in output
@@ -126,7 +128,7 @@ def test_the_report_is_self_contained_and_renders_in_headless_chromium(demo, tmp
 
 
 def test_report_on_a_missing_warehouse_says_what_to_run(tmp_path):
-    with pytest.raises(SummaryError, match="run `cursor-spend run`"):
+    with pytest.raises(MartsError, match="run `cursor-spend run`"):
         summarize(load_settings(env={"CURSOR_SPEND_DUCKDB": str(tmp_path / "none.duckdb")}))
     result = subprocess.run(
         [sys.executable, "-m", "cursor_spend.cli", "report", "--duckdb", str(tmp_path / "none.duckdb")],

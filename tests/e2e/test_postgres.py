@@ -10,8 +10,9 @@ from datetime import timedelta
 import psycopg2
 
 from cursor_simulator import SimulatorOptions
-from cursor_spend import pipeline
+from cursor_spend import load
 from cursor_spend.config import load_settings
+from cursor_spend.transform import transform
 from tests.conftest import API_KEY, END_DATE
 from tests.truth import expected_seat_costs, expected_usage_costs, mart_seat_costs, mart_usage_costs
 
@@ -41,16 +42,16 @@ def test_daily_runs_a_rerun_and_a_backfill_on_postgres_end_exact(make_simulator,
     usage = server.simulator.team()
     settings = _settings(server, postgres_url, tmp_path, initial_days=8)
 
-    pipeline.extract(settings, end_date=END_DATE - timedelta(days=2))  # the first daily run: 8 days
-    pipeline.transform(settings)
-    pipeline.extract(settings, end_date=END_DATE)  # the next daily run, with its lookback
-    pipeline.extract(settings, end_date=END_DATE)  # and a rerun of it
-    pipeline.transform(settings)
+    load.load(settings, end_date=END_DATE - timedelta(days=2))  # the first daily run: 8 days
+    transform(settings)
+    load.load(settings, end_date=END_DATE)  # the next daily run, with its lookback
+    load.load(settings, end_date=END_DATE)  # and a rerun of it
+    transform(settings)
     recent = END_DATE - timedelta(days=9)
     _equal_truth(settings, usage, recent, END_DATE)
 
-    pipeline.extract(settings, FIRST, recent - timedelta(days=1))  # a backfill of the older days
-    pipeline.transform(settings)
+    load.load(settings, FIRST, recent - timedelta(days=1))  # a backfill of the older days
+    transform(settings)
     _equal_truth(settings, usage, FIRST, END_DATE)
 
 
@@ -67,15 +68,15 @@ def test_a_reader_during_a_transform_sees_complete_marts_and_is_never_blocked_fo
 ):
     server = make_simulator(members=15, days=20, options=SimulatorOptions(rate_limits=False))
     settings = _settings(server, postgres_url, tmp_path)
-    pipeline.extract(settings, FIRST, END_DATE - timedelta(days=1))
-    pipeline.transform(settings)
+    load.load(settings, FIRST, END_DATE - timedelta(days=1))
+    transform(settings)
     reader = psycopg2.connect(postgres_url)  # a BI tool: one connection held open, a query at a time
     reader.autocommit = True
     cursor = reader.cursor()
     cursor.execute("select table_name from information_schema.tables where table_schema = 'marts' order by 1")
     marts = [name for (name,) in cursor.fetchall()]
     before = _snapshot(cursor, marts)
-    pipeline.extract(settings, END_DATE - timedelta(days=1), END_DATE)  # a new day changes every mart
+    load.load(settings, END_DATE - timedelta(days=1), END_DATE)  # a new day changes every mart
 
     seen, waits, done = [], [], threading.Event()
 
@@ -89,7 +90,7 @@ def test_a_reader_during_a_transform_sees_complete_marts_and_is_never_blocked_fo
     thread.start()
     started = time.monotonic()
     try:
-        pipeline.transform(settings)
+        transform(settings)
     finally:
         done.set()
         thread.join()

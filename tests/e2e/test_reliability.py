@@ -17,7 +17,7 @@ import psutil
 import pytest
 
 from cursor_simulator import Fault, SimulatorOptions
-from cursor_spend import pipeline
+from cursor_spend import load
 from cursor_spend.config import load_settings
 from tests.conftest import API_KEY, END_DATE
 from tests.source.helpers import normalized, settings_for, truth_by_user_day, warehouse_by_user_day
@@ -197,8 +197,8 @@ def test_thirty_daily_runs_keep_dlts_working_folder_bounded(make_simulator, tmp_
     first = END_DATE - timedelta(days=29)
     sizes = []
     for n in range(30):
-        pipeline.extract(settings, end_date=first + timedelta(days=n))
-        sizes.append(_size(settings.warehouse_dir / ".dlt" / pipeline.PIPELINE_NAME / "load"))
+        load.load(settings, end_date=first + timedelta(days=n))
+        sizes.append(_size(settings.warehouse_dir / ".dlt" / load.PIPELINE_NAME / "load"))
     print(f"dlt load folder after runs 1, 10, 20, 30: {sizes[0]}, {sizes[9]}, {sizes[19]}, {sizes[29]} bytes")
     assert sizes[29] <= sizes[9] * 1.1 and sizes[29] < 2_000_000
     assert warehouse_by_user_day(settings) == normalized(truth_by_user_day(server, first - timedelta(29), END_DATE))

@@ -12,11 +12,12 @@ from datetime import timedelta
 import pytest
 
 from cursor_simulator import Simulator, SimulatorOptions, TeamSpec, serve
-from cursor_spend import pipeline
+from cursor_spend import load
 from cursor_spend.config import load_settings
+from cursor_spend.marts.reader import open_reader
 from cursor_spend.transform import transform
 from tests.conftest import API_KEY, END_DATE
-from tests.truth import all_marts, warehouse_of
+from tests.truth import all_marts
 
 SPEC = TeamSpec(api_key=API_KEY, members=10, days=6, end_date=END_DATE)
 SHAPES = {
@@ -43,10 +44,10 @@ def _marts(shape: dict, folder) -> tuple[dict, dict]:
             "CURSOR_SPEND_DUCKDB": str(folder / "cursor_spend.duckdb"),
         }
         settings = load_settings(env=env)
-        pipeline.extract(settings, END_DATE - timedelta(days=SPEC.days - 1), END_DATE)
-    result, _ = transform(settings)
+        load.load(settings, END_DATE - timedelta(days=SPEC.days - 1), END_DATE)
+    result = transform(settings)
     assert not result.failed, result.line
-    with warehouse_of(settings.warehouse).reader() as reader:
+    with open_reader(settings.warehouse) as reader:
         columns = {name: reader.columns(f"select * from marts.{name} limit 0")[0] for name in reader.tables("marts")}
     return all_marts(settings.warehouse), columns
 

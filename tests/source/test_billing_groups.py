@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from cursor_simulator import Scenario, SimulatorOptions
-from cursor_spend import pipeline
+from cursor_spend import load
 from tests.conftest import END_DATE
 
 from .helpers import query, settings_for
@@ -24,7 +24,7 @@ def test_a_window_over_two_cycles_keeps_a_move_of_the_earlier_cycle(make_simulat
     move = server.simulator.team().planted[0]
     settings = settings_for(server, tmp_path)
 
-    pipeline.extract(settings, date(2026, 10, 15), END_DATE)
+    load.load(settings, date(2026, 10, 15), END_DATE)
 
     cycles = query(settings, "select distinct cycle_start from cursor_raw.billing_groups order by 1")
     assert cycles == [(date(2026, 10, 1),), (date(2026, 11, 1),)]
@@ -46,8 +46,8 @@ def test_a_rerun_of_the_same_window_adds_no_membership(make_simulator, tmp_path)
     settings = settings_for(server, tmp_path)
     count = "select count(*) from cursor_raw.billing_group_members"
 
-    pipeline.extract(settings, date(2026, 11, 10), END_DATE)
+    load.load(settings, date(2026, 11, 10), END_DATE)
     first = query(settings, count)
-    pipeline.extract(settings, date(2026, 11, 10), END_DATE)
+    load.load(settings, date(2026, 11, 10), END_DATE)
 
     assert query(settings, count) == first and first[0][0] > 0

@@ -8,7 +8,7 @@ import sys
 from datetime import timedelta
 
 from cursor_simulator import SimulatorOptions
-from cursor_spend import pipeline
+from cursor_spend import load
 from cursor_spend.config import load_settings
 from tests.conftest import API_KEY, END_DATE
 
@@ -19,7 +19,7 @@ def test_a_normal_run_under_the_documented_rate_limits_gets_no_429(make_simulato
     server = make_simulator(members=20, days=45, options=SimulatorOptions())  # 20/min and 60/min, 60 s windows
     settings = settings_for(server, tmp_path)
 
-    counts = pipeline.extract(settings, END_DATE - timedelta(days=44), END_DATE)
+    counts = load.load(settings, END_DATE - timedelta(days=44), END_DATE)
 
     assert counts["usage_events"] > 0
     assert server.simulator.count(status=429) == 0

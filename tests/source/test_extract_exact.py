@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from cursor_spend import pipeline
+from cursor_spend import load
 from tests.conftest import END_DATE
 
 from .helpers import normalized, query, settings_for, truth_by_user_day, warehouse_by_user_day
@@ -15,7 +15,7 @@ def test_30_day_backfill_matches_the_simulators_ground_truth_per_user_and_day(ma
     settings = settings_for(server, tmp_path)
     start = END_DATE - timedelta(days=29)
 
-    counts = pipeline.extract(settings, start, END_DATE)
+    counts = load.load(settings, start, END_DATE)
 
     truth = truth_by_user_day(server, start, END_DATE)
     assert warehouse_by_user_day(settings) == normalized(truth)
@@ -34,10 +34,10 @@ def test_rerun_and_overlapping_windows_add_no_rows_and_change_no_sums(make_simul
     sql = "select count(*), sum(charged_cents) from cursor_raw.usage_events"
     daily_sql = "select count(*), sum(total_lines_added) from cursor_raw.daily_usage"
 
-    pipeline.extract(settings, first, END_DATE)
+    load.load(settings, first, END_DATE)
     once = query(settings, sql), query(settings, daily_sql)
-    pipeline.extract(settings, first, END_DATE)
-    pipeline.extract(settings, first + timedelta(days=3), END_DATE - timedelta(days=2))
+    load.load(settings, first, END_DATE)
+    load.load(settings, first + timedelta(days=3), END_DATE - timedelta(days=2))
 
     assert (query(settings, sql), query(settings, daily_sql)) == once
     assert query(settings, "select count(*) from cursor_raw.members where _dlt_valid_to is null")[0][0] == len(
@@ -51,7 +51,7 @@ def test_events_without_email_and_service_account_events_are_kept_and_attributab
     team = server.simulator.team()
     assert any(m.removed for m in team.members), "the fixture team should have a member who left"
 
-    pipeline.extract(settings, END_DATE - timedelta(days=19), END_DATE)
+    load.load(settings, END_DATE - timedelta(days=19), END_DATE)
 
     no_email = query(settings, "select count(*) from cursor_raw.usage_events where user_email is null")[0][0]
     service = query(
@@ -66,7 +66,7 @@ def test_events_without_email_and_service_account_events_are_kept_and_attributab
 def test_same_millisecond_events_get_distinct_keys(make_simulator, tmp_path):
     server = make_simulator(members=30, days=10)
     settings = settings_for(server, tmp_path)
-    pipeline.extract(settings, END_DATE - timedelta(days=9), END_DATE)
+    load.load(settings, END_DATE - timedelta(days=9), END_DATE)
 
     same_ms = query(
         settings,
@@ -90,10 +90,10 @@ def test_incremental_run_starts_at_the_last_loaded_day_minus_the_lookback(make_s
             seen.append({"path": path} | body)
             return super().post(path, body)
 
-    pipeline.extract(settings, end_date=END_DATE - timedelta(days=3), client_factory=RecordingClient)
+    load.load(settings, end_date=END_DATE - timedelta(days=3), client_factory=RecordingClient)
     first_starts = {b["startDate"] for b in seen if b["path"].endswith("filtered-usage-events")}
     seen.clear()
-    pipeline.extract(settings, end_date=END_DATE, client_factory=RecordingClient)
+    load.load(settings, end_date=END_DATE, client_factory=RecordingClient)
     second_starts = {b["startDate"] for b in seen if b["path"].endswith("filtered-usage-events")}
 
     from cursor_simulator.usage import day_start_ms
@@ -106,11 +106,11 @@ def test_late_cost_changes_are_reread_and_replace_the_old_values(make_simulator,
     server = make_simulator(members=15, days=6)
     settings = settings_for(server, tmp_path)
     start = END_DATE - timedelta(days=5)
-    pipeline.extract(settings, start, END_DATE)
+    load.load(settings, start, END_DATE)
     before = query(settings, "select count(*), sum(charged_cents) from cursor_raw.usage_events")[0]
 
     server.simulator.set_late_change(True)
-    pipeline.extract(settings, END_DATE - timedelta(days=1), END_DATE)
+    load.load(settings, END_DATE - timedelta(days=1), END_DATE)
 
     after = query(settings, "select count(*), sum(charged_cents) from cursor_raw.usage_events")[0]
     assert after[0] == before[0]
@@ -128,7 +128,7 @@ def test_several_teams_load_side_by_side_with_their_labels(make_simulator, tmp_p
     server = make_simulator(teams=teams)
     settings = settings_for(server, tmp_path)
 
-    pipeline.extract(settings, END_DATE - timedelta(days=4), END_DATE)
+    load.load(settings, END_DATE - timedelta(days=4), END_DATE)
 
     rows = dict(
         query(settings, "select team, count(distinct split_part(email, '@', 2)) from cursor_raw.daily_usage group by 1")

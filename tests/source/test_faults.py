@@ -14,8 +14,8 @@ from datetime import timedelta
 import pytest
 
 from cursor_simulator import Fault, SimulatorOptions
-from cursor_spend import pipeline
-from cursor_spend.config import ConfigError
+from cursor_spend import load
+from cursor_spend.errors import ConfigError
 from dlt_sources.cursor.client import CursorClient
 from dlt_sources.cursor.errors import CursorConfigurationError, CursorResponseError
 from tests.conftest import END_DATE
@@ -38,7 +38,7 @@ def test_5xx_bursts_and_429_storms_end_in_a_complete_exact_load(make_simulator, 
     server = make_simulator(members=12, days=5, options=SimulatorOptions(rate_limits=False, faults=[fault]))
     settings = settings_for(server, tmp_path, rate_limit_window=0.5)  # a 429 waits for a (short) window
 
-    pipeline.extract(settings, START, END_DATE, client_factory=fast_retries)
+    load.load(settings, START, END_DATE, client_factory=fast_retries)
 
     assert warehouse_by_user_day(settings) == normalized(truth_by_user_day(server, START, END_DATE))
     assert server.simulator.count(status=fault.status if fault.kind == "5xx" else 429) == fault.count
@@ -57,13 +57,13 @@ def test_5xx_bursts_and_429_storms_end_in_a_complete_exact_load(make_simulator, 
 def test_a_bad_response_stops_the_run_and_leaves_the_warehouse_as_it_was(make_simulator, tmp_path, fault, message):
     server = make_simulator(members=12, days=5, options=SimulatorOptions(rate_limits=False))
     settings = settings_for(server, tmp_path)
-    pipeline.extract(settings, START, END_DATE)
+    load.load(settings, START, END_DATE)
     before = query(settings, "select count(*), sum(charged_cents) from cursor_raw.usage_events")
     server.simulator.set_late_change(True)  # what a successful rerun would change
     server.simulator.faults.replace([fault])
 
     with pytest.raises(CursorResponseError, match=message):
-        pipeline.extract(settings, START, END_DATE, client_factory=fast_retries)
+        load.load(settings, START, END_DATE, client_factory=fast_retries)
 
     assert query(settings, "select count(*), sum(charged_cents) from cursor_raw.usage_events") == before
 
@@ -73,7 +73,7 @@ def test_unknown_extra_fields_become_new_columns(make_simulator, tmp_path):
     server = make_simulator(members=8, days=3, options=SimulatorOptions(rate_limits=False, faults=faults))
     settings = settings_for(server, tmp_path)
 
-    pipeline.extract(settings, END_DATE - timedelta(days=2), END_DATE)
+    load.load(settings, END_DATE - timedelta(days=2), END_DATE)
 
     columns = {r[0] for r in query(settings, "describe cursor_raw.usage_events")}
     assert {"newly_added_field", "newly_added_score"} <= columns
@@ -87,7 +87,7 @@ def test_unknown_extra_fields_become_new_columns(make_simulator, tmp_path):
 def test_a_plan_without_the_admin_api_fails_the_check_with_cause_and_fix(make_simulator, tmp_path, plan, status, hint):
     server = make_simulator(members=5, days=2, plan=plan)
     with pytest.raises(CursorConfigurationError, match=hint) as failure:
-        pipeline.check(settings_for(server, tmp_path))
+        load.check(settings_for(server, tmp_path))
     assert failure.value.status == status
 
 
@@ -96,18 +96,18 @@ def test_a_wrong_key_and_an_empty_roster_fail_the_check_in_one_line(make_simulat
     settings = settings_for(server, tmp_path)
     wrong = settings.__class__(**{**settings.__dict__, "teams": {"acme": "crsr_" + "x" * 64}})
     with pytest.raises(CursorConfigurationError, match="not a valid team Admin API key") as failure:
-        pipeline.check(wrong)
+        load.check(wrong)
     assert "\n" not in str(failure.value) and "crsr_xxx" not in str(failure.value)
 
     empty = make_simulator(members=5, days=2, plan="empty-team", api_key="crsr_" + "E" * 64)
     with pytest.raises(CursorConfigurationError, match="no members.*another team"):
-        pipeline.check(settings_for(empty, tmp_path))
+        load.check(settings_for(empty, tmp_path))
 
 
 def test_business_plan_skips_audit_logs_and_groups_with_a_warning(make_simulator, tmp_path, caplog):
     server = make_simulator(members=6, days=3, plan="business")
     settings = settings_for(server, tmp_path)
-    counts = pipeline.extract(settings, END_DATE - timedelta(days=2), END_DATE)
+    counts = load.load(settings, END_DATE - timedelta(days=2), END_DATE)
     assert counts["usage_events"] > 0 and counts.get("audit_logs", 0) == counts.get("billing_groups", 0) == 0
     assert "plan does not include it (403)" in caplog.text
     for table in ("audit_logs", "billing_groups", "billing_group_members"):  # created empty, for dbt's staging views
@@ -170,7 +170,7 @@ def test_a_load_killed_midway_and_run_again_ends_exact(make_simulator, tmp_path)
     )
     assert child.returncode == -signal.SIGKILL, child.stderr.decode()[-2000:]
 
-    pipeline.extract(settings, START, END_DATE)
+    load.load(settings, START, END_DATE)
 
     assert warehouse_by_user_day(settings) == normalized(truth_by_user_day(server, START, END_DATE))
 
@@ -180,7 +180,7 @@ def test_a_load_out_of_duckdb_memory_says_which_setting_and_the_next_run_loads_i
     settings = settings_for(server, tmp_path)
 
     with pytest.raises(ConfigError, match="more than CURSOR_SPEND_DUCKDB_MEMORY_LIMIT=1MB .* Nothing is lost"):
-        pipeline.extract(replace(settings, duckdb_memory_limit="1MB"), START, END_DATE)
-    pipeline.extract(settings, START, END_DATE)
+        load.load(replace(settings, duckdb_memory_limit="1MB"), START, END_DATE)
+    load.load(settings, START, END_DATE)
 
     assert warehouse_by_user_day(settings) == normalized(truth_by_user_day(server, START, END_DATE))

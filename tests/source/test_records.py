@@ -10,8 +10,9 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from cursor_spend import pipeline
-from cursor_spend.config import ConfigError, load_settings
+from cursor_spend import load
+from cursor_spend.config import load_settings
+from cursor_spend.errors import ConfigError
 from cursor_spend.warehouse import LOAD_THREADS
 from dlt_sources.cursor import EVENT_SCHEMA, records
 from dlt_sources.cursor.errors import CursorResponseError
@@ -103,7 +104,7 @@ def test_the_loads_duckdb_memory_limit_is_a_setting(tmp_path):
         env={"CURSOR_SPEND_DUCKDB": str(tmp_path / "w.duckdb"), "CURSOR_SPEND_DUCKDB_MEMORY_LIMIT": "48MB"}
     )
 
-    with pipeline.make_pipeline(settings).sql_client() as client:
+    with load.make_pipeline(settings).sql_client() as client:
         limit, threads = client.execute_sql("select current_setting('memory_limit'), current_setting('threads')")[0]
 
     assert (limit, threads) == ("45.7 MiB", LOAD_THREADS)  # DuckDB prints 48 MB (10^6 bytes) in MiB

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from cursor_simulator import Fault, SimulatorOptions
-from cursor_spend import pipeline
+from cursor_spend import load
 from dlt_sources.cursor.errors import CursorResponseError
 from tests.conftest import API_KEY, END_DATE
 
@@ -23,10 +23,10 @@ def test_the_key_appears_in_no_log_traceback_table_or_state_file(make_simulator,
     caplog.set_level(logging.DEBUG)
     server = make_simulator(members=8, days=3, options=SimulatorOptions(rate_limits=False))
     settings = settings_for(server, tmp_path)
-    pipeline.extract(settings, END_DATE - timedelta(days=2), END_DATE)
+    load.load(settings, END_DATE - timedelta(days=2), END_DATE)
     server.simulator.faults.replace([Fault("type_change", "events")])
     with pytest.raises(CursorResponseError) as failure:
-        pipeline.extract(settings, END_DATE - timedelta(days=2), END_DATE)
+        load.load(settings, END_DATE - timedelta(days=2), END_DATE)
 
     texts = [caplog.text, "".join(traceback.format_exception(failure.value)), repr(settings), *capfd.readouterr()]
     assert all(API_KEY not in text for text in texts)

@@ -9,8 +9,9 @@ import dlt
 import pytest
 
 from cursor_simulator import SimulatorOptions, TeamSpec
-from cursor_spend import pipeline
+from cursor_spend import load
 from dlt_sources.cursor import cursor_source
+from dlt_sources.cursor.client import CursorClient
 from dlt_sources.cursor.schema import TABLES
 from tests.conftest import API_KEY, END_DATE
 
@@ -24,7 +25,7 @@ def test_a_later_window_without_events_loads_the_earlier_one_exactly(make_simula
     settings = settings_for(server, tmp_path)
     start = date(2026, 10, 1)
 
-    pipeline.extract(settings, start, END_DATE)  # two 30-day windows, the second without any event
+    load.load(settings, start, END_DATE)  # two 30-day windows, the second without any event
 
     assert warehouse_by_user_day(settings) == normalized(truth_by_user_day(server, start, END_DATE))
 
@@ -37,7 +38,7 @@ def test_a_second_team_without_events_loads_beside_the_first(make_simulator, tmp
     start = END_DATE - timedelta(days=4)
 
     for _ in range(2):  # every run, not only the first
-        pipeline.extract(settings, start, END_DATE)
+        load.load(settings, start, END_DATE)
 
     assert warehouse_by_user_day(settings) == normalized(truth_by_user_day(server, start, END_DATE))
     assert query(settings, "select distinct team from cursor_raw.usage_events") == [("t0",)]
@@ -48,12 +49,12 @@ def test_every_raw_table_exists_with_its_declared_columns_even_when_empty_and_lo
     settings = settings_for(server, tmp_path)
     before = server.simulator.team().spec.start_date - timedelta(days=3)
 
-    pipeline.extract(settings, before - timedelta(days=2), before)  # days before the team had any usage
+    load.load(settings, before - timedelta(days=2), before)  # days before the team had any usage
 
     for table in TABLES:
         columns = {name for _, name in query(settings, _columns_sql(table.name))}
         assert {c.name for c in table.columns} <= columns, table.name
-    pipeline.extract(settings, END_DATE - timedelta(days=2), END_DATE)  # then usage arrives, as Arrow tables
+    load.load(settings, END_DATE - timedelta(days=2), END_DATE)  # then usage arrives, as Arrow tables
     start = END_DATE - timedelta(days=2)
     assert warehouse_by_user_day(settings) == normalized(truth_by_user_day(server, start, END_DATE))
 
@@ -70,14 +71,14 @@ def test_a_future_end_date_is_capped_at_yesterday_and_the_state_never_passes_it(
     server = make_simulator(members=3, days=3, end_date=yesterday, options=NO_LIMITS)
     settings = settings_for(server, tmp_path)
 
-    pipeline.extract(settings, yesterday - timedelta(days=2), yesterday + timedelta(days=23))
+    load.load(settings, yesterday - timedelta(days=2), yesterday + timedelta(days=23))
 
     assert f"reading up to {yesterday}" in caplog.text
-    state = pipeline.make_pipeline(settings).state["sources"]["cursor"]["resources"]
+    state = load.make_pipeline(settings).state["sources"]["cursor"]["resources"]
     assert {state[name]["teams"]["acme"]["last_loaded_day"] for name in ("daily_usage", "usage_events")} == {
         yesterday.isoformat()
     }
-    pipeline.extract(settings)  # the next daily run works at once, from the last loaded day minus the lookback
+    load.load(settings)  # the next daily run works at once, from the last loaded day minus the lookback
 
 
 def test_days_past_the_apis_retention_are_named_in_a_warning(make_simulator, tmp_path, caplog):
@@ -85,7 +86,7 @@ def test_days_past_the_apis_retention_are_named_in_a_warning(make_simulator, tmp
     settings = settings_for(server, tmp_path)
     start = datetime.now(UTC).date() - timedelta(days=100)
 
-    pipeline.extract(settings, start, start + timedelta(days=14))
+    load.load(settings, start, start + timedelta(days=14))
 
     assert f"{start} .. {start + timedelta(days=9)} are older than the Cursor API's retention" in caplog.text
 
@@ -124,16 +125,16 @@ def test_a_warehouse_of_the_previous_version_continues_from_its_source_wide_stat
 
         return remember
 
-    pipeline.make_pipeline(settings).run(previous_version())
+    load.make_pipeline(settings).run(previous_version())
 
     seen = []
 
-    class Recording(pipeline.CursorClient):
+    class Recording(CursorClient):
         def post(self, path: str, body: dict) -> dict:
             seen.append((path, body.get("startDate")))
             return super().post(path, body)
 
-    pipeline.extract(settings, end_date=END_DATE, client_factory=Recording)
+    load.load(settings, end_date=END_DATE, client_factory=Recording)
 
     from cursor_simulator.usage import day_start_ms
 

@@ -1,4 +1,5 @@
-"""The pipeline both the CLI and the Airflow DAGs run: check the keys, extract and load, transform.
+"""The load step, as the CLI and the Airflow DAGs run it: check the keys, then extract from the Cursor Admin API
+and load the raw tables (dlt).
 
 Raw tables land in the dataset ``cursor_raw`` of the warehouse (settings.warehouse: the DuckDB file, or the
 PostgreSQL database of CURSOR_SPEND_WAREHOUSE). A load an earlier run left unfinished (killed, interrupted,
@@ -22,15 +23,14 @@ from dlt_sources.cursor import cursor_source
 from dlt_sources.cursor.client import CursorClient
 from dlt_sources.cursor.errors import CursorAPIError, CursorConfigurationError
 
-from .config import ConfigError, Settings
-from .warehouse import WarehouseError, WarehouseLockedError, is_lock_error, locked_message
-
-__all__ = ["WarehouseLockedError", "check", "extract", "make_pipeline", "transform"]
+from .config import Settings
+from .errors import ConfigError, WarehouseError, WarehouseLockedError
+from .marts import RAW_SCHEMA
+from .warehouse import is_lock_error, locked_message
 
 log = logging.getLogger(__name__)
 
 PIPELINE_NAME = "cursor_spend"
-RAW_DATASET = "cursor_raw"
 KEEP_LOADED_PACKAGES = 7  # dlt keeps a folder per completed load: the newest few stay for inspection
 PARQUET_TABLES = ("daily_usage",)  # DuckDB holds ~1 GB to parse a few thousand rows of INSERT ... VALUES this wide
 
@@ -78,7 +78,7 @@ def check(settings: Settings, client_factory: Callable[..., CursorClient] = Curs
 
 
 def make_pipeline(
-    settings: Settings, progress: Collector | None = None, name: str = PIPELINE_NAME, dataset: str = RAW_DATASET
+    settings: Settings, progress: Collector | None = None, name: str = PIPELINE_NAME, dataset: str = RAW_SCHEMA
 ) -> dlt.Pipeline:
     """A dlt pipeline into the warehouse (by default the raw load's); its working state lives beside the warehouse
     so each warehouse is self-contained."""
@@ -96,7 +96,7 @@ def make_pipeline(
     )
 
 
-def extract(
+def load(
     settings: Settings,
     start_date: date | None = None,
     end_date: date | None = None,
@@ -178,11 +178,3 @@ def causes(exc: BaseException) -> Iterator[BaseException]:
         seen.add(id(exc))
         yield exc
         exc = exc.__cause__ or exc.__context__
-
-
-def transform(settings: Settings, full_refresh: bool = False, on_progress=None):
-    """Build the dbt project (seeds, staging, intermediate, marts, tests) and export the marts as Parquet;
-    returns dbt's result and the exported files."""
-    from .transform import transform as build
-
-    return build(settings, full_refresh=full_refresh, on_progress=on_progress)

@@ -1,0 +1,57 @@
+"""Paging through the Admin API: every page of an answer (the next one fetched while the caller works on the
+current one), the windowed POST bodies, and endpoints that only some plans have."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from .client import CursorClient
+from .errors import CursorConfigurationError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def windowed_post(client: CursorClient, path: str, lo: int, hi: int, page_size: int) -> Callable[[int], dict]:
+    """A page fetcher for ``path`` over the epoch-ms range ``lo`` .. ``hi`` (inclusive)."""
+
+    def fetch(page: int) -> dict:
+        return client.post(path, {"startDate": lo, "endDate": hi, "page": page, "pageSize": page_size})
+
+    return fetch
+
+
+def last_page(answer: dict) -> int:
+    """The last page an answer names: ``pagination.totalPages`` (daily usage, audit logs), ``pagination.numPages``
+    (usage events) or ``totalPages`` (spend)."""
+    pagination = answer.get("pagination") or {}
+    return int(pagination.get("totalPages") or pagination.get("numPages") or answer.get("totalPages") or 0)
+
+
+def pages(fetch: Callable[[int], dict]) -> Iterator[tuple[int, dict]]:
+    """(page number, answer) of every page, up to the last page the first answer names; each next page is
+    fetched in a background thread while the caller works on the current one."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cursor-prefetch") as pool:
+        answer = fetch(1)
+        last = last_page(answer)
+        for page in range(1, max(last, 1) + 1):
+            ahead = pool.submit(fetch, page + 1) if page < last else None
+            yield page, answer
+            if ahead is not None:
+                answer = ahead.result()
+
+
+def enterprise_only(client: CursorClient, path: str, call: Callable[[], T]) -> T | None:
+    """``call()``, or None (with a warning) when the plan does not include this endpoint (403)."""
+    try:
+        return call()
+    except CursorConfigurationError as exc:
+        if exc.status != 403:
+            raise
+        log.warning(
+            "team %r: skipping %s: the plan does not include it (403). Enterprise plans have it.", client.team, path
+        )
+        return None
