@@ -95,3 +95,9 @@ def test_every_chart_is_on_a_dashboard_and_its_saved_query_asks_what_its_form_sh
         assert set(used) <= names, (chart["slice_name"], set(used) - names)
     slugs = [dashboard["slug"] for dashboard in assets["dashboards"].values()]
     assert sorted(slugs) == ["cursor-spend-budgets", "cursor-spend-chargeback", "cursor-spend-overview"]
+
+
+def test_the_analysts_guide_names_every_dashboard_and_its_address(assets):
+    guide = (REPO / "docs" / "analysts.md").read_text()
+    for dashboard in assets["dashboards"].values():
+        assert dashboard["dashboard_title"] in guide and f"/superset/dashboard/{dashboard['slug']}/" in guide
