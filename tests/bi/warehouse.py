@@ -1,5 +1,6 @@
 """The one place the BI tests fill a warehouse, the way a daily run does: the Cursor Admin API simulator over real
-HTTP, cursor-spend's extract, then dbt's transform. Every call into cursor-spend's Python API for that is here.
+HTTP, cursor-spend's extract, then dbt's transform. Every name the BI tests take from cursor-spend's Python API is
+imported here (DBT_PROJECT_DIR, the dbt project, too).
 
 Two teams over two calendar months (the second month to date), one team busy with a spike that crosses the
 shipped per-user budget, one quieter team whose members leave paid seats idle: month-to-date and past-month rows,
@@ -12,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from cursor_simulator import Scenario, Simulator, SimulatorOptions, SimulatorServer, TeamSpec
-from cursor_spend.config import DBT_PROJECT_DIR, Settings, load_settings
+from cursor_spend.config import DBT_PROJECT_DIR, Settings, load_settings  # noqa: F401 (DBT_PROJECT_DIR: re-exported)
 from cursor_spend.pipeline import extract
 from cursor_spend.summary import Summary, summarize
 from cursor_spend.transform import transform
@@ -67,6 +68,3 @@ def report_figures(settings: Settings) -> Summary:
     summary = summarize(settings)
     assert summary is not None
     return summary
-
-
-DBT_PROJECT = DBT_PROJECT_DIR
