@@ -110,7 +110,7 @@ class Superset:
 
     def start(self) -> Superset:
         """gunicorn with Superset's app, as the image's run-server.sh starts it; waits for /health."""
-        log = open(self.home / "server.log", "w")  # noqa: SIM115 (closed with the process)
+        log = open(self.home / "server.log", "w")  # the server writes it; this process closes its copy below
         gunicorn = [
             str(self.venv / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers", "1",
             "--worker-class", "gthread", "--threads", "4", "--timeout", "120", "superset.app:create_app()",
