@@ -18,11 +18,13 @@ os.environ.setdefault("PROVIDERS__ENABLE_AIRFLOW_SECRETS", "false")
 # The slowest files first (measured with --durations): pytest-xdist's --dist loadfile hands whole files to free
 # workers in collection order, so the long ones start at once and the short ones fill the gaps at the end.
 SLOW_FIRST = (
+    "tests/bi/test_semantic_layer.py",
     "tests/airflow/test_end_to_end.py",
     "tests/benchmarks/test_benchmarks.py",
     "tests/e2e/test_cli_pipeline.py",
     "tests/e2e/test_postgres.py",
     "tests/e2e/test_reliability.py",
+    "tests/bi/test_superset.py",
     "tests/dbt/test_plain_dbt.py",
     "tests/dbt/test_transform.py",
     "tests/airflow/test_dag_runs.py",

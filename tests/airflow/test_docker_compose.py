@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -119,3 +120,35 @@ def test_the_pipeline_uses_the_postgresql_warehouse_service_without_a_password_i
         compose["services"]["airflow-scheduler"]["depends_on"]["warehouse-postgres"]["condition"] == "service_healthy"
     )
     assert warehouse_pool(env) == "default_pool"
+
+
+def _mounts(service: dict) -> dict[str, str]:
+    return dict(volume.split(":")[:2] for volume in service["volumes"])
+
+
+def test_superset_imports_the_dashboards_as_code_and_reads_the_warehouse_as_the_reader(compose: dict) -> None:
+    services = compose["services"]
+    superset, reader, warehouse = services["superset"], services["warehouse-reader"], services["warehouse-postgres"]
+    assert superset["image"].startswith("apache/superset:6.1.0")
+    bi = _mounts(superset)["./bi/superset"]  # the repository's config, bootstrap and dashboards
+    assert Path(superset["environment"]["SUPERSET_CONFIG_PATH"]) == Path(bi) / "superset_config.py"
+    command = " ".join(superset["command"])
+    assert f"{bi}/bootstrap.sh && exec /usr/bin/run-server.sh" in command
+    assert "superset import-dashboards" in (REPO / "bi" / "superset" / "bootstrap.sh").read_text()
+
+    # warehouse-reader runs the repository's reader_role.sql as the warehouse's owner, before Superset starts
+    args = reader["command"]
+    script = Path(args[args.index("-f") + 1])
+    assert (REPO / "bi" / "postgres" / script.name).is_file()
+    assert _mounts(reader)["./bi/postgres"] == str(script.parent)
+    owner = urlsplit(args[1])
+    assert (owner.username, owner.hostname) == (warehouse["environment"]["POSTGRES_USER"], "warehouse-postgres")
+    assert reader["environment"]["PGPASSWORD"] == warehouse["environment"]["POSTGRES_PASSWORD"]
+    assert superset["depends_on"]["warehouse-reader"]["condition"] == "service_completed_successfully"
+
+    # Superset connects as that reader, with its password, to the warehouse's database
+    variables = dict(args[n + 1].split("=", 1) for n, arg in enumerate(args) if arg == "-v")
+    uri = urlsplit(superset["environment"]["CURSOR_SPEND_BI_DATABASE_URI"])
+    assert (uri.username, uri.password) == (variables["reader"], variables["reader_password"])
+    assert (uri.hostname, uri.path) == ("warehouse-postgres", "/" + warehouse["environment"]["POSTGRES_DB"])
+    assert "superset-home" in compose["volumes"]

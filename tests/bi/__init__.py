@@ -1,0 +1,1 @@
+"""BI tools over the marts: the semantic layer (MetricFlow) and Apache Superset."""
