@@ -90,7 +90,7 @@ def make_pipeline(
     return dlt.pipeline(
         pipeline_name=name,
         pipelines_dir=str(settings.warehouse_dir.resolve() / ".dlt"),
-        destination=settings.warehouse.destination(),
+        destination=settings.warehouse.destination("extract" if name == PIPELINE_NAME else "alerts"),
         dataset_name=dataset,
         progress=progress,
     )
