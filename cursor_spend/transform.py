@@ -29,6 +29,8 @@ from pathlib import Path
 
 from .config import DBT_PROJECT_DIR, Settings
 from .errors import TransformError, WarehouseLockedError
+from .locking import exclusive
+from .marts import DBT_SCHEMAS
 from .warehouse import is_lock_error, locked_message
 
 log = logging.getLogger(__name__)
@@ -189,8 +191,9 @@ BUILD = ("build", "--exclude-resource-type", "unit_test")
 def transform(
     settings: Settings, full_refresh: bool = False, on_progress: Callable[[int, int], None] | None = None
 ) -> BuildResult:
-    """Build seeds, models and data tests with dbt; returns dbt's result."""
-    settings.warehouse.check()
-    result = run_dbt(settings, *BUILD, *(["--full-refresh"] if full_refresh else []), on_progress=on_progress)
+    """Build seeds, models and data tests with dbt (holding the warehouse's writer lock); returns dbt's result."""
+    settings.warehouse.check(creates=DBT_SCHEMAS)
+    with exclusive(settings, "transform"):
+        result = run_dbt(settings, *BUILD, *(["--full-refresh"] if full_refresh else []), on_progress=on_progress)
     log.info("dbt build: %s (log: %s)", result.line, result.log_path)
     return result

@@ -117,28 +117,28 @@ class Warehouse:
 
     def _check_creates(self, connection: Any, schemas: Sequence[str]) -> None:
         cursor = connection.cursor() if self.url else connection  # DuckDB: a cursor would be another connection
-        if self.url:
-            cursor.execute("select current_user")
-            user = f"user {cursor.fetchone()[0]}"
-        else:
-            cursor.execute("begin")  # DuckDB commits each statement unless told otherwise
-            user = "this process"
+        cursor.execute("select current_user" if self.url else "begin")  # DuckDB commits each statement unless told
+        user = cursor.fetchone()[0] if self.url else None
         existing = "pg_namespace where nspname" if self.url else "information_schema.schemata where schema_name"
         try:
             for schema in schemas:
                 cursor.execute(f"select count(*) from {existing} = '{schema}'")
                 missing = not cursor.fetchone()[0]
-                step = f"create schema {schema}" if missing else f"create tables in schema {schema}"
                 if missing:
                     cursor.execute(f'create schema "{schema}"')
                 cursor.execute(f'create table "{schema}"."cursor_spend_check_{os.getpid()}" (x integer)')
         except Exception as exc:  # the driver's error: what the database refused
             connection.rollback()
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            database = self.url.dbname if self.url else "the file"
-            fix = (f"GRANT CREATE ON DATABASE {database} TO that user (or create schema {schema} for it)" if missing
-                   else f"GRANT USAGE, CREATE ON SCHEMA {schema} TO that user")  # fmt: skip
-            raise WarehouseError(f"the {self}: {user} cannot {step} ({reason}), which a run needs; {fix}") from None
+            step = f"create schema {schema}" if missing else f"create tables in schema {schema}"
+            if not self.url:
+                fix = "point CURSOR_SPEND_DUCKDB (or --duckdb) at a file this user may write"
+            elif missing:
+                fix = f"GRANT CREATE ON DATABASE {self.url.dbname} TO {user} (or create schema {schema} for it)"
+            else:
+                fix = f"GRANT USAGE, CREATE ON SCHEMA {schema} TO {user}"
+            who = f"user {user}" if user else "this process"
+            raise WarehouseError(f"the {self}: {who} cannot {step} ({reason}), which a run needs; {fix}") from None
         connection.rollback()
         if self.url:
             self._check_owners(cursor, schemas, user)
@@ -156,7 +156,7 @@ class Warehouse:
             schema, table, owner = found
             raise WarehouseError(
                 f"the {self}: table {schema}.{table} belongs to role {owner}, and a run replaces or alters its tables "
-                f"as {user}; run cursor-spend as {owner}, or GRANT {owner} TO that user"
+                f"as user {user}; run cursor-spend as {owner}, or GRANT {owner} TO {user}"
             )
 
     # -- connections -------------------------------------------------------------------------------------------

@@ -73,15 +73,23 @@ class PostgresServer:
         self._run(self.initdb, "-D", str(self.data), "-U", USER, *password, "-A", self.auth,
                   "-E", "UTF8", "--locale", "C.UTF-8" if Path("/usr/lib/locale/C.utf8").exists() else "C")  # fmt: skip
         pwfile.unlink(missing_ok=True)
+        return self.resume()
+
+    def resume(self) -> PostgresServer:
+        """Start the server (again, after :meth:`halt`)."""
         options = f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root}"
         options += " -c fsync=off"  # a throwaway cluster: it need not survive a power cut
         options += " -c timezone=America/New_York"  # not UTC: every UTC day must come out right in any session zone
         self._run(self.pg_ctl, "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
         return self
 
+    def halt(self) -> None:
+        """Stop the server at once, as a crash or an operator would, keeping its data."""
+        self._run(self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
     def stop(self) -> None:
         try:
-            self._run(self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop")
+            self.halt()
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 

@@ -78,6 +78,7 @@ def test_documented_defaults_are_the_code_defaults():
         "CURSOR_LOOKBACK_DAYS": settings.lookback_days,
         "CURSOR_INITIAL_DAYS": settings.initial_days,
         "CURSOR_RATE_LIMIT_WINDOW": settings.rate_limit_window,
+        "CURSOR_SPEND_LOCK_WAIT": settings.lock_wait,
     }.items():
         assert f"| `{name}` | `{value:g}` |" in table
     assert f"| `CURSOR_SPEND_DUCKDB` | `{settings.duckdb_path}` |" in table

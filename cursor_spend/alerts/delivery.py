@@ -68,6 +68,7 @@ def record(settings: Settings, records: list[dict]) -> None:
     import dlt
 
     from ..load import load_errors, make_pipeline, prune_loaded_packages
+    from ..locking import exclusive
 
     resource = dlt.resource(
         records,
@@ -82,7 +83,7 @@ def record(settings: Settings, records: list[dict]) -> None:
             "error": {"data_type": "text", "nullable": True},
         },
     )
-    pipeline = make_pipeline(settings, name=LEDGER_PIPELINE, dataset=LEDGER_SCHEMA)
-    with load_errors(settings):
+    pipeline = make_pipeline(settings, name=LEDGER_PIPELINE, dataset=LEDGER_SCHEMA, job="alerts")
+    with exclusive(settings, "alerts"), load_errors(settings):
         pipeline.run(resource)
     prune_loaded_packages(pipeline)
