@@ -10,8 +10,9 @@
     make_timestamp(cast({{ column }} as bigint) * 1000)
 {%- endmacro %}
 
+{#- Milliseconds after the epoch with dbt's dateadd (PostgreSQL: times an interval; Snowflake: dateadd()). -#}
 {% macro default__epoch_ms_to_utc(column) -%}
-    (cast('1970-01-01 00:00:00' as timestamp) + cast({{ column }} as bigint) * interval '1 millisecond')
+    {{ dbt.dateadd('millisecond', 'cast(' ~ column ~ ' as bigint)', "cast('1970-01-01 00:00:00' as timestamp)") }}
 {%- endmacro %}
 
 {#- A timestamp with time zone (as dlt loads them) as the UTC wall-clock timestamp, whatever the session's zone. -#}

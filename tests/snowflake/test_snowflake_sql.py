@@ -1,0 +1,28 @@
+"""The project's macros where Snowflake's SQL differs from DuckDB's and PostgreSQL's, run on Snowflake's dbt target
+(dbt-snowflake against fakesnow): each answer equals what DuckDB and PostgreSQL give. One dbt process runs every
+query (parsing the project once); each test reads its own query's answer or error."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+QUERIES = {
+    "epoch": "select {{ epoch_ms_to_utc('1794700800001') }}, {{ epoch_ms_to_utc('1794700799999') }}",
+}
+
+
+@pytest.fixture(scope="module")
+def answers(fakesnow, tmp_path_factory) -> dict[str, dict]:
+    return fakesnow.show(QUERIES, tmp_path_factory.mktemp("dbt"))
+
+
+def row(answers: dict[str, dict], name: str) -> list[str]:
+    answer = answers[name]
+    assert "error" not in answer, answer["error"][-2000:]
+    return answer["rows"][0]
+
+
+def test_epoch_milliseconds_become_utc_timestamps_on_snowflake(answers):
+    assert row(answers, "epoch") == ["2026-11-15 00:00:00.001000", "2026-11-14 23:59:59.999000"]
