@@ -10,6 +10,10 @@ import pytest
 
 QUERIES = {
     "epoch": "select {{ epoch_ms_to_utc('1794700800001') }}, {{ epoch_ms_to_utc('1794700799999') }}",
+    "json": (
+        "select {{ json_string(\"'a' || chr(92) || 'b' || chr(34) || 'c' || chr(10) || 'd' || chr(9) || 'e'\") }},"
+        " {{ json_string('null') }}"
+    ),
 }
 
 
@@ -26,3 +30,10 @@ def row(answers: dict[str, dict], name: str) -> list[str]:
 
 def test_epoch_milliseconds_become_utc_timestamps_on_snowflake(answers):
     assert row(answers, "epoch") == ["2026-11-15 00:00:00.001000", "2026-11-14 23:59:59.999000"]
+
+
+def test_json_strings_escape_backslashes_quotes_and_control_characters_on_snowflake(answers):
+    text, null = row(answers, "json")
+    assert text == r'"a\\b\"c\nd\te"'
+    assert json.loads(text) == 'a\\b"c\nd\te'
+    assert null == "null"
