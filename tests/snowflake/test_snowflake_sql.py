@@ -14,6 +14,10 @@ QUERIES = {
         "select {{ json_string(\"'a' || chr(92) || 'b' || chr(34) || 'c' || chr(10) || 'd' || chr(9) || 'e'\") }},"
         " {{ json_string('null') }}"
     ),
+    "divide": (
+        "select {{ exact_divide('cast(88.815 as decimal(38, 9))', 30) }},"
+        " {{ seat_day_cost('cast(40 as decimal(18, 6))', \"cast('2026-02-10' as date)\") }}"
+    ),
 }
 
 
@@ -37,3 +41,8 @@ def test_json_strings_escape_backslashes_quotes_and_control_characters_on_snowfl
     assert text == r'"a\\b\"c\nd\te"'
     assert json.loads(text) == 'a\\b"c\nd\te'
     assert null == "null"
+
+
+def test_exact_divide_keeps_the_cents_of_money_on_snowflake(answers):
+    # 88.815 / 30 = 2.9605 (a bare NUMERIC cast made it 89 / 30); a February seat-day costs 40 / 28 dollars
+    assert row(answers, "divide") == ["2.96050000000", "1.42857142900"]
