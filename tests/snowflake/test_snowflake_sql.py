@@ -18,6 +18,10 @@ QUERIES = {
         "select {{ exact_divide('cast(88.815 as decimal(38, 9))', 30) }},"
         " {{ seat_day_cost('cast(40 as decimal(18, 6))', \"cast('2026-02-10' as date)\") }}"
     ),
+    "least": (
+        "select {{ least_ignoring_nulls(['cast(null as date)', \"cast('2026-11-03' as date)\"]) }},"
+        " {{ greatest_ignoring_nulls(['1', 'null', '3']) }}, {{ least_ignoring_nulls(['2', '1']) }}"
+    ),
 }
 
 
@@ -46,3 +50,7 @@ def test_json_strings_escape_backslashes_quotes_and_control_characters_on_snowfl
 def test_exact_divide_keeps_the_cents_of_money_on_snowflake(answers):
     # 88.815 / 30 = 2.9605 (a bare NUMERIC cast made it 89 / 30); a February seat-day costs 40 / 28 dollars
     assert row(answers, "divide") == ["2.96050000000", "1.42857142900"]
+
+
+def test_least_and_greatest_ignore_nulls_on_snowflake(answers):
+    assert row(answers, "least") == ["2026-11-03", "3", "1"]
