@@ -22,6 +22,14 @@ QUERIES = {
         "select {{ least_ignoring_nulls(['cast(null as date)', \"cast('2026-11-03' as date)\"]) }},"
         " {{ greatest_ignoring_nulls(['1', 'null', '3']) }}, {{ least_ignoring_nulls(['2', '1']) }}"
     ),
+    "time_zones": (
+        "select {{ utc_timestamp(\"cast('2026-11-15 01:30:00 +02:00' as timestamp with time zone)\") }},"
+        " {{ utc_midnight(\"cast('2026-11-15' as date)\") }}"
+    ),
+    "weekend": (
+        "select {{ is_weekend(\"cast('2026-11-14' as date)\") }}, {{ is_weekend(\"cast('2026-11-15' as date)\") }},"
+        " {{ is_weekend(\"cast('2026-11-16' as date)\") }}"
+    ),
 }
 
 
@@ -54,3 +62,11 @@ def test_exact_divide_keeps_the_cents_of_money_on_snowflake(answers):
 
 def test_least_and_greatest_ignore_nulls_on_snowflake(answers):
     assert row(answers, "least") == ["2026-11-03", "3", "1"]
+
+
+def test_time_zones_convert_to_utc_on_snowflake(answers):
+    assert row(answers, "time_zones") == ["2026-11-14 23:30:00", "2026-11-15 00:00:00+00:00"]
+
+
+def test_saturdays_and_sundays_are_weekends_on_snowflake(answers):
+    assert row(answers, "weekend") == ["True", "True", "False"]
