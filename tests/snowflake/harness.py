@@ -96,15 +96,16 @@ class FakesnowServer:
         target (dbt_project/profiles.yml) pointed at this server."""
         return os.environ | {
             "PYTHONPATH": str(REPO),
-            "CURSOR_SPEND_SNOWFLAKE_ACCOUNT": "fakesnow",
-            "CURSOR_SPEND_SNOWFLAKE_USER": "fake",
-            "DBT_ENV_SECRET_CURSOR_SPEND_SNOWFLAKE_PASSWORD": "snow",
-            "CURSOR_SPEND_SNOWFLAKE_DATABASE": DATABASE,
-            "CURSOR_SPEND_SNOWFLAKE_WAREHOUSE": "smoke",
-            "CURSOR_SPEND_SNOWFLAKE_ROLE": "smoke",
-            "CURSOR_SPEND_SNOWFLAKE_HOST": "127.0.0.1",
-            "CURSOR_SPEND_SNOWFLAKE_PORT": str(self.port),
-            "CURSOR_SPEND_SNOWFLAKE_PROTOCOL": "http",
+            "SNOWFLAKE_ACCOUNT": "fakesnow",
+            "SNOWFLAKE_USER": "fake",
+            "DBT_ENV_SECRET_SNOWFLAKE_PASSWORD": "snow",
+            "SNOWFLAKE_DATABASE": DATABASE,
+            "SNOWFLAKE_WAREHOUSE": "smoke",
+            "SNOWFLAKE_ROLE": "smoke",
+            "SNOWFLAKE_HOST": "127.0.0.1",
+            "SNOWFLAKE_PORT": str(self.port),
+            "SNOWFLAKE_PROTOCOL": "http",
+            "SNOWFLAKE_PRIVATE_KEY_PATH": "",
         }
 
     def load(self, pipelines_dir: Path, base_url: str, teams: dict[str, str], start: str, end: str) -> dict:
