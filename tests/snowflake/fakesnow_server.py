@@ -9,6 +9,8 @@ What fakesnow itself lacks is made up here, in the test harness, never in the pr
   catalog only): dbt-snowflake's unit tests and incremental models create them, so they become ordinary tables.
 - It casts the arguments of SUM, AVG and MEDIAN to DOUBLE (to mimic Snowflake's implicit cast of text): Snowflake
   sums NUMBER exactly, so the cast is left out (the project never sums text).
+- dlt's PUT and COPY INTO spellings that Snowflake accepts and fakesnow's parser does not: a quoted stage target
+  (``'@"SCHEMA"."%TABLE"/"load id"'``), file format options separated by commas, ``MATCH_BY_COLUMN_NAME`` quoted.
 """
 
 from __future__ import annotations
