@@ -60,8 +60,7 @@ class Organization:
         first = self.teams[0].spec
         for team in self.teams:
             if team.spec.plan != "enterprise":
-                raise ValueError(f"team {team.spec.resolved_team_id} is on plan {team.spec.plan}: an organization's "
-                                 "teams are on the enterprise plan")  # fmt: skip
+                raise ValueError(f"team {team.spec.resolved_team_id} is on plan {team.spec.plan}, not enterprise")
             if (team.spec.end_date, team.spec.cycle_day) != (first.end_date, first.cycle_day):
                 raise ValueError("an organization's teams share their end date and billing-cycle day")
         self.pool = Pool(spec, self.teams)
@@ -74,12 +73,11 @@ class Organization:
         self._check_named(request.get("organizationId"), known)
         if route == "org-pooled-usage":
             return self.pool.on(self.pool.end_date).as_json()
-        team_ids = self.selected(request)
-        if route == "org-events":
-            return self.events_route(request, team_ids)
-        return {"org-members": self.members, "org-daily-usage": self.daily_usage, "org-spend": self.spend}[route](
-            request, team_ids
-        )
+        routes = {
+            "org-events": self.events_route, "org-members": self.members, "org-daily-usage": self.daily_usage,
+            "org-spend": self.spend,
+        }  # fmt: skip
+        return routes[route](request, self.selected(request))
 
     def _check_named(self, asked: object, known: set[str]) -> None:
         if asked is None or asked == "":
@@ -104,7 +102,7 @@ class Organization:
     # -- the routes the reference did not read in detail ------------------------------------------------------
 
     def members(self, request: dict, team_ids: list[int]) -> dict:
-        include_removed = self.endpoints[team_ids[0]].options.include_removed_members if team_ids else False
+        include_removed = next(iter(self.endpoints.values())).options.include_removed_members  # the simulator's
         rows = [
             row | {"teamId": team_id}
             for team_id in team_ids

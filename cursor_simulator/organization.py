@@ -44,11 +44,11 @@ class OrgSpec:
 
     The pool (see :mod:`.pool`): the contract covers ``contract_start`` .. ``contract_end`` (default: the teams'
     first day of data, and a year from it); ``pool_limit_cents`` defaults to twice what the organization would use
-    over the whole contract at its average daily usage so far (whole $100s). ``pool_runs_out`` plants the story
-    of a pool projected to run out: the limit is set so that at that average rate the pool runs out on that day
-    (a date, or N = N days after the end date), before the contract ends. ``budgets_cents``: per team id, its
-    budget limit in cents; None (default) gives every team but the last a budget of its share of the seats of the
-    limit, in whole dollars, and the last none (``{}``: no budgets).
+    over the whole contract at its average daily usage so far (whole $100s, at least $100). ``pool_runs_out``
+    plants the story of a pool projected to run out: the limit is set so that at that average rate the pool runs
+    out on that day (a date, or N = N days after the end date), before the contract ends. ``budgets_cents``: per
+    team id, its budget limit in cents; None (default) gives every team but the last a budget of its share of the
+    seats of the limit, in whole dollars, and the last none (``{}``: no budgets).
     """
 
     api_key: str

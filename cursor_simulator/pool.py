@@ -9,9 +9,9 @@ usage events, exactly: each event's cents have 6 decimals, and the pool sums the
 same sum, so the teams add up to the pool exactly.
 
 The limit: ``OrgSpec.pool_limit_cents``, or derived from the average daily use so far (used through the end date /
-days since the contract start): by default twice the projected use over the whole contract, in whole $100s; with
-``pool_runs_out`` (the planted story), the projected use through that day (whole cents, rounded down), so that at
-that average rate the pool runs out on that day and not the day before.
+days since the contract start): by default twice the projected use over the whole contract, in whole $100s (at
+least $100); with ``pool_runs_out`` (the planted story), the projected use through that day (whole cents, rounded
+down), so that at that average rate the pool runs out on that day and not the day before.
 """
 
 from __future__ import annotations
@@ -107,16 +107,21 @@ class Pool:
     # -- the limit, the budgets, the story --------------------------------------------------------------------
 
     @cached_property
+    def _used_by_end(self) -> int:
+        """Micro-cents used from the contract start through the end date (without the late change)."""
+        return sum(self._used_micro(self.end_date, late=False).values())
+
+    @cached_property
     def _daily_rate(self) -> Fraction:
         """Average micro-cents a day from the contract start through the end date (without the late change)."""
-        used = sum(self._used_micro(self.end_date, late=False).values())
-        return Fraction(used, (self.end_date - self.contract_start).days + 1)
+        return Fraction(self._used_by_end, (self.end_date - self.contract_start).days + 1)
 
     @cached_property
     def limit_cents(self) -> int:
+        """The given limit, or one derived from the average daily use (see the module docstring)."""
         if self.spec.pool_limit_cents is not None:
             return self.spec.pool_limit_cents
-        used = sum(self._used_micro(self.end_date, late=False).values())
+        used = self._used_by_end
         if self.runs_out_day is None:
             projected = used + self._daily_rate * (self.contract_end - self.end_date).days
             return max(10_000, math.ceil(DEFAULT_HEADROOM * projected / MICRO / 10_000) * 10_000)

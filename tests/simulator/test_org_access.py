@@ -181,7 +181,7 @@ def test_an_organization_spec_that_cannot_be_is_refused(change, message):
         (None, {"budgets_cents": {10003: 100}}, "not in the organization"),
         (None, {"pool_runs_out": 400}, "before 2027"),
         (None, {"contract_start": date(2026, 11, 21)}, "must hold 2026-11-20"),
-        ({"plan": "business"}, {}, "enterprise plan"),
+        ({"plan": "business"}, {}, "not enterprise"),
         ({"cycle_day": 5}, {}, "share their end date and billing-cycle day"),
     ],
 )
