@@ -96,7 +96,7 @@ def _send(channel: Channel, each: Plan, report: Report, settings: Settings) -> l
     marks = []
     for message in each.messages:
         if report.error:
-            marks += each.marked(message, FAILED, NOT_ATTEMPTED)
+            marks += each.marked(message, FAILED, NOT_ATTEMPTED, attempted=False)
             continue
         report.retried += each.retried(message)
         try:

@@ -108,8 +108,3 @@ def slack_escape(text: str) -> str:
 def _counted(counts: dict[str, int]) -> str:
     total = sum(counts.values())
     return f"{total} alert{'s' if total != 1 else ''} (" + ", ".join(f"{n} {kind}" for kind, n in counts.items()) + ")"
-
-
-def messages_of(alerts: Sequence[Alert]) -> list[Message]:
-    """One message per alert (the alerts of ``send`` mode, or retries of single messages)."""
-    return [Message(alert.alert_key, (alert,)) for alert in alerts]

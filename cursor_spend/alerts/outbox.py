@@ -24,6 +24,7 @@ LEDGER_PIPELINE = "cursor_spend_alerts"
 MAX_UNCONFIRMED = 2  # attempts that may have arrived unconfirmed before an alert is given up
 NOT_ATTEMPTED = "not attempted: an earlier message to this channel failed in this run"
 GIVEN_UP_ERROR = "outcome unknown twice: not sent again"
+NO_ROW = Entry(status="")  # an alert the ledger has no row for yet
 COLUMNS = {
     "alert_key": {"data_type": "text", "nullable": False},
     "channel": {"data_type": "text", "nullable": False},
@@ -51,31 +52,31 @@ class Plan:
 
     def retried(self, message: Message) -> int:
         """How many of ``message``'s alerts it sends again after an unknown outcome."""
-        return sum(self.prior.get(a.alert_key, Entry(FAILED)).unconfirmed > 0 for a in message.alerts)
+        return sum(self.prior.get(a.alert_key, NO_ROW).unconfirmed > 0 for a in message.alerts)
 
     def pending(self) -> list[dict]:
         """The rows written before any message is sent: each message's alerts ``pending``, one more attempt that
         may arrive unconfirmed; and the skipped and given-up rows."""
-        rows = [self._row(a, message.key, PENDING, 1, 1) for message in self.messages for a in message.alerts]
+        rows = [self.row(a, message.key, PENDING, 1, 1) for message in self.messages for a in message.alerts]
         return rows + self.rows
 
-    def marked(self, message: Message, status: str, error: str | None = None) -> list[dict]:
-        """The rows of ``message``'s alerts after the attempt: ``sent``, ``failed`` (it did not arrive),
-        ``unknown`` (it may have) or ``given_up`` (unknown again), or failed and not attempted."""
-        attempted = error != NOT_ATTEMPTED
-        maybe_arrived = status != FAILED
+    def marked(self, message: Message, status: str, error: str | None = None, attempted: bool = True) -> list[dict]:
+        """The rows of ``message``'s alerts after the attempt: ``sent``, ``failed`` (it did not arrive, or was not
+        attempted), ``unknown`` (it may have arrived) or ``given_up`` (unknown once more)."""
         rows = []
         for alert in message.alerts:
-            row = self._row(alert, message.key, status, int(attempted), int(maybe_arrived), error)
+            row = self.row(alert, message.key, status, int(attempted), int(status != FAILED), error)
             if status == UNKNOWN and row["unconfirmed"] >= MAX_UNCONFIRMED:
                 row |= {"status": GIVEN_UP, "error": f"{error}; {GIVEN_UP_ERROR}"}
             rows.append(row)
         return rows
 
-    def _row(
+    def row(
         self, alert: Alert, message_key: str | None, status: str, attempt: int, unconfirmed: int, error=None
     ) -> dict:
-        prior = self.prior.get(alert.alert_key, Entry(FAILED))
+        """The ledger row of ``alert`` on this channel: its counts before the run plus this ``attempt`` and this
+        ``unconfirmed`` one (0 or 1)."""
+        prior = self.prior.get(alert.alert_key, NO_ROW)
         return {
             "alert_key": alert.alert_key, "channel": self.channel, "status": status, "message_key": message_key,
             "attempts": prior.attempts + attempt, "unconfirmed": prior.unconfirmed + unconfirmed,
@@ -95,13 +96,13 @@ def plan(channel: str, alerts: Sequence[Alert], ledger: Ledger, now: datetime) -
             result.prior[alert.alert_key] = entry
         if alert.delivery == OFF:
             if entry is None or entry.status == FAILED:
-                result.rows.append(result._row(alert, alert.superseded_by, SKIPPED, 0, 0))
+                result.rows.append(result.row(alert, alert.superseded_by, SKIPPED, 0, 0))
         elif entry is None or (entry.status in (FAILED, SKIPPED) and not entry.unconfirmed):
             (digest if alert.delivery == DIGEST else singles).append(alert)
         elif entry.settled:
             continue
         elif entry.unconfirmed >= MAX_UNCONFIRMED:  # a retry that crashed before it was marked
-            result.rows.append(result._row(alert, entry.message_key, GIVEN_UP, 0, 0, GIVEN_UP_ERROR))
+            result.rows.append(result.row(alert, entry.message_key, GIVEN_UP, 0, 0, GIVEN_UP_ERROR))
             result.given_up += 1
         else:  # in doubt: pending (a crash), unknown, or failed after an unknown outcome
             retries[entry.message_key or alert.alert_key].append(alert)
