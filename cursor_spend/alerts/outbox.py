@@ -25,13 +25,13 @@ MAX_UNCONFIRMED = 2  # attempts that may have arrived unconfirmed before an aler
 NOT_ATTEMPTED = "not attempted: an earlier message to this channel failed in this run"
 GIVEN_UP_ERROR = "outcome unknown twice: not sent again"
 NO_ROW = Entry(status="")  # an alert the ledger has no row for yet
-COLUMNS = {
+COLUMNS = {  # the outbox's columns are nullable: a ledger written before the outbox has rows without them
     "alert_key": {"data_type": "text", "nullable": False},
     "channel": {"data_type": "text", "nullable": False},
     "status": {"data_type": "text", "nullable": False},
     "message_key": {"data_type": "text", "nullable": True},
-    "attempts": {"data_type": "bigint", "nullable": False},
-    "unconfirmed": {"data_type": "bigint", "nullable": False},
+    "attempts": {"data_type": "bigint", "nullable": True},
+    "unconfirmed": {"data_type": "bigint", "nullable": True},
     "attempted_at": {"data_type": "timestamp", "nullable": False},
     "error": {"data_type": "text", "nullable": True},
 }

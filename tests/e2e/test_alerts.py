@@ -13,7 +13,7 @@ import statistics
 import subprocess
 import sys
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from subprocess import PIPE
@@ -371,6 +371,29 @@ def test_control_characters_and_markup_from_the_warehouse_never_reach_the_termin
     assert "\u202e" not in out and "\x1b" not in out
     escaped = "eve@x.io\\n[red]fake[/red] \\u202egnp.exe \\x1b[31mred"
     assert out.count(escaped) == 3  # the alerts listing, the summary's alerts and its top users
+
+
+def test_a_ledger_written_before_the_outbox_keeps_its_deliveries_and_gains_the_outbox_columns(warehouse, monkeypatch):
+    import dlt
+
+    from cursor_spend.alerts.outbox import LEDGER_PIPELINE
+    from cursor_spend.config import load_settings
+    from cursor_spend.load import make_pipeline
+
+    delivered = _delivered(warehouse)
+    taken = set(sorted(delivered)[: len(delivered) // 2])
+    old = [  # the columns of the ledger before the outbox
+        {"alert_key": key, "channel": "webhook", "status": "sent", "attempted_at": datetime.now(UTC), "error": None}
+        for key in taken
+    ]
+    keys = ("alert_key", "channel")
+    resource = dlt.resource(old, name="alert_deliveries", write_disposition="merge", primary_key=keys)
+    make_pipeline(load_settings(), name=LEDGER_PIPELINE, dataset="cursor_alerts").run(resource)
+    with webhook() as hook:
+        monkeypatch.setenv(WEBHOOK_ENV, hook.url)
+        assert main(["alerts", "--send"]) == 0
+    assert _deliveries(hook) == {key: 1 for key in delivered - taken}
+    assert {key for (key, _), status in _ledger(warehouse).items() if status == "sent"} == delivered
 
 
 def test_alerts_without_a_channel_say_how_to_configure_one(tmp_path, monkeypatch, capsys):
