@@ -19,6 +19,7 @@ FLOORS = (
         "cursor_spend.postgres_dlt",
         "cursor_spend.warehouse",
         "cursor_spend.config",
+        "cursor_spend.printable",
     ),  # settings
     ("cursor_spend.marts",),  # the read side
     (
