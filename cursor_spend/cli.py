@@ -44,10 +44,12 @@ def _settings(args: argparse.Namespace):
 
 def _check(args: argparse.Namespace) -> int:
     from .load import check
+    from .marts import WRITTEN_SCHEMAS
 
     settings = _settings(args)
     print(f"warehouse: {settings.warehouse}")
-    settings.warehouse.check()
+    settings.warehouse.check(creates=WRITTEN_SCHEMAS)  # what a run creates, tried and rolled back
+    print(f"warehouse: can create the tables of {', '.join(WRITTEN_SCHEMAS)}")
     for team, size in check(settings).items():
         print(f"team {team}: key OK, {size} members")
     return 0

@@ -13,6 +13,9 @@ Environment variables (all optional; README "Configuration" lists them with thei
   CURSOR_RATE_LIMIT_WINDOW   seconds in the API's rate-limit window (only the simulator shortens it)
   CURSOR_SPEND_DUCKDB_MEMORY_LIMIT  DuckDB's memory limit while loading; past it DuckDB spills to disk
   CURSOR_SPEND_DBT_VARS      more dbt vars, a JSON object
+  CURSOR_SPEND_READER_ROLES  PostgreSQL roles that may read the marts (dbt var reader_roles; comma-separated)
+  CURSOR_SPEND_LOCK_WAIT     seconds a run waits for another run writing the same PostgreSQL warehouse
+  CURSOR_SPEND_LOCK_TIMEOUT  seconds a build's statement waits for a table a reader holds (dbt var lock_timeout)
   CURSOR_SPEND_SCHEDULE, CURSOR_SPEND_CATCHUP, CURSOR_SPEND_START_DATE, CURSOR_SPEND_END_DATE: the extract DAG's
                              schedule (Airflow; :func:`load_schedule`)
 
@@ -50,6 +53,8 @@ REPORT_NAME = "cursor-spend-report.html"  # written beside the warehouse file
 DEFAULT_TEAM = "default"
 DEFAULT_SCHEDULE = "@daily"
 DEFAULT_START_DATE = "2026-01-01"
+DEFAULT_LOCK_WAIT = 600.0  # seconds: a daily extract or build takes a few minutes at most
+ROLE_NAME = re.compile(r"[a-z_][a-z0-9_$]{0,62}")  # a role name dbt's grants can write without quotes
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,9 @@ class Settings:
     rate_limit_window: float = api.RATE_LIMIT_WINDOW_SECONDS
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
     dbt_vars: dict = field(default_factory=dict)  # more vars of the dbt project (CURSOR_SPEND_DBT_VARS)
+    reader_roles: tuple[str, ...] = ()  # PostgreSQL roles granted the marts (dbt var reader_roles)
+    lock_wait: float = DEFAULT_LOCK_WAIT  # seconds a run waits for the PostgreSQL warehouse's writer lock
+    lock_timeout: float | None = None  # seconds a build's statement waits for a lock; None: the dbt var's default
 
     def __repr__(self) -> str:
         teams = "{" + ", ".join(f"{label!r}: '***'" for label in self.teams) + "}"
@@ -71,7 +79,8 @@ class Settings:
             f"Settings(base_url={self.base_url!r}, teams={teams}, warehouse={self.warehouse}, "
             f"seat_price_usd={self.seat_price_usd}, lookback_days={self.lookback_days}, "
             f"initial_days={self.initial_days}, rate_limit_window={self.rate_limit_window}, "
-            f"duckdb_memory_limit={self.duckdb_memory_limit!r}, dbt_vars={self.dbt_vars})"
+            f"duckdb_memory_limit={self.duckdb_memory_limit!r}, dbt_vars={self.dbt_vars}, "
+            f"reader_roles={self.reader_roles}, lock_wait={self.lock_wait:g}, lock_timeout={self.lock_timeout})"
         )
 
     @property
@@ -147,17 +156,31 @@ def seat_price(name: str, raw: str | float | Decimal | None) -> Decimal | None:
     return value
 
 
-def _window(raw: str | None) -> float:
+def seconds(env: Mapping[str, str], name: str, default: float | None, positive: bool = False) -> float | None:
+    """A number of seconds from ``env[name]``: finite, and > 0 (``positive``) or >= 0."""
+    raw = env.get(name)
     if raw in (None, ""):
-        return api.RATE_LIMIT_WINDOW_SECONDS
+        return default
     try:
         value = float(raw)
     except ValueError:
         value = math.nan
-    if not math.isfinite(value) or value <= 0:
-        default = api.RATE_LIMIT_WINDOW_SECONDS
-        raise ConfigError(f"CURSOR_RATE_LIMIT_WINDOW={raw!r} must be a number of seconds > 0 (default {default:g})")
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        shown = f" (default {default:g})" if default is not None else ""
+        raise ConfigError(f"{name}={raw!r} must be a number of seconds {'>' if positive else '>='} 0{shown}")
     return value
+
+
+def reader_roles(raw: str | None) -> tuple[str, ...]:
+    """CURSOR_SPEND_READER_ROLES: role names separated by commas."""
+    roles = tuple(role.strip() for role in (raw or "").split(",") if role.strip())
+    bad = [role for role in roles if not ROLE_NAME.fullmatch(role)]
+    if bad:
+        raise ConfigError(
+            f"CURSOR_SPEND_READER_ROLES: {', '.join(map(repr, bad))} is not a role name dbt can grant to (lower-case "
+            "letters, digits and _); give the PostgreSQL roles that read the marts, e.g. cursor_spend_reader,bi"
+        )
+    return roles
 
 
 def _memory_limit(raw: str | None) -> str:
@@ -263,9 +286,12 @@ def load_settings(env: dict | None = None, **overrides) -> Settings:
         "seat_price_usd": seat_price("CURSOR_SEAT_PRICE_USD", env.get("CURSOR_SEAT_PRICE_USD")),
         "lookback_days": whole_number(env, "CURSOR_LOOKBACK_DAYS", api.DEFAULT_LOOKBACK_DAYS),
         "initial_days": whole_number(env, "CURSOR_INITIAL_DAYS", api.DEFAULT_INITIAL_DAYS, 1),
-        "rate_limit_window": _window(env.get("CURSOR_RATE_LIMIT_WINDOW")),
+        "rate_limit_window": seconds(env, "CURSOR_RATE_LIMIT_WINDOW", api.RATE_LIMIT_WINDOW_SECONDS, positive=True),
         "duckdb_memory_limit": _memory_limit(env.get("CURSOR_SPEND_DUCKDB_MEMORY_LIMIT")),
         "dbt_vars": _dbt_vars(env.get("CURSOR_SPEND_DBT_VARS")),
+        "reader_roles": reader_roles(env.get("CURSOR_SPEND_READER_ROLES")),
+        "lock_wait": seconds(env, "CURSOR_SPEND_LOCK_WAIT", DEFAULT_LOCK_WAIT),
+        "lock_timeout": seconds(env, "CURSOR_SPEND_LOCK_TIMEOUT", None, positive=True),
     }
     if overrides.get("base_url") is not None:
         overrides["base_url"] = base_url(overrides["base_url"], "--base-url")

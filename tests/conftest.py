@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from cursor_simulator import Simulator, SimulatorOptions, SimulatorServer, TeamSpec
-from tests.postgres import PostgresServer
+from tests.postgres import TRUST, PostgresServer
 
 # dlt's own setting, for every process the tests start: dlt would import Airflow (it is in this venv) to look for
 # secrets in an Airflow Variable, several seconds per process. The product leaves dlt's default alone.
@@ -69,6 +69,14 @@ def make_simulator() -> Iterator[Callable[..., SimulatorServer]]:
 def postgres_server() -> Iterator[PostgresServer]:
     """A throwaway PostgreSQL cluster for the whole test session (see tests/postgres.py)."""
     server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_trust() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL cluster with trust authentication (no password at all), for the whole session."""
+    server = PostgresServer(TRUST).start()
     yield server
     server.stop()
 

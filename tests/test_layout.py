@@ -15,12 +15,21 @@ FLOORS = (
     (
         "cursor_spend.__init__",
         "cursor_spend.errors",
+        "cursor_spend.postgres_url",
+        "cursor_spend.postgres_dlt",
         "cursor_spend.warehouse",
         "cursor_spend.config",
         "cursor_spend.printable",
     ),  # settings
     ("cursor_spend.marts",),  # the read side
-    ("cursor_spend.load", "cursor_spend.transform", "cursor_spend.export", "cursor_spend.alerts"),  # the steps
+    (
+        "cursor_spend.locking",
+        "cursor_spend.raw_keys",
+        "cursor_spend.load",
+        "cursor_spend.transform",
+        "cursor_spend.export",
+        "cursor_spend.alerts",
+    ),  # the steps
     ("cursor_spend.summary", "cursor_spend.report", "cursor_spend.progress"),  # what a person reads
     ("cursor_spend.cli", "cursor_spend.demo", "cursor_spend.airflow"),  # the entry points
 )

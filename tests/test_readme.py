@@ -74,10 +74,13 @@ def test_documented_defaults_are_the_code_defaults():
     settings = load_settings(env={})
     table = _section("Configuration")
     assert settings.seat_price_usd is None and "| `CURSOR_SEAT_PRICE_USD` | none |" in table  # the dbt var's
+    assert settings.lock_timeout is None and "| `CURSOR_SPEND_LOCK_TIMEOUT` | none |" in table  # the dbt var's
+    assert settings.reader_roles == () and "| `CURSOR_SPEND_READER_ROLES` | none |" in table
     for name, value in {
         "CURSOR_LOOKBACK_DAYS": settings.lookback_days,
         "CURSOR_INITIAL_DAYS": settings.initial_days,
         "CURSOR_RATE_LIMIT_WINDOW": settings.rate_limit_window,
+        "CURSOR_SPEND_LOCK_WAIT": settings.lock_wait,
     }.items():
         assert f"| `{name}` | `{value:g}` |" in table
     assert f"| `CURSOR_SPEND_DUCKDB` | `{settings.duckdb_path}` |" in table

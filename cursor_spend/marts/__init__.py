@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 RAW_SCHEMA = "cursor_raw"  # dlt's dataset of the raw tables
 MARTS_SCHEMA = "marts"  # dbt's marts (generate_schema_name: the same name in every target)
 LEDGER_SCHEMA, LEDGER_TABLE = "cursor_alerts", "alert_deliveries"  # dlt's dataset of the alert deliveries
+# The schemas each step writes (a test checks dbt's against the project): dlt merges through a staging dataset
+LOAD_SCHEMAS = (RAW_SCHEMA, f"{RAW_SCHEMA}_staging")
+DBT_SCHEMAS = ("staging", "intermediate", MARTS_SCHEMA)
+LEDGER_SCHEMAS = (LEDGER_SCHEMA, f"{LEDGER_SCHEMA}_staging")
+WRITTEN_SCHEMAS = (*LOAD_SCHEMAS, *DBT_SCHEMAS, *LEDGER_SCHEMAS)
 ALL_TEAMS = "*"  # the team of the marts' rows that count every team together
 
 

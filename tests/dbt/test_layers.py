@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 
 import pytest
 
+from cursor_spend.marts import DBT_SCHEMAS
 from docs.table_reference import parse_manifest
 
 # folder under models/ -> (place in the build order, warehouse schema, name prefixes)
@@ -70,3 +71,10 @@ def test_only_staging_models_read_the_raw_sources(models):
         if layer_of(node) != "staging" and any(parent.startswith("source.") for parent in node["depends_on"]["nodes"])
     ]
     assert not readers, f"read a source() outside models/staging/: {readers}"
+
+
+def test_the_schemas_the_build_writes_are_the_ones_its_check_and_lock_name():
+    """cursor_spend.marts.DBT_SCHEMAS: what `check` tries to create and the writer lock's key names."""
+    manifest = parse_manifest()
+    built = {node["schema"] for node in manifest["nodes"].values() if node["resource_type"] in ("model", "seed")}
+    assert built == set(DBT_SCHEMAS)
