@@ -1,8 +1,9 @@
 """cursor-spend as a package: what the wheel holds, what a plain install pulls, and a demo run from a built wheel.
 
-The slow test builds the wheel from the working tree, installs it into a fresh virtual environment (versions from
-requirements.lock, downloads from the pip cache) and runs ``cursor-spend demo`` from an empty folder: no
-repository, no editable install, no CURSOR_* settings.
+The slow tests build the wheel from the working tree (and an editable install of it, as `make` does: neither prints
+a build warning), install it into a fresh virtual environment (versions from requirements.lock, downloads from the
+pip cache) and run ``cursor-spend demo`` from an empty folder: no repository, no editable install, no CURSOR_*
+settings.
 """
 
 from __future__ import annotations
@@ -60,15 +61,10 @@ def _tracked(folder: str) -> list[str]:
 # --- fast checks of the package definition -------------------------------------------------------------------
 
 
-def test_every_python_package_of_the_source_tree_is_listed_and_the_dbt_project_is_mapped() -> None:
-    setuptools = PYPROJECT["tool"]["setuptools"]
-    found = {
-        ".".join(init.parent.relative_to(REPO).parts)
-        for top in SOURCE_PACKAGES
-        for init in (REPO / top).rglob("__init__.py")
-    }
-    assert set(setuptools["packages"]) == found | {"cursor_spend.dbt_project"}
-    assert setuptools["package-dir"] == {"cursor_spend.dbt_project": "dbt_project"}
+def test_the_wheel_takes_the_source_packages_and_maps_the_dbt_project_into_cursor_spend() -> None:
+    wheel = PYPROJECT["tool"]["hatch"]["build"]["targets"]["wheel"]
+    assert set(wheel["only-include"]) == {*SOURCE_PACKAGES, "dbt_project"}
+    assert wheel["sources"] == {"dbt_project": PACKAGED_DBT_PROJECT}
 
 
 def test_a_checkout_resolves_the_repository_dbt_project() -> None:
@@ -137,9 +133,9 @@ def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The wheel built from a copy of the working tree (git's files, not the ignored ones) in which a dbt run has
-    left target/ and logs/, so that the wheel must leave them out."""
+def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the working tree (git's files, not the ignored ones) in which a dbt run has left target/ and
+    logs/, so that the wheel must leave them out."""
     source = tmp_path_factory.mktemp("source")
     for path in _tracked("."):
         (source / path).parent.mkdir(parents=True, exist_ok=True)
@@ -147,10 +143,46 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for leftover in ("target/manifest.json", "logs/dbt.log", ".user.yml"):
         (source / "dbt_project" / leftover).parent.mkdir(parents=True, exist_ok=True)
         (source / "dbt_project" / leftover).write_text("{}")
+    return source
+
+
+@dataclass
+class Built:
+    wheel: Path
+    output: str  # what `pip wheel --quiet` printed, as `make` would show it
+
+
+@pytest.fixture(scope="module")
+def built(source: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
     dist = tmp_path_factory.mktemp("dist")
-    _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(dist), str(source)])
-    (built,) = dist.glob("cursor_spend-*.whl")
-    return built
+    result = _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(dist), str(source)])
+    (wheel,) = dist.glob("cursor_spend-*.whl")
+    return Built(wheel, result.stdout + result.stderr)
+
+
+@pytest.fixture(scope="module")
+def wheel(built: Built) -> Path:
+    return built.wheel
+
+
+def _backend_warnings(output: str) -> list[str]:
+    """The build backend's warnings as pip prints them (a BuildBackendWarning per warning; setuptools' "Package
+    would be ignored" for each data folder Python could import)."""
+    return [line for line in output.splitlines() if "BuildBackendWarning" in line or "would be ignored" in line]
+
+
+@pytest.mark.slow
+def test_building_the_wheel_and_the_editable_install_print_no_build_warning(
+    built: Built, source: Path, tmp_path: Path
+) -> None:
+    """`make` installs the checkout in editable mode with --quiet, which still shows the backend's warnings."""
+    assert _backend_warnings(built.output) == []
+    venv = tmp_path / "venv"
+    _run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
+    editable = _run(_pip(venv, "install", "--quiet", "--no-deps", "-e", str(source)))
+    assert _backend_warnings(editable.stdout + editable.stderr) == []
+    where = [str(venv / "bin" / "python"), "-c", "import cursor_spend; print(cursor_spend.__file__)"]
+    assert _run(where, cwd=tmp_path).stdout.strip() == str(source / "cursor_spend" / "__init__.py")
 
 
 @pytest.mark.slow
@@ -192,15 +224,21 @@ def _files(folder: Path) -> list[str]:
 
 
 @dataclass
-class Install:
+class Demo:
+    """``cursor-spend demo`` run from an installed wheel."""
+
+    demo_dir: Path
+    demo: subprocess.CompletedProcess
+
+
+@dataclass
+class Install(Demo):
     """One fresh venv: what the plain install gave, then the demo run after adding the extras."""
 
     venv: Path
     package: Path  # <venv>/lib/python3.x/site-packages/cursor_spend
     plain_absent: dict[str, bool]  # distribution -> not installed by the plain install
     plain_commands: dict[str, subprocess.CompletedProcess]  # demo, simulate without the simulator extra
-    demo_dir: Path
-    demo: subprocess.CompletedProcess
     package_files: tuple[list[str], list[str]]  # the installed package's files before and after the demo
 
 
@@ -221,10 +259,16 @@ def install(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Install:
     site = _run(where, cwd=cwd, env=_user_env(venv))  # not from the repository: the installed package
     package = Path(site.stdout.strip()).parent
     before = _files(package)
+    demo = _demo(venv, cwd)
+    return Install(cwd / "out", demo, venv, package, plain_absent, plain_commands, (before, _files(package)))
+
+
+def _demo(venv: Path, cwd: Path) -> subprocess.CompletedProcess:
+    """``cursor-spend demo`` from ``cwd`` into ``cwd/out``."""
     args = ["--members", str(DEMO["members"]), "--days", str(DEMO["days"]), "--dir", str(cwd / "out")]
     demo = _cursor_spend(venv, cwd, "demo", *args)
     assert demo.returncode == 0, demo.stdout[-4000:] + demo.stderr[-4000:]
-    return Install(venv, package, plain_absent, plain_commands, cwd / "out", demo, (before, _files(package)))
+    return demo
 
 
 @pytest.mark.slow
