@@ -3,7 +3,7 @@
 The slow tests build the wheel from the working tree (and an editable install of it, as `make` does: neither prints
 a build warning), install it into a fresh virtual environment (versions from requirements.lock, downloads from the
 pip cache) and run ``cursor-spend demo`` from an empty folder: no repository, no editable install, no CURSOR_*
-settings.
+settings; once more in a venv of the newest Python that requires-python allows (one install, one demo).
 """
 
 from __future__ import annotations
@@ -271,6 +271,31 @@ def _demo(venv: Path, cwd: Path) -> subprocess.CompletedProcess:
     return demo
 
 
+def _newest_python() -> tuple[str, Path | None]:
+    """The newest Python minor that requires-python allows (``<3.N``: 3.N-1), and an interpreter of it: pyenv's
+    (these machines have 3.13.0 there; its shims on the PATH work only when pyenv selects that version), else one on
+    the PATH."""
+    minor = int(re.search(r"<\s*3\.(\d+)", PYPROJECT["project"]["requires-python"]).group(1)) - 1
+    version = f"3.{minor}"
+    pyenv = sorted((Path.home() / ".pyenv" / "versions").glob(f"{version}.*/bin/python{version}"))
+    found = pyenv[-1] if pyenv else shutil.which(f"python{version}")
+    return version, Path(found) if found else None
+
+
+@pytest.fixture(scope="module")
+def newest_python_demo(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    """The wheel with ``[simulator,postgres]`` (the lock's versions) in a fresh venv of the newest Python that
+    requires-python allows, and the demo from an empty folder: one install, one demo."""
+    version, python = _newest_python()
+    if python is None:
+        pytest.skip(f"no Python {version} interpreter on this machine (PATH or ~/.pyenv/versions)")
+    venv = tmp_path_factory.mktemp(f"venv{version}")
+    cwd = tmp_path_factory.mktemp("empty")
+    _run([str(python), "-m", "venv", "--without-pip", str(venv)])
+    _install(venv, f"{wheel}[simulator,postgres]")
+    return Demo(cwd / "out", _demo(venv, cwd))
+
+
 @pytest.mark.slow
 def test_plain_install_has_no_airflow_and_simulator_commands_ask_for_their_extra(install: Install) -> None:
     assert all(install.plain_absent.values()), f"the plain install pulled {install.plain_absent}"
@@ -291,7 +316,10 @@ def test_extras_add_the_simulator_and_postgresql_but_still_no_airflow(install: I
 
 
 @pytest.mark.slow
-def test_demo_from_the_wheel_builds_every_day_of_the_marts_as_the_simulator_says(install: Install) -> None:
+@pytest.mark.parametrize("python", ["oldest", "newest"])
+def test_demo_from_the_wheel_builds_every_day_of_the_marts_as_the_simulator_says(python: str, request) -> None:
+    """On the oldest Python requires-python allows (this venv's, 3.11) and on the newest (3.13)."""
+    install: Demo = request.getfixturevalue("install" if python == "oldest" else "newest_python_demo")
     first, last = (date.fromisoformat(day) for day in re.search(r"\((\S+) to (\S+)\)", install.demo.stdout).groups())
     usage = TeamUsage(TeamSpec(api_key="any", members=DEMO["members"], days=DEMO["days"], end_date=last))
     assert usage.spec.start_date == first
