@@ -100,7 +100,7 @@ def _report(args: argparse.Namespace) -> int:
     print_summary(summary)
     if summary is None:
         raise MartsError("no report without usage: extract a window with usage first")
-    output = write_report(settings, args.output or settings.report_path, summary)
+    output = write_report(settings, args.output, summary)
     print(f"Report: {output.resolve()}")
     return 0
 
@@ -225,9 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rep = commands.add_parser("report", help="print the month's summary and write the HTML spend report")
     _add_warehouse_args(rep)
-    rep.add_argument(
-        "--output", type=Path, help=f"HTML file to write (default {REPORT_NAME} beside the warehouse file)"
-    )
+    rep.add_argument("--output", help=f"HTML file or folder to write (default {REPORT_NAME} beside the warehouse file)")
     rep.set_defaults(func=_report)
 
     exp = commands.add_parser(
@@ -237,7 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--month", type=_month, help="the billing period, YYYY-MM (default: the newest with charges)")
     exp.add_argument("--format", choices=FORMATS, default=FORMATS[0], help="file format (default %(default)s)")
     exp.add_argument(
-        "--output", type=Path, help="file or folder to write (default exports/focus/cursor-focus-YYYY-MM.<format>)"
+        "--output", help="file or folder (ending in /) to write (default exports/focus/cursor-focus-YYYY-MM.<format>)"
     )
     _add_warehouse_args(exp)
     exp.set_defaults(func=_export)

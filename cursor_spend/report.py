@@ -18,6 +18,7 @@ from pygal.style import Style
 
 from . import __version__
 from .config import Settings
+from .files import output_path, write_atomically
 from .marts import budgets, spend
 from .marts.budgets import BudgetStatus, BurnupDay
 from .marts.reader import open_reader
@@ -35,6 +36,7 @@ STYLE = Style(
     colors=COLORS,
 )
 TOP_USERS = 15
+FIX = "give --output a writable folder"
 TEMPLATES = Environment(loader=PackageLoader("cursor_spend"), autoescape=True)  # cursor_spend/templates/
 
 
@@ -172,9 +174,8 @@ def build_report(settings: Settings, summary: Summary) -> str:
     )
 
 
-def write_report(settings: Settings, output: Path, summary: Summary) -> Path:
-    output.parent.mkdir(parents=True, exist_ok=True)
-    temporary = output.with_name(f".{output.name}.tmp")
-    temporary.write_text(build_report(settings, summary), encoding="utf-8")
-    temporary.replace(output)
-    return output
+def write_report(settings: Settings, output: str | Path | None, summary: Summary) -> Path:
+    """The report, to ``output`` (a file or a folder; default beside the warehouse), atomically."""
+    html = build_report(settings, summary)
+    path = output_path(output, settings.report_path)
+    return write_atomically(path, lambda temporary: temporary.write_text(html, encoding="utf-8"), FIX)
