@@ -68,4 +68,12 @@ def write_atomically(path: Path, write: Callable[[Path], None], fix: str) -> Pat
 
 def cause(exc: OSError) -> str:
     """What the operating system said, in words (pyarrow's errors carry the errno too)."""
-    return CAUSES.get(exc.errno) or exc.strerror or str(exc).splitlines()[0][:160]
+    return refusal(exc) or exc.strerror or str(exc).splitlines()[0][:160]
+
+
+def refusal(exc: BaseException) -> str | None:
+    """In words, when ``exc`` says the file system refused a write (full, read-only, no permission): an OSError, or a
+    database's error quoting the operating system's message (DuckDB's "No space left on device"); else None."""
+    if isinstance(exc, OSError) and exc.errno in CAUSES:
+        return CAUSES[exc.errno]
+    return next((words for number, words in CAUSES.items() if os.strerror(number) in str(exc)), None)

@@ -25,6 +25,7 @@ from dlt_sources.cursor.errors import CursorAPIError, CursorConfigurationError
 
 from .config import Settings
 from .errors import ConfigError, WarehouseError, WarehouseLockedError
+from .files import refusal
 from .marts import RAW_SCHEMA
 from .warehouse import is_lock_error, locked_message
 
@@ -77,12 +78,19 @@ def check(settings: Settings, client_factory: Callable[..., CursorClient] = Curs
     return sizes
 
 
+def _without_refused_writes(record: logging.LogRecord) -> bool:
+    """dlt logs, with its traceback, each working file it could not write on a full or read-only disk (its run
+    trace, a job's exception): the run's own error says so in one line (:func:`load_errors`)."""
+    return not (record.exc_info and refusal(record.exc_info[1]))
+
+
 def make_pipeline(
     settings: Settings, progress: Collector | None = None, name: str = PIPELINE_NAME, dataset: str = RAW_SCHEMA
 ) -> dlt.Pipeline:
     """A dlt pipeline into the warehouse (by default the raw load's); its working state lives beside the warehouse
     so each warehouse is self-contained."""
     settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("dlt").addFilter(_without_refused_writes)  # once: a filter is added only once
     dlt.config["load.delete_completed_jobs"] = True  # loaded files are in the warehouse: no second copy on disk
     # Ctrl-C and SIGTERM stop the run where it is (the next run finishes the package): dlt's own handlers in normalize
     # and load would defer them to their next check and forget one that arrives after it
@@ -162,6 +170,13 @@ def load_errors(settings: Settings) -> Iterator[None]:
                 raise cause from None  # an interrupt, or the source's one-line message, not dlt's wrapper
             if is_lock_error(str(cause)):
                 raise WarehouseLockedError(locked_message(settings.duckdb_path)) from None
+            local = isinstance(cause, OSError) or settings.warehouse.kind == "duckdb"  # not the server's disk
+            if local and (refused := refusal(cause)):  # dlt's working files or the DuckDB file
+                raise WarehouseError(
+                    f"cannot load into the {settings.warehouse}: {refused} in {settings.warehouse_dir.resolve()} "
+                    "(dlt's working files). Nothing is lost: make room there and run again; what was extracted is "
+                    "loaded first."
+                ) from None
             if "Out of Memory Error" in str(cause):
                 raise ConfigError(
                     f"DuckDB needed more than CURSOR_SPEND_DUCKDB_MEMORY_LIMIT={settings.duckdb_memory_limit} to load "
