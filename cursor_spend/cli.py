@@ -274,7 +274,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        return args.func(args)
+        if args.command == "simulate":  # serves HTTP; runs no dlt
+            return args.func(args)
+        from .runtime import cli_runtime
+
+        with cli_runtime():
+            return args.func(args)
     except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, or dlt's record of either
         sigterm = getattr(exc, "signal_code", signal.SIGINT) == signal.SIGTERM
         print(f"cursor-spend {args.command}: interrupted; nothing half-loaded, the next run resumes", file=sys.stderr)
