@@ -2,8 +2,10 @@
 and load the raw tables (dlt).
 
 Raw tables land in the dataset ``cursor_raw`` of the warehouse (settings.warehouse: the DuckDB file, or the
-PostgreSQL database of CURSOR_SPEND_WAREHOUSE). A load an earlier run left unfinished (killed, interrupted,
-locked, out of memory) is finished first, then the requested window is extracted, in the same run.
+PostgreSQL database of CURSOR_SPEND_WAREHOUSE). Where each resource stands is the warehouse's word (a warehouse
+restored from an older copy is read again from its own last days: :mod:`.warehouse_state`); a load an earlier run
+left unfinished (killed, interrupted, locked, out of memory) is finished first, then the requested window is
+extracted, in the same run.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from .errors import ConfigError, WarehouseError, WarehouseLockedError
 from .files import refusal
 from .marts import RAW_SCHEMA
 from .warehouse import is_lock_error, locked_message
+from .warehouse_state import follow_the_warehouse
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +139,7 @@ def load(
         for name in PARQUET_TABLES:
             source.resources[name].apply_hints(file_format="parquet")
     with load_errors(settings):
+        pipeline = follow_the_warehouse(pipeline, str(settings.warehouse))
         finish_pending(pipeline)
         pipeline.run(source)
     prune_loaded_packages(pipeline)

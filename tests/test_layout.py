@@ -20,7 +20,13 @@ FLOORS = (
         "cursor_spend.files",
     ),  # settings, and the files a command writes
     ("cursor_spend.marts",),  # the read side
-    ("cursor_spend.load", "cursor_spend.transform", "cursor_spend.export", "cursor_spend.alerts"),  # the steps
+    (
+        "cursor_spend.load",
+        "cursor_spend.warehouse_state",
+        "cursor_spend.transform",
+        "cursor_spend.export",
+        "cursor_spend.alerts",
+    ),  # the steps
     ("cursor_spend.summary", "cursor_spend.report", "cursor_spend.progress"),  # what a person reads
     (
         "cursor_spend.cli",
