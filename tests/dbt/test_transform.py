@@ -34,6 +34,7 @@ from .raw_fixture import build_raw_warehouse, event_rows, money, write_table
 TEAM = "acme"
 SEAT_PRICE = Decimal(40)
 MARTS = (
+    "dim_cursor_days",
     "dim_cursor_users",
     "fct_cursor_activity_daily",
     "fct_cursor_costs_daily",

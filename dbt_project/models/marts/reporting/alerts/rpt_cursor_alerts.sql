@@ -184,9 +184,9 @@ anomaly_alerts as (
         || cast(usage_date as varchar) || ', '
         || case
             when compared_with = 'user_baseline'
-                then cast(cast(round(cast(usage_usd / nullif(baseline_median_usd, 0) as numeric), 1) as decimal(18, 1)) as varchar)
+                then {{ one_decimal_text('usage_usd / nullif(baseline_median_usd, 0)') }}
                 || ' x their median day of ' || {{ usd_text('baseline_median_usd') }}
-            else cast(cast(round(cast(team_multiple as numeric), 1) as decimal(18, 1)) as varchar)
+            else {{ one_decimal_text('team_multiple') }}
                 || ' x the median active user of the team that day'
         end
         || case when is_provisional then ' (provisional: Cursor may still revise this day)' else '' end as text
