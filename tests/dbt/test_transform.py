@@ -3,6 +3,7 @@ module (dbt runs take seconds), then many assertions against the simulator."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections import defaultdict
@@ -18,6 +19,8 @@ from cursor_simulator.usage import DAY_MS, TeamUsage, day_start_ms, ms_to_day
 from cursor_spend.config import load_settings
 from cursor_spend.errors import TransformError, WarehouseLockedError
 from cursor_spend.export import export_marts
+from cursor_spend.marts.tables import mart_names
+from cursor_spend.summary import summarize
 from cursor_spend.transform import _copy, parse_cache, run_dbt, transform
 from tests.source.helpers import query
 from tests.truth import (
@@ -193,6 +196,22 @@ def test_parquet_exports_match_the_marts_row_counts(built):
             (count,) = con.execute(f"select count(*) from read_parquet('{path}')").fetchall()[0]
             assert count == len(marts[path.stem]), path.name
     assert not list(settings.export_dir.glob("*.tmp"))
+
+
+def test_a_shared_marts_schema_lists_and_exports_only_the_projects_marts(built, tmp_path):
+    """Another project's table in the schema marts is neither exported nor counted as ours."""
+    settings, _, _ = built
+    assert mart_names() == set(MARTS)
+    shared = load_settings(env={"CURSOR_SPEND_DUCKDB": str(tmp_path / "shared.duckdb")})
+    shutil.copy2(settings.duckdb_path, shared.duckdb_path)
+    with duckdb.connect(str(shared.duckdb_path)) as con:
+        con.execute("create table marts.finance_forecast as select 1 as quarter")
+
+    paths = export_marts(shared)
+    summary = summarize(shared)
+
+    assert sorted(path.stem for path in paths) == sorted(MARTS)
+    assert {name.split(".")[1] for name in summary.table_rows if name.startswith("marts.")} == set(MARTS)
 
 
 def test_every_unit_test_passes(built):
