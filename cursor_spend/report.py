@@ -40,6 +40,15 @@ FIX = "give --output a writable folder"
 TEMPLATES = Environment(loader=PackageLoader("cursor_spend"), autoescape=True)  # cursor_spend/templates/
 
 
+def _without_scripts(root):
+    """A pygal xml filter: the chart without its <script> elements (its tooltip config; the report runs no script)."""
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if str(child.tag).endswith("script"):
+                parent.remove(child)
+    return root
+
+
 def _chart(kind: type, title: str, **config) -> pygal.Graph:
     defaults = {
         "style": STYLE,
@@ -52,7 +61,9 @@ def _chart(kind: type, title: str, **config) -> pygal.Graph:
         "truncate_label": -1,
         "value_formatter": lambda v: f"${v:,.2f}",
     }
-    return kind(title=title, **(defaults | config))
+    chart = kind(title=title, **(defaults | config))
+    chart.add_xml_filter(_without_scripts)  # pygal configures its tooltip script in each chart
+    return chart
 
 
 def _daily_chart(
