@@ -11,6 +11,11 @@
     cast({{ dbt.datediff(month_of(day), dbt.dateadd('month', 1, month_of(day)), 'day') }} as integer)
 {%- endmacro %}
 
+{#- The day of the month of a date (1 to 31). -#}
+{% macro day_of_month(day) -%}
+    cast(extract(day from {{ day }}) as integer)
+{%- endmacro %}
+
 {#- The day `days` days after a date, as a date (PostgreSQL's dateadd returns a timestamp). -#}
 {% macro add_days(day, days) -%}
     cast({{ dbt.dateadd('day', days, day) }} as date)

@@ -266,8 +266,8 @@ def test_idle_seats_are_paid_members_without_usage_in_the_last_14_days(built, us
     expected = expected_idle_seats(usage, usage.spec.end_date)
     rows = query(settings, "select user_email, seat_cost_this_month_usd from marts.rpt_cursor_idle_seats")
     assert expected and {email for email, _ in rows} == expected
-    # a whole month of a $40 seat, as 30 days of the daily price rounded to 9 decimals
-    assert all(abs(cost - SEAT_PRICE) < Decimal("1e-6") for _, cost in rows)
+    # a whole month of a $40 seat costs $40 exactly (its seat-days sum to the monthly price)
+    assert all(cost == SEAT_PRICE for _, cost in rows)
 
 
 def test_model_mix_spend_per_user_and_month_equals_the_events(built, usage):
