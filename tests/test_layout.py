@@ -18,7 +18,8 @@ FLOORS = (
         "cursor_spend.warehouse",
         "cursor_spend.config",
         "cursor_spend.files",
-    ),  # settings, and the files a command writes
+        "cursor_spend.printable",
+    ),  # settings, the files a command writes, text made printable
     ("cursor_spend.marts",),  # the read side
     (
         "cursor_spend.load",
