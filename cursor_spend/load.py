@@ -2,10 +2,11 @@
 and load the raw tables (dlt).
 
 Raw tables land in the dataset ``cursor_raw`` of the warehouse (settings.warehouse: the DuckDB file, or the
-PostgreSQL database of CURSOR_SPEND_WAREHOUSE). A load an earlier run left unfinished (killed, interrupted,
-locked, out of memory) is finished first, then the requested window is extracted, in the same run. On PostgreSQL
-the step holds the warehouse's writer lock (:mod:`.locking`) and the database enforces each raw table's keys
-(:mod:`.raw_keys`), so no two writers at once can leave a key twice.
+PostgreSQL database of CURSOR_SPEND_WAREHOUSE). Where each resource stands is the warehouse's word (a warehouse
+restored from an older copy is read again from its own last days: :mod:`.warehouse_state`); a load an earlier run
+left unfinished (killed, interrupted, locked, out of memory) is finished first, then the requested window is
+extracted, in the same run. On PostgreSQL the step holds the warehouse's writer lock (:mod:`.locking`) and the
+database enforces each raw table's keys (:mod:`.raw_keys`), so no two writers at once can leave a key twice.
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ from dlt_sources.cursor.errors import CursorAPIError, CursorConfigurationError
 
 from .config import Settings
 from .errors import ConfigError, WarehouseError, WarehouseLockedError
+from .files import refusal
 from .locking import exclusive
 from .marts import LOAD_SCHEMAS, RAW_SCHEMA
 from .raw_keys import check_raw_tables, enforce_keys
 from .warehouse import is_lock_error, locked_message
+from .warehouse_state import follow_the_warehouse
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +84,12 @@ def check(settings: Settings, client_factory: Callable[..., CursorClient] = Curs
     return sizes
 
 
+def _without_refused_writes(record: logging.LogRecord) -> bool:
+    """dlt logs, with its traceback, each working file it could not write on a full or read-only disk (its run
+    trace, a job's exception): the run's own error says so in one line (:func:`load_errors`)."""
+    return not (record.exc_info and refusal(record.exc_info[1]))
+
+
 def make_pipeline(
     settings: Settings,
     progress: Collector | None = None,
@@ -91,6 +100,7 @@ def make_pipeline(
     """A dlt pipeline into the warehouse (by default the raw load's; its connections named after ``job``); its
     working state lives beside the warehouse so each warehouse is self-contained."""
     settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("dlt").addFilter(_without_refused_writes)  # once: a filter is added only once
     dlt.config["load.delete_completed_jobs"] = True  # loaded files are in the warehouse: no second copy on disk
     # Ctrl-C and SIGTERM stop the run where it is (the next run finishes the package): dlt's own handlers in normalize
     # and load would defer them to their next check and forget one that arrives after it
@@ -138,6 +148,7 @@ def load(
     with exclusive(settings, "extract"), load_errors(settings):
         check_raw_tables(settings.warehouse)
         enforce_keys(settings.warehouse)
+        pipeline = follow_the_warehouse(pipeline, str(settings.warehouse))
         finish_pending(pipeline)
         pipeline.run(source)
         enforce_keys(settings.warehouse)  # on the tables this run created
@@ -175,6 +186,13 @@ def load_errors(settings: Settings) -> Iterator[None]:
                 raise WarehouseLockedError(locked_message(settings.duckdb_path)) from None
             if (lost := _postgres_error(cause, settings)) is not None:
                 raise lost from None
+            local = isinstance(cause, OSError) or settings.warehouse.kind == "duckdb"  # not the server's disk
+            if local and (refused := refusal(cause)):  # dlt's working files or the DuckDB file
+                raise WarehouseError(
+                    f"cannot load into the {settings.warehouse}: {refused} in {settings.warehouse_dir.resolve()} "
+                    "(dlt's working files). Nothing is lost: make room there and run again; what was extracted is "
+                    "loaded first."
+                ) from None
             if "Out of Memory Error" in str(cause):
                 raise ConfigError(
                     f"DuckDB needed more than CURSOR_SPEND_DUCKDB_MEMORY_LIMIT={settings.duckdb_memory_limit} to load "

@@ -18,6 +18,7 @@ from pygal.style import Style
 
 from . import __version__
 from .config import Settings
+from .files import output_path, write_atomically
 from .marts import budgets, spend
 from .marts.budgets import BudgetStatus, BurnupDay
 from .marts.reader import open_reader
@@ -35,7 +36,17 @@ STYLE = Style(
     colors=COLORS,
 )
 TOP_USERS = 15
+FIX = "give --output a writable folder"
 TEMPLATES = Environment(loader=PackageLoader("cursor_spend"), autoescape=True)  # cursor_spend/templates/
+
+
+def _without_scripts(root):
+    """A pygal xml filter: the chart without its <script> elements (its tooltip config; the report runs no script)."""
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if str(child.tag).endswith("script"):
+                parent.remove(child)
+    return root
 
 
 def _chart(kind: type, title: str, **config) -> pygal.Graph:
@@ -50,7 +61,9 @@ def _chart(kind: type, title: str, **config) -> pygal.Graph:
         "truncate_label": -1,
         "value_formatter": lambda v: f"${v:,.2f}",
     }
-    return kind(title=title, **(defaults | config))
+    chart = kind(title=title, **(defaults | config))
+    chart.add_xml_filter(_without_scripts)  # pygal configures its tooltip script in each chart
+    return chart
 
 
 def _daily_chart(
@@ -172,9 +185,8 @@ def build_report(settings: Settings, summary: Summary) -> str:
     )
 
 
-def write_report(settings: Settings, output: Path, summary: Summary) -> Path:
-    output.parent.mkdir(parents=True, exist_ok=True)
-    temporary = output.with_name(f".{output.name}.tmp")
-    temporary.write_text(build_report(settings, summary), encoding="utf-8")
-    temporary.replace(output)
-    return output
+def write_report(settings: Settings, output: str | Path | None, summary: Summary) -> Path:
+    """The report, to ``output`` (a file or a folder; default beside the warehouse), atomically."""
+    html = build_report(settings, summary)
+    path = output_path(output, settings.report_path)
+    return write_atomically(path, lambda temporary: temporary.write_text(html, encoding="utf-8"), FIX)

@@ -11,8 +11,9 @@ import pytest
 from cursor_simulator import Simulator, SimulatorOptions, SimulatorServer, TeamSpec
 from tests.postgres import TRUST, PostgresServer
 
-# dlt's own setting, for every process the tests start: dlt would import Airflow (it is in this venv) to look for
-# secrets in an Airflow Variable, several seconds per process. The product leaves dlt's default alone.
+# dlt's own setting, for every process the tests start and the pipeline functions they call: dlt would import Airflow
+# (it is in this venv) to look for secrets in an Airflow Variable, several seconds per process. The `cursor-spend`
+# command sets it off by itself (cursor_spend/runtime.py; tests/e2e/test_cli_with_airflow_installed.py runs without).
 os.environ.setdefault("PROVIDERS__ENABLE_AIRFLOW_SECRETS", "false")
 
 # The slowest files first (measured with --durations): pytest-xdist's --dist loadfile hands whole files to free

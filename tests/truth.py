@@ -49,12 +49,25 @@ def expected_usage_costs(usage: TeamUsage, start: date, end: date) -> dict[tuple
     return dict(out)
 
 
+def seat_cost_through(price: Decimal, day: date) -> Decimal:
+    """A seat's cost from the first of the month through ``day``: price x day of month / days in the month, rounded
+    half-up to 9 decimals (restated from macros/pricing.sql)."""
+    return (price * day.day / calendar.monthrange(day.year, day.month)[1]).quantize(Decimal("1e-9"), ROUND_HALF_UP)
+
+
+def seat_day_cost(price: Decimal, day: date) -> Decimal:
+    """A seat-day's share of the monthly price: the cost through the day less the cost through the day before (0
+    before the first), so a whole month sums to the price exactly."""
+    before = seat_cost_through(price, day - timedelta(days=1)) if day.day > 1 else Decimal(0)
+    return seat_cost_through(price, day) - before
+
+
 def expected_seat_costs(usage: TeamUsage, start: date, end: date, price: Decimal) -> dict[tuple, Decimal]:
-    """(email, day) -> the seat-day cost: the monthly price over the days of that month, to 9 decimals."""
+    """(email, day) -> the seat-day cost (:func:`seat_day_cost`)."""
     out = {}
     day = start
     while day <= end:
-        daily = (price / calendar.monthrange(day.year, day.month)[1]).quantize(Decimal("1e-9"), ROUND_HALF_UP)
+        daily = seat_day_cost(price, day)
         for member in usage.humans:
             if member.is_member_on(day) and member.role in PAID_ROLES:
                 out[(member.email, day)] = daily
