@@ -34,15 +34,20 @@ from .raw_fixture import build_raw_warehouse, event_rows, money, write_table
 TEAM = "acme"
 SEAT_PRICE = Decimal(40)
 MARTS = (
+    "dim_cursor_days",
     "dim_cursor_users",
     "fct_cursor_activity_daily",
+    "fct_cursor_ai_commits",
     "fct_cursor_costs_daily",
     "fct_cursor_focus_charges",
     "fct_cursor_seats_daily",
+    "rpt_cursor_adoption_daily",
     "rpt_cursor_alerts",
     "rpt_cursor_budget_burnup",
     "rpt_cursor_budget_status",
+    "rpt_cursor_bugbot_costs",
     "rpt_cursor_chargeback_monthly",
+    "rpt_cursor_commit_costs",
     "rpt_cursor_cycle_forecast",
     "rpt_cursor_cycle_spend",
     "rpt_cursor_daily_model_spend",
@@ -50,9 +55,11 @@ MARTS = (
     "rpt_cursor_idle_seats",
     "rpt_cursor_model_mix",
     "rpt_cursor_monthly_spend",
+    "rpt_cursor_repo_costs_monthly",
     "rpt_cursor_spend_anomalies",
     "rpt_cursor_top_models",
     "rpt_cursor_top_users",
+    "rpt_cursor_user_value_monthly",
 )
 
 
