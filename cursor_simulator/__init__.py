@@ -7,7 +7,9 @@
 The simulator's own Python objects (``simulator.team().events_in(...)`` and friends) are the ground truth
 that tests and benchmarks compare the warehouse with; ``simulator.team().planted`` says what the team's planted
 scenarios (``TeamSpec(scenarios=(Scenario(...), ...))``) changed, and ``simulator.team().ai_code.costs()`` what each
-commit and repository cost (:mod:`.analytics`). Its command line is :mod:`cursor_simulator.cli`
+commit and repository cost (:mod:`.analytics`). An organization of some of the teams (``Simulator(teams,
+organizations=[OrgSpec(...)])``) answers the Organization API; ``simulator.organization().pool`` is the ground truth
+of its contract pool per day (:mod:`.pool`). Its command line is :mod:`cursor_simulator.cli`
 (``cursor-spend simulate``). Names load on first use, so the command line offers its options without importing the
 HTTP server.
 """
@@ -21,6 +23,8 @@ _WHERE = {
     "Fault": "faults",
     "RATE_LIMIT_MODES": "options",
     "SimulatorOptions": "options",
+    "OrgSpec": "organization",
+    "organization_of": "organization",
     "SCENARIO_KINDS": "scenarios",
     "Planted": "scenarios",
     "Scenario": "scenarios",

@@ -1,4 +1,5 @@
-"""The simulator's ASGI app: Basic auth, plans, per-team rate limits, faults, ETags, and the endpoints.
+"""The simulator's ASGI app: Basic auth, plans, per-team rate limits, faults, ETags, and the endpoints; the
+Organization API's keys, scopes and limits (its routes' bodies are :mod:`.org_routes`).
 
 Control routes under ``/_simulator/`` (not part of the real API) are in :mod:`.control`.
 """
@@ -9,9 +10,9 @@ import asyncio
 import base64
 import binascii
 import math
-import re
 import threading
 from collections import Counter
+from collections.abc import Sequence
 
 import orjson
 from starlette.applications import Starlette
@@ -26,11 +27,13 @@ from .endpoints import BadRequest, TeamEndpoints
 from .faults import FaultBoard
 from .limits import RateLimiter, limit_group
 from .options import SimulatorOptions
-from .responses import CACHE_CONTROL, RATE_LIMITED, error, etag_of, matches
+from .org_routes import Organization, OrgRefusal, from_query, serve_organizations
+from .organization import OrgSpec
+from .params import WELL_FORMED_KEY, json_object
+from .responses import CACHE_CONTROL, RATE_LIMITED, code_error, error, etag_of, json_response, matches
 from .team import TeamSpec
 from .usage import TeamUsage
 
-WELL_FORMED_KEY = re.compile(r"^(key|crsr)_[A-Za-z0-9]{64}$")
 ENTERPRISE_ONLY = ("audit-logs", "groups")  # and every Analytics and AI Code Tracking route
 API = (  # path, method, route name (in statistics and faults)
     ("/teams/members", "GET", "members"),
@@ -45,7 +48,13 @@ API = (  # path, method, route name (in statistics and faults)
     *((f"/analytics/team/{m}", "GET", f"analytics-{m}") for m in ("dau", "agent-edits", "tabs", "models")),
     ("/analytics/team/bugbot-reviews", "GET", "analytics-bugbot-reviews"),
     *((f"/analytics/by-user/{m}", "GET", f"analytics-by-user-{m}") for m in ("agent-edits", "tabs")),
+    ("/organizations/members", "GET", "org-members"),
+    ("/organizations/daily-usage-data", "POST", "org-daily-usage"),
+    ("/organizations/spend", "POST", "org-spend"),
+    ("/organizations/filtered-usage-events", "POST", "org-events"),
+    ("/organizations/pooled-usage", "POST", "org-pooled-usage"),
 )
+INVALID_ORG_KEY = "Invalid Organization API Key"
 
 
 def _analytics(route: str) -> bool:
@@ -54,12 +63,17 @@ def _analytics(route: str) -> bool:
 
 
 class Simulator:
-    """One or more simulated teams behind one base URL; the team is chosen by the API key."""
+    """One or more simulated teams behind one base URL, and organizations of some of them; the team or
+    organization is chosen by the API key."""
 
-    def __init__(self, teams: list[TeamSpec], options: SimulatorOptions | None = None) -> None:
+    def __init__(
+        self, teams: list[TeamSpec], options: SimulatorOptions | None = None, organizations: Sequence[OrgSpec] = ()
+    ) -> None:
         self.options = options or SimulatorOptions()
         self.teams = {spec.api_key: TeamUsage(spec) for spec in teams}
         self._endpoints = {key: TeamEndpoints(usage, self.options) for key, usage in self.teams.items()}
+        self.organizations = serve_organizations(organizations, list(self._endpoints.values()))
+        self._organization_ids = {org.id for org in self.organizations.values()}
         self.faults = FaultBoard(self.options.faults)
         self.limiter = RateLimiter(self.options.window_seconds, self.options.rate_limit_mode)
         self.stats: Counter = Counter()
@@ -71,6 +85,10 @@ class Simulator:
 
     def team(self, api_key: str | None = None) -> TeamUsage:
         return self.teams[api_key] if api_key else next(iter(self.teams.values()))
+
+    def organization(self, api_key: str | None = None) -> Organization:
+        """A served organization (by its key; the first by default): ``.pool`` is its pool's ground truth."""
+        return self.organizations[api_key] if api_key else next(iter(self.organizations.values()))
 
     def set_late_change(self, enabled: bool) -> None:
         for usage in self.teams.values():
@@ -99,26 +117,36 @@ class Simulator:
 
         return handle
 
-    def _authenticate(self, request: Request, route: str) -> tuple[TeamUsage | None, Response | None]:
+    def _authenticate(self, request: Request, route: str) -> tuple[TeamUsage | Organization | None, Response | None]:
+        """The team (or, on an organization route, the organization) the key is for, or the 401 answer. A key of
+        the other kind is refused as any unknown key."""
         scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+        user, password = None, ""
         if scheme.lower() == "bearer" and _analytics(route):  # as the docs' caching example sends it
-            user, password = encoded, ""
-        elif scheme.lower() != "basic" or not encoded:
-            return None, error(401, "Unauthorized", "Invalid API key")
-        else:
+            user = encoded
+        elif scheme.lower() == "basic" and encoded:
             try:
                 user, _, password = base64.b64decode(encoded, validate=True).decode().partition(":")
             except (binascii.Error, UnicodeDecodeError):
-                return None, error(401, "Unauthorized", "Invalid API key")
+                pass
+        if route.startswith("org-"):
+            organization = None if password else self.organizations.get(user)
+            return (organization, None) if organization else (None, code_error(401, INVALID_ORG_KEY))
+        if user is None:
+            return None, error(401, "Unauthorized", "Invalid API key")
         usage = self.teams.get(user)
         if usage is None or password:
             message = "Invalid Team API Key" if WELL_FORMED_KEY.match(user) else "Invalid API key"
             return None, error(401, "Unauthorized", message)
         return usage, None
 
-    def _refusal(self, usage: TeamUsage, route: str) -> Response | None:
-        """What a team whose plan (or alpha access) lacks the route gets."""
-        plan = usage.spec.plan
+    def _refusal(self, caller: TeamUsage | Organization, route: str) -> Response | None:
+        """What a team whose plan (or alpha access) lacks the route gets, or an organization key without the
+        route's scope."""
+        if isinstance(caller, Organization):
+            missing = caller.spec.grants(route)
+            return code_error(401, f"Organization API key missing required scope: {missing}") if missing else None
+        plan = caller.spec.plan
         if plan == "personal":
             return error(404, "Not Found", "Team not found")
         if plan == "no-admin-api" or (plan == "business" and (route in ENTERPRISE_ONLY or _analytics(route))):
@@ -127,10 +155,11 @@ class Simulator:
             return error(404, "Not Found", "Resource not found")  # a limited-alpha route the team was not given
         return None
 
-    def _limited(self, usage: TeamUsage, route: str) -> Response | None:
+    def _limited(self, caller: TeamUsage | Organization, route: str) -> Response | None:
         if not self.options.rate_limits:
             return None
-        wait = self.limiter.check(usage.spec.resolved_team_id, limit_group(route))
+        owner = caller.id if isinstance(caller, Organization) else caller.spec.resolved_team_id
+        wait = self.limiter.check(owner, limit_group(route))
         if wait is None:
             return None
         headers = {"Retry-After": str(max(1, math.ceil(wait)))} if self.options.retry_after else None
@@ -160,6 +189,8 @@ class Simulator:
             body = await self._body(route, usage, request)
         except BadRequest as exc:
             return (self._limited(usage, route) if cached else None) or error(400, "Bad Request", str(exc))
+        except OrgRefusal as exc:
+            return json_response(exc.status, exc.body)
         for fault in hits:
             if fault.kind in ("extra_fields", "type_change", "legacy_v1"):
                 body = fault_kinds.CHANGES[fault.kind](body, route)
@@ -176,9 +207,12 @@ class Simulator:
             payload = payload[: len(payload) // 2]
         return Response(payload, 200, media_type="application/json", headers=headers)
 
-    async def _body(self, route: str, usage: TeamUsage, request: Request) -> dict:
-        endpoints = self._endpoints[usage.spec.api_key]
+    async def _body(self, route: str, usage: TeamUsage | Organization, request: Request) -> dict:
         params = dict(request.query_params)
+        if isinstance(usage, Organization):
+            fields = from_query(params) if request.method == "GET" else json_object(await request.body())
+            return usage.answer(route, fields, self._organization_ids)
+        endpoints = self._endpoints[usage.spec.api_key]
         if route == "members":
             return (
                 {"teamMembers": []}
@@ -191,15 +225,8 @@ class Simulator:
             return endpoints.groups(params.get("billingCycle"))
         if _analytics(route):
             return self._analytics_body(route, usage, request, params)
-        raw = await request.body()
-        try:
-            body = orjson.loads(raw) if raw else {}
-        except orjson.JSONDecodeError as exc:
-            raise BadRequest("Request body must be JSON") from exc
-        if not isinstance(body, dict):
-            raise BadRequest("Request body must be a JSON object")
         handler = {"daily-usage": endpoints.daily_usage, "spend": endpoints.spend, "events": endpoints.usage_events}
-        return handler[route](body)
+        return handler[route](json_object(await request.body()))
 
     @staticmethod
     def _analytics_body(route: str, usage: TeamUsage, request: Request, params: dict) -> dict:

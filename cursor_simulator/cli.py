@@ -8,11 +8,16 @@ import secrets
 import string
 import sys
 from datetime import date
+from typing import TYPE_CHECKING
 
 from .faults import Fault
 from .options import RATE_LIMIT_MODES, SimulatorOptions
+from .organization import OrgSpec, organization_of
 from .scenarios import Scenario
 from .team import PLANS, TeamSpec
+
+if TYPE_CHECKING:
+    from .org_routes import Organization
 
 
 def add_arguments(sim: argparse.ArgumentParser) -> None:
@@ -69,6 +74,21 @@ def add_arguments(sim: argparse.ArgumentParser) -> None:
         "DAY = YYYY-MM-DD or days before the end date",
     )
     sim.add_argument(
+        "--org-teams",
+        type=int,
+        default=0,
+        metavar="N",
+        help="serve N teams (seeds SEED..SEED+N-1, each --members and --days) under one Organization API key",
+    )
+    sim.add_argument("--org-api-key", help="the Organization API key with --org-teams (default: a new one, printed)")
+    sim.add_argument(
+        "--org-pool-runs-out",
+        type=int,
+        metavar="DAYS",
+        help="with --org-teams: the contract pool's limit makes it run out DAYS days after the end date at the "
+        "organization's average daily usage, before the contract ends (the planted pool story)",
+    )
+    sim.add_argument(
         "--fault",
         action="append",
         default=[],
@@ -83,20 +103,17 @@ def run(args: argparse.Namespace) -> int:
     from .app import Simulator  # the HTTP server: only when serving
     from .server import serve_forever
 
-    key = args.api_key or "crsr_" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(64))
-    spec_args = {"end_date": args.end_date} if args.end_date else {}
+    key = args.api_key or _new_key()
     try:
-        spec = TeamSpec(
-            api_key=key,
-            seed=args.seed,
-            members=args.members,
-            days=args.days,
-            plan=args.plan,
-            retention_days=args.retention_days,
-            activity=args.activity,
-            scenarios=tuple(Scenario.parse(text) for text in args.scenario),
-            **spec_args,
-        )
+        team_fields = {
+            "members": args.members,
+            "days": args.days,
+            "plan": args.plan,
+            "retention_days": args.retention_days,
+            "activity": args.activity,
+            "scenarios": tuple(Scenario.parse(text) for text in args.scenario),
+        } | ({"end_date": args.end_date} if args.end_date else {})
+        teams, organizations = _teams(args, key, team_fields)
         options = SimulatorOptions(
             rate_limits=not args.no_rate_limits,
             window_seconds=args.rate_limit_window,
@@ -107,12 +124,15 @@ def run(args: argparse.Namespace) -> int:
             spend_overage_only=args.spend_overage_only,
             commit_details=not args.no_commit_details,
         )
-        simulator = Simulator([spec], options)
+        simulator = Simulator(teams, options, organizations)
+        show_key = not args.org_api_key
+        summary = [line for org in simulator.organizations.values() for line in _organization(org, teams, show_key)]
     except ValueError as exc:
         print(f"cursor-spend simulate: {exc}", file=sys.stderr)
         return 2
     base_url = f"http://{args.host}:{args.port}"
     print(f"Cursor Admin API simulator on {base_url}", flush=True)
+    spec = teams[0]
     print(f"  team: {spec.members} members, {spec.days} days up to {spec.end_date}, plan {spec.plan}, seed {spec.seed}")
     for planted in simulator.team().planted:
         days = planted.day.isoformat() + (f"..{planted.days[-1]}" if len(planted.days) > 1 else "")
@@ -120,9 +140,45 @@ def run(args: argparse.Namespace) -> int:
         print(f"  planted: {planted.kind}{where} for {planted.email} on {days}")
     if not args.api_key:
         print(f"  API key: {key}")
+    for line in summary:
+        print(f"  {line}")
     print(f"  try: curl -u '<key>:' {base_url}/teams/members", flush=True)
+    for org in simulator.organizations.values():
+        body = f'{{"organizationId":"{org.id}"}}'
+        print(f"  try: curl -u '<organization key>:' -d '{body}' {base_url}/organizations/pooled-usage", flush=True)
     serve_forever(simulator, args.host, args.port)
     return 0
+
+
+def _new_key() -> str:
+    return "crsr_" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(64))
+
+
+def _teams(args: argparse.Namespace, key: str, fields: dict) -> tuple[list[TeamSpec], list[OrgSpec]]:
+    """The team the options describe, or with ``--org-teams N`` N teams under one organization key."""
+    if args.org_teams < 1:
+        if args.org_api_key or args.org_pool_runs_out is not None:
+            raise ValueError("--org-api-key and --org-pool-runs-out go with --org-teams N")
+        return [TeamSpec(api_key=key, seed=args.seed, **fields)], []
+    keys = [key] + [_new_key() for _ in range(args.org_teams - 1)]
+    org_key = args.org_api_key or _new_key()
+    teams, org = organization_of(keys, org_key, args.seed, args.org_pool_runs_out, **fields)
+    return teams, [org]
+
+
+def _organization(org: Organization, teams: list[TeamSpec], show_key: bool) -> list[str]:
+    """What the start-up message says of an organization (deriving its pool: one that cannot run out is refused)."""
+    pool = org.pool
+    lines = [
+        f"organization {org.id}: teams {', '.join(str(t) for t in org.endpoints)}",
+        f"pool: {pool.limit_cents / 100:,.2f} dollars, contract {pool.contract_start}..{pool.contract_end}",
+    ]
+    if pool.runs_out is not None:
+        story = pool.runs_out
+        lines.append(f"planted: the pool runs out on {story.day} at {story.daily_cents / 100:,.2f} dollars a day")
+    if show_key:
+        lines.append(f"Organization API key: {org.spec.api_key}")
+    return lines + [f"team {t.resolved_team_id} ({t.domain}) API key: {t.api_key}" for t in teams[1:]]
 
 
 def main(argv: list[str] | None = None) -> int:

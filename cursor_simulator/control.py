@@ -1,6 +1,7 @@
 """Control routes under ``/_simulator/`` (not part of the real API, no auth): switch faults, simulate a late change
-of the last day's costs, read request statistics, list the planted scenarios and read the ground truth of the AI
-code's cost (``GET /_simulator/ai-code/costs``, see :mod:`.analytics.costs`)."""
+of the last day's costs, read request statistics, list the planted scenarios, read the ground truth of the AI
+code's cost (``GET /_simulator/ai-code/costs``, see :mod:`.analytics.costs`) and of the organizations' pools per
+day (``GET /_simulator/organizations``, see :mod:`.pool`)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from .responses import error, json_response
 
 if TYPE_CHECKING:
     from .app import Simulator
+    from .org_routes import Organization
 
 
 def dollars(value: Fraction) -> str:
@@ -52,6 +54,21 @@ def costs_json(team_id: int, costs: AiCodeCosts) -> dict:
         ],
         "unattributed": [{"month": month} | _amounts(a) for month, a in sorted(costs.unattributed.items())],
         "usage": [{"month": month} | _amounts(a) for month, a in sorted(costs.usage.items())],
+    }
+
+
+def organization_json(org: Organization) -> dict:
+    """An organization's teams, its planted pool story and its pool as of the end of each contract day so far (the
+    pooled-usage shape, exact cents with 6 decimals, with the ``day``)."""
+    story = org.pool.runs_out
+    return {
+        "organizationId": org.id,
+        "teamIds": list(org.endpoints),
+        "scopes": list(org.spec.scopes),
+        "poolRunsOut": None
+        if story is None
+        else {"day": story.day.isoformat(), "dailyCents": float(story.daily_cents), "limitCents": story.limit_cents},
+        "days": [{"day": pool.day.isoformat()} | pool.as_json() for pool in org.pool.days()],
     }
 
 
@@ -99,7 +116,12 @@ def control_routes(simulator: Simulator) -> list[Route]:
         ]
         return json_response(200, {"teams": teams})
 
+    async def organizations(request: Request) -> Response:
+        rows = [organization_json(org) for org in simulator.organizations.values()]
+        return json_response(200, {"organizations": rows})
+
     return [
+        Route("/_simulator/organizations", organizations, methods=["GET"]),
         Route("/_simulator/faults", set_faults, methods=["POST", "DELETE"]),
         Route("/_simulator/late-change", late_change, methods=["POST"]),
         Route("/_simulator/stats", stats, methods=["GET"]),

@@ -4,6 +4,8 @@ bodies (DOC-CUR shapes). HTTP concerns (auth, limits, faults) live in :mod:`.app
 
 from __future__ import annotations
 
+from datetime import date
+
 from .cycles import cycle_start, day_start_ms
 from .groups import groups
 from .options import SimulatorOptions
@@ -14,7 +16,45 @@ from .team import Member
 from .usage import TeamUsage
 from .usage_events import UsageEventsRoute
 
-__all__ = ["DEFAULT_USER_LIMIT_DOLLARS", "BadRequest", "TeamEndpoints"]
+__all__ = ["DEFAULT_USER_LIMIT_DOLLARS", "BadRequest", "TeamEndpoints", "daily_request", "spend_page", "spend_request"]
+SORTS = ("amount", "date", "user")
+
+
+def daily_request(body: dict) -> tuple[int, int, int | None, int | None]:
+    """``startDate``, ``endDate`` (required, at most 30 days apart), and ``page`` and ``pageSize`` when both are
+    given (paging on), else None and None."""
+    start, end = number(body, "startDate"), number(body, "endDate")
+    if start is None or end is None:
+        raise BadRequest("startDate and endDate are required")
+    check_range(start, end)
+    page, size = number(body, "page"), number(body, "pageSize")
+    if page is None or size is None:
+        return start, end, None, None
+    page_and_size(page, size, 1000)
+    return start, end, page, size
+
+
+def spend_request(body: dict) -> tuple[int, int, str, str, bool]:
+    """``page`` (default 1), ``pageSize`` (default 100, at most 1000), ``searchTerm`` (lower case), ``sortBy``
+    (default ``date``) and whether ``sortDirection`` is ``desc`` (the default)."""
+    page, size = number(body, "page", 1), number(body, "pageSize", 100)
+    page_and_size(page, size, 1000)
+    sort_by, direction = body.get("sortBy", "date"), body.get("sortDirection", "desc")
+    if sort_by not in SORTS or direction not in ("asc", "desc"):
+        raise BadRequest("sortBy must be amount, date or user and sortDirection asc or desc")
+    return page, size, (body.get("searchTerm") or "").lower(), sort_by, direction == "desc"
+
+
+def spend_page(rows: list[dict], page: int, size: int, cycle_start_ms: int) -> dict:
+    """The spend envelope of a page of sorted ``rows``."""
+    return {
+        "teamMemberSpend": rows[(page - 1) * size : page * size],
+        "subscriptionCycleStart": cycle_start_ms,
+        "totalMembers": len(rows),
+        "totalPages": pages(len(rows), size),
+        "limitedUsersCount": 0,
+        "maxUserSpendCents": max((r["spendCents"] for r in rows), default=0),
+    }
 
 
 class TeamEndpoints:
@@ -42,64 +82,64 @@ class TeamEndpoints:
     # -- POST /teams/daily-usage-data ------------------------------------------------------------------------
 
     def daily_usage(self, body: dict) -> dict:
-        start, end = number(body, "startDate"), number(body, "endDate")
-        if start is None or end is None:
-            raise BadRequest("startDate and endDate are required")
-        check_range(start, end)
-        page, size = number(body, "page"), number(body, "pageSize")
-        paginated = page is not None and size is not None
-        days = [d for d in days_between(start, end) if self.usage.in_retention(d)]
+        start, end, page, size = daily_request(body)
+        days, users = self.daily_users(start, end)
         out: dict = {"data": [], "period": {"startDate": start, "endDate": end}}
-        users = sorted(
-            (m for m in self.usage.humans if any(m.is_member_on(d) for d in days)), key=lambda m: m.numeric_id
-        )
-        if paginated:
-            page_and_size(page, size, 1000)
-            total = len(users)
+        if page is not None:
+            out["pagination"] = pagination(page, size, len(users), "totalUsers")
             users = users[(page - 1) * size : page * size]
-            out["pagination"] = pagination(page, size, total, "totalUsers")
+        out["data"] = self.daily_rows(users, days, paginated=page is not None)
+        return out
+
+    def daily_users(self, start: int, end: int) -> tuple[list[date], list[Member]]:
+        """The days of ``start`` .. ``end`` within retention, and the people with a membership on one of them,
+        in the order the route pages them (by numeric id)."""
+        days = [d for d in days_between(start, end) if self.usage.in_retention(d)]
+        users = [m for m in self.usage.humans if any(m.is_member_on(d) for d in days)]
+        return days, sorted(users, key=lambda m: m.numeric_id)
+
+    def daily_rows(self, users: list[Member], days: list[date], paginated: bool) -> list[dict]:
+        """The rows of ``users`` on ``days``, user by user; without paging only their active days."""
         daily = {day: self.usage.day(day).daily for day in days}  # each day once: the LRU holds fewer than 31
+        rows = []
         for member in users:
             for day in days:
                 counters = daily[day].get(member.index)
                 if counters is None or (not paginated and not counters["isActive"]):
                     continue
-                out["data"].append(
+                rows.append(
                     {"userId": member.numeric_id, "day": day.isoformat(), "date": day_start_ms(day)}
                     | counters
                     | {"email": member.email}
                 )
-        return out
+        return rows
 
     # -- POST /teams/spend -----------------------------------------------------------------------------------
 
     def spend(self, body: dict) -> dict:
-        page, size = number(body, "page", 1), number(body, "pageSize", 100)
-        page_and_size(page, size, 1000)
+        page, size, term, sort_by, descending = spend_request(body)
+        key = self.spend_sort_key(sort_by)
+        rows = sorted(self.spend_rows(term), key=key, reverse=descending)
+        return spend_page(rows, page, size, self.cycle_start_ms())
+
+    def spend_rows(self, term: str) -> list[dict]:
+        """The current members' spend rows of this cycle whose name or e-mail holds ``term`` (any case)."""
         spend = self.usage.cycle_spend()
         rows = [self._spend_row(m, spend.get(m.index, (0.0, 0.0, 0))) for m in self.usage.current_members()]
-        term = (body.get("searchTerm") or "").lower()
-        if term:
-            rows = [r for r in rows if term in r["name"].lower() or term in r["email"].lower()]
-        sort_by = body.get("sortBy", "date")
+        return [r for r in rows if term in r["name"].lower() or term in r["email"].lower()] if term else rows
+
+    def spend_sort_key(self, sort_by: str):
+        """What the route sorts rows by (``amount``, ``user`` or ``date``: when the member joined), then e-mail."""
         joined = {m.user_id: m.joined for m in self.usage.members}
-        sort_key = {
+        return {
             "amount": lambda r: (r["spendCents"], r["email"]),
             "user": lambda r: (r["name"].lower(), r["email"]),
             "date": lambda r: (joined[r["userId"]], r["email"]),
-        }.get(sort_by)
-        if sort_key is None or body.get("sortDirection", "desc") not in ("asc", "desc"):
-            raise BadRequest("sortBy must be amount, date or user and sortDirection asc or desc")
-        rows.sort(key=sort_key, reverse=body.get("sortDirection", "desc") == "desc")
+        }[sort_by]
+
+    def cycle_start_ms(self) -> int:
         start = max(cycle_start(self.spec.end_date, self.spec.cycle_day), self.spec.start_date)
-        return {
-            "teamMemberSpend": rows[(page - 1) * size : page * size],
-            "subscriptionCycleStart": day_start_ms(cycle_start(start, self.spec.cycle_day)),
-            "totalMembers": len(rows),
-            "totalPages": pages(len(rows), size),
-            "limitedUsersCount": 0,
-            "maxUserSpendCents": max((r["spendCents"] for r in rows), default=0),
-        }
+        return day_start_ms(cycle_start(start, self.spec.cycle_day))
 
     def _spend_row(self, member: Member, spend: tuple[float, float, int]) -> dict:
         """A member's spend row. ``spendCents`` is their on-demand spend (DOC-CUR), or with

@@ -34,7 +34,8 @@ FAULT_KINDS = (
 ROUTES = (
     "members", "daily-usage", "spend", "events", "audit-logs", "groups", "ai-code-commits", "ai-code-changes",
     "ai-code-commit-details", "analytics-dau", "analytics-agent-edits", "analytics-tabs", "analytics-models",
-    "analytics-bugbot-reviews", "analytics-by-user-agent-edits", "analytics-by-user-tabs",
+    "analytics-bugbot-reviews", "analytics-by-user-agent-edits", "analytics-by-user-tabs", "org-members",
+    "org-daily-usage", "org-spend", "org-events", "org-pooled-usage",
 )  # fmt: skip
 
 
@@ -95,7 +96,8 @@ class FaultBoard:
 
 def add_extra_fields(body: dict, route: str) -> dict:
     body = dict(body, simulatorSchemaVersion="2026-11")
-    for key in ("teamMembers", "data", "usageEvents", "teamMemberSpend", "events", "groups", "items", "commits"):
+    lists = ("teamMembers", "data", "usageEvents", "teamMemberSpend", "events", "groups", "items", "commits", "teams")
+    for key in lists:
         if isinstance(body.get(key), list):
             body[key] = [dict(r, newlyAddedField="drift", newlyAddedScore=1.5) for r in body[key]]
     return body
@@ -111,10 +113,12 @@ _TYPE_CHANGES = {
     "ai-code-commits": ("items", "totalLinesAdded", str),
     "ai-code-changes": ("items", "totalLinesAdded", str),
     "analytics-dau": ("data", "dau", str),
+    "pooled-usage": ("teams", "usedCents", str),
 }
 
 
 def change_field_type(body: dict, route: str) -> dict:
+    route = route.removeprefix("org-")  # an organization route's rows are its team route's
     if route not in _TYPE_CHANGES:
         return body
     key, name, convert = _TYPE_CHANGES[route]

@@ -1,19 +1,34 @@
-"""Reading request parameters as the real API does, and the pieces every response shares: the 400 error, numbers
-in JSON bodies, the 30-day range limit, ISO timestamps, page counts and the UTC days of a range."""
+"""Reading request parameters as the real API does, and the pieces every response shares: the key format, the 400
+error, numbers in JSON bodies, the 30-day range limit, ISO timestamps, page counts and the UTC days of a range."""
 
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, date, datetime, timedelta
+
+import orjson
 
 from .cycles import DAY_MS, day_start_ms, ms_to_day
 
+WELL_FORMED_KEY = re.compile(r"^(key|crsr)_[A-Za-z0-9]{64}$")  # team and organization keys alike (reference §1.3)
 MAX_RANGE_MS = 30 * DAY_MS
 RANGE_TOO_LONG = "Date range cannot exceed 30 days"
 
 
 class BadRequest(Exception):
     """A request the real API answers with 400."""
+
+
+def json_object(raw: bytes) -> dict:
+    """A POST body: a JSON object (an empty body is ``{}``); anything else is a 400."""
+    try:
+        body = orjson.loads(raw) if raw else {}
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest("Request body must be JSON") from exc
+    if not isinstance(body, dict):
+        raise BadRequest("Request body must be a JSON object")
+    return body
 
 
 def number(body: dict, name: str, default: int | None = None) -> int | None:

@@ -21,6 +21,11 @@ def error(status: int, reason: str, message: str, headers: dict | None = None) -
     return json_response(status, {"error": reason, "message": message}, headers)
 
 
+def code_error(status: int, message: str) -> Response:
+    """The ``{"code": "error", "message": ...}`` body of the Organization API's (and model-access routes') errors."""
+    return json_response(status, {"code": "error", "message": message})
+
+
 def etag_of(payload: bytes) -> str:
     return '"' + hashlib.blake2b(payload, digest_size=16).hexdigest() + '"'
 

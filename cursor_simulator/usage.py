@@ -236,6 +236,11 @@ class TeamUsage:
                 totals[3 * owner + 2] += 1
         return totals
 
+    def charged_micro(self, day: date, late: bool | None = None) -> int:
+        """Micro-cents charged on ``day``: every event's ``chargedCents`` as served now (``late``: with or without
+        the late change instead)."""
+        return sum(self._spend_totals(self.day(day), self.late_change if late is None else late)[1::3])
+
     def cycle_spend(self) -> dict[int, tuple[float, float, int]]:
         """Per member index: (on-demand cents, all cents, on-demand requests) of the current cycle, from the
         remembered per-day totals (a day is generated only the first time)."""

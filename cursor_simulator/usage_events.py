@@ -13,6 +13,7 @@ pages, and the documented filters (reference §6.1), all combined with AND:
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date
 
 from .agents import HOSTING_TYPES, hosting_type
@@ -26,7 +27,7 @@ FILTERS = ("email", "userId", "serviceAccountId", "cloudAgentId", "automationId"
 _TEXT_FILTERS = ("email", "serviceAccountId", "cloudAgentId", "automationId", "hostingType")
 
 
-def _filters(body: dict) -> tuple:
+def read_filters(body: dict) -> tuple:
     """The request's filters as a hashable tuple, checked."""
     for name in _TEXT_FILTERS:
         if body.get(name) is not None and not isinstance(body[name], str):
@@ -35,6 +36,44 @@ def _filters(body: dict) -> tuple:
     if hosting is not None and hosting not in HOSTING_TYPES:
         raise BadRequest(f"Invalid hostingType; expected one of {', '.join(HOSTING_TYPES)}")
     return tuple((name, body.get(name)) for name in FILTERS if body.get(name))
+
+
+def read_window(body: dict, end_date: date) -> tuple[int, int]:
+    """``startDate`` and ``endDate``, inclusive epoch ms at most 30 days apart; by default the 7 days up to the
+    simulator's now (the end of ``end_date``)."""
+    now = day_start_ms(end_date) + DAY_MS - 1
+    start, end = number(body, "startDate", now - 7 * DAY_MS), number(body, "endDate", now)
+    check_range(start, end)
+    return start, end
+
+
+def page_over_days(
+    days: list[date], counts: list[int], page: int, size: int, served: Callable[[date, int, int], list[dict]]
+) -> list[dict]:
+    """The events of page ``page`` (of ``size``) of days holding ``counts`` matching events, newest day first:
+    ``served(day, first, last)`` gives a day's matches ``first`` .. ``last - 1``."""
+    events: list[dict] = []
+    skip = (page - 1) * size
+    for day, count in zip(days, counts, strict=True):
+        if skip < count:
+            events += served(day, skip, min(count, skip + size - len(events)))
+            if len(events) >= size:
+                break
+        skip = max(0, skip - count)
+    return events
+
+
+def events_page(events: list[dict], total: int, page: int, size: int, period: tuple[int, int]) -> dict:
+    """The events envelope (its pagination names differ from the other routes': ``numPages``, ``currentPage``)."""
+    numbered = pages(total, size)
+    paging = {"numPages": numbered, "currentPage": page, "pageSize": size}
+    paging |= {"hasNextPage": page < numbered, "hasPreviousPage": page > 1}
+    return {
+        "totalUsageEventsCount": total,
+        "pagination": paging,
+        "usageEvents": events,
+        "period": {"startDate": period[0], "endDate": period[1]},
+    }
 
 
 def _matches(member: Member, event: dict, filters: tuple) -> bool:
@@ -64,55 +103,35 @@ class UsageEventsRoute:
         self._positions: OrderedDict[tuple, list[int]] = OrderedDict()
 
     def __call__(self, body: dict) -> dict:
-        now = day_start_ms(self.usage.spec.end_date) + DAY_MS - 1
-        start = number(body, "startDate", now - 7 * DAY_MS)
-        end = number(body, "endDate", now)
-        check_range(start, end)
+        start, end = read_window(body, self.usage.spec.end_date)
         page, size = number(body, "page", 1), number(body, "pageSize", 100)
         page_and_size(page, size, MAX_EVENTS_PAGE_SIZE)
-        filters = _filters(body)
+        filters = read_filters(body)
         days = [d for d in reversed(days_between(start, end)) if self.usage.in_retention(d)]
-        counts = [self._count(d, start, end, filters) for d in days]
-        total = sum(counts)
-        events: list[dict] = []
-        skip = (page - 1) * size
-        for day, count in zip(days, counts, strict=True):
-            if skip >= count:
-                skip -= count
-                continue
+        counts = [self.count(d, start, end, filters) for d in days]
+
+        def served(day: date, first: int, last: int) -> list[dict]:
             usage_day = self.usage.day(day)
-            for position in self._matching(day, start, end, filters)[skip : skip + size - len(events)]:
-                member = self.usage.members[usage_day.owners[position]]
-                events.append(self.usage.served_event(member, usage_day.events[position], day, position))
-            skip = 0
-            if len(events) >= size:
-                break
-        numbered = pages(total, size)
-        return {
-            "totalUsageEventsCount": total,
-            "pagination": {
-                "numPages": numbered,
-                "currentPage": page,
-                "pageSize": size,
-                "hasNextPage": page < numbered,
-                "hasPreviousPage": page > 1,
-            },  # fmt: skip
-            "usageEvents": events,
-            "period": {"startDate": start, "endDate": end},
-        }
+            return [
+                self.usage.served_event(self.usage.members[usage_day.owners[p]], usage_day.events[p], day, p)
+                for p in self.matching(day, start, end, filters)[first:last]
+            ]
+
+        events = page_over_days(days, counts, page, size, served)
+        return events_page(events, sum(counts), page, size, (start, end))
 
     @staticmethod
     def _window_key(day: date, start: int, end: int, filters: tuple) -> tuple:
         """The part of [start, end] inside ``day``, with the filters: what a day's matches depend on."""
         return day, max(start, day_start_ms(day)), min(end, day_start_ms(day) + DAY_MS - 1), filters
 
-    def _count(self, day: date, start: int, end: int, filters: tuple) -> int:
+    def count(self, day: date, start: int, end: int, filters: tuple) -> int:
         key = self._window_key(day, start, end, filters)
         if key not in self._counts:
-            self._counts[key] = len(self._matching(day, start, end, filters))
+            self._counts[key] = len(self.matching(day, start, end, filters))
         return self._counts[key]
 
-    def _matching(self, day: date, start: int, end: int, filters: tuple) -> list[int]:
+    def matching(self, day: date, start: int, end: int, filters: tuple) -> list[int]:
         key = self._window_key(day, start, end, filters)
         cached = self._positions.get(key)
         if cached is not None:

@@ -118,10 +118,8 @@ def _alerts(args: argparse.Namespace) -> int:
     import os
 
     from .alerts.channels import SLACK_ENV, SMTP_ENV, WEBHOOK_ENV, channels_from_env
-    from .alerts.delivery import deliver
+    from .alerts.delivery import deliver, open_lines
     from .errors import ConfigError
-    from .marts.alerts import current_alerts, open_alerts, taken_by
-    from .summary import alert_line
 
     settings = _settings(args)
     channels = channels_from_env(os.environ)
@@ -131,11 +129,7 @@ def _alerts(args: argparse.Namespace) -> int:
         delivery = deliver(settings, channels)
         print(f"Alerts: {delivery.line}")
         return 1 if delivery.errors else 0
-    current, ledger = current_alerts(settings.warehouse)
-    pending = open_alerts(current, ledger, [channel.name for channel in channels])
-    for alert in pending:
-        print(alert_line(alert, taken_by(alert, ledger)))
-    print(f"{len(pending)} open alert(s), {len(current) - len(pending)} already delivered")
+    print("\n".join(open_lines(settings, [channel.name for channel in channels])))
     return 0
 
 

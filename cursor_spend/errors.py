@@ -37,6 +37,11 @@ class AlertDeliveryError(Exception):
     """A channel did not take its alerts; they are sent again on the next run."""
 
 
+class AlertOutcomeUnknown(AlertDeliveryError):
+    """A channel may have taken the alerts (the request went out, no answer came); sent once more, with the same
+    idempotency key, on the next run."""
+
+
 EXPECTED_ERRORS = (CursorAPIError, ConfigError, WarehouseError, TransformError, MartsError, ExportError)
 
 # Expected failures that may pass later: the API unreachable, rate limited or answering garbage, DuckDB's lock held

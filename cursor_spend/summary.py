@@ -4,25 +4,30 @@ the alerts nobody was sent yet.
 Everything is selected from the marts of a built warehouse, DuckDB or PostgreSQL, by the read side
 (:mod:`cursor_spend.marts`); the figures are defined in dbt (README "Tables"): ``rpt_cursor_monthly_spend`` (seats,
 on-demand, total, included value, paid and idle seats), ``rpt_cursor_top_users``, ``rpt_cursor_top_models``,
-``rpt_cursor_idle_seats`` and ``rpt_cursor_alerts`` (those no channel took yet). "This month" is the mart's
-current month (the UTC month of the newest usage day), all teams together (team ``'*'``).
+``rpt_cursor_idle_seats`` and ``rpt_cursor_alerts`` (those no channel took yet: the ones to act on first, most
+severe first, then how many informational ones go in the daily digest). "This month" is the mart's current month
+(the UTC month of the newest usage day), all teams together (team ``'*'``). Text from the warehouse is printed as
+text, never as markup, on one line (:func:`cursor_spend.printable.one_line`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from .alerts.messages import alert_line
 from .config import Settings
 from .errors import MartsError, WarehouseError
 from .marts import require_marts, spend, tables
-from .marts.alerts import Alert, open_alerts, read
+from .marts.alerts import DIGEST, SEND, Alert, open_alerts, read
 from .marts.reader import Reader, open_reader
 from .marts.spend import IdleSeat, MonthSpend, TopModel, TopUser
+from .printable import one_line
 
 TOP = 5
 
@@ -34,7 +39,7 @@ class Summary:
     top_users: list[TopUser]
     top_models: list[TopModel]
     idle_seats: list[IdleSeat]
-    open_alerts: list[Alert] = field(default_factory=list)  # alerts no channel has taken yet, most pressing first
+    open_alerts: list[Alert] = field(default_factory=list)  # alerts no channel has taken yet, most severe first
     table_rows: dict[str, int] = field(default_factory=dict)  # schema.table -> rows
 
 
@@ -76,7 +81,8 @@ def print_summary(summary: Summary | None, console: Console | None = None) -> No
         console.print("No usage in the warehouse yet: the days loaded so far had none. The marts are built (empty).")
         return
     m = s.month
-    console.rule(f"Cursor spend {m.usage_month:%B %Y}, {m.usage_month} to {m.as_of_date} (UTC), {', '.join(s.teams)}")
+    teams = ", ".join(s.teams)
+    console.rule(_text(f"Cursor spend {m.usage_month:%B %Y}, {m.usage_month} to {m.as_of_date} (UTC), {teams}"))
     money = Table(show_header=False, box=None, padding=(0, 2))
     money.add_row("Seats (estimated)", usd(m.seats_usd), f"{m.paid_seats} paid seats held on {m.as_of_date}")
     money.add_row("On-demand usage", usd(m.on_demand_usd), "billed beyond the plan's included usage")
@@ -88,30 +94,49 @@ def print_summary(summary: Summary | None, console: Console | None = None) -> No
     for column in ("user", "usage value", "on-demand", "requests"):
         users.add_column(column, justify="left" if column == "user" else "right")
     for user in s.top_users:
-        users.add_row(user.user_email, usd(user.usage_value_usd), usd(user.on_demand_usd), f"{user.request_count:,}")
+        email, requests = _text(user.user_email), f"{user.request_count:,}"
+        users.add_row(email, usd(user.usage_value_usd), usd(user.on_demand_usd), requests)
     models = Table(title=f"Top {TOP} models this month", title_justify="left")
     for column in ("model", "usage value", "requests"):
         models.add_column(column, justify="left" if column == "model" else "right")
     for model, value, requests in s.top_models:
-        models.add_row(model, usd(value), f"{requests:,}")
+        models.add_row(_text(model), usd(value), f"{requests:,}")
     console.print(users, models)
 
     console.print(
-        f"Idle paid seats (no usage in the idle window): {len(s.idle_seats)} of {m.paid_seats}, "
-        f"costing {usd(m.idle_seat_cost_usd)} this month"
-        + (": " + ", ".join(email for email, *_ in s.idle_seats[:TOP]) if s.idle_seats else "")
-        + (", ..." if len(s.idle_seats) > TOP else "")
+        _text(
+            f"Idle paid seats (no usage in the idle window): {len(s.idle_seats)} of {m.paid_seats}, "
+            f"costing {usd(m.idle_seat_cost_usd)} this month"
+            + (": " + ", ".join(email for email, *_ in s.idle_seats[:TOP]) if s.idle_seats else "")
+            + (", ..." if len(s.idle_seats) > TOP else "")
+        )
     )
-    if s.open_alerts:
-        console.print(f"Open alerts: {len(s.open_alerts)} (`cursor-spend alerts` lists them, `--send` delivers them)")
-        for alert in s.open_alerts[:TOP]:
-            console.print("  " + alert_line(alert), overflow="fold")
-        if len(s.open_alerts) > TOP:
-            console.print(f"  ... and {len(s.open_alerts) - TOP} more")
+    _print_alerts(s.open_alerts, console)
     console.print("Rows per table: " + ", ".join(f"{name} {rows:,}" for name, rows in s.table_rows.items()))
 
 
-def alert_line(alert: Alert, taken_by: Sequence[str] = ()) -> str:
-    """An alert in one line for a terminal: day, kind, message, and the channels that took it."""
-    where = f" [sent: {', '.join(taken_by)}]" if taken_by else ""
-    return f"{alert.alert_date} {alert.kind}: {alert.message}{where}"
+def _print_alerts(alerts: list[Alert], console: Console) -> None:
+    """The alerts to act on (delivered one by one) first, then how many informational ones the digest carries."""
+    actionable = [alert for alert in alerts if alert.delivery == SEND]
+    digested = Counter(alert.kind for alert in alerts if alert.delivery == DIGEST)
+    if actionable:
+        severities = ", ".join(f"{n} {severity}" for severity, n in Counter(a.severity for a in actionable).items())
+        console.print(
+            f"Alerts to act on: {len(actionable)} ({severities}), not sent yet "
+            "(`cursor-spend alerts` lists them, `--send` delivers them)"
+        )
+        for alert in actionable[:TOP]:
+            console.print(_text("  " + alert_line(alert)), overflow="fold")
+        if len(actionable) > TOP:
+            console.print(f"  ... and {len(actionable) - TOP} more")
+    if digested:
+        kinds = ", ".join(f"{n} {kind}" for kind, n in digested.most_common())
+        console.print(
+            f"Informational alerts: {digested.total()} ({kinds}), not one message each: "
+            "they go in one daily digest per channel"
+        )
+
+
+def _text(value: str) -> Text:
+    """Text from the warehouse as printed: on one line, never read as rich markup."""
+    return Text(one_line(value))

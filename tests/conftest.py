@@ -24,6 +24,7 @@ SLOW_FIRST = (
     "tests/e2e/test_cli_pipeline.py",
     "tests/e2e/test_postgres.py",
     "tests/e2e/test_ai_code_costs.py",
+    "tests/snowflake/test_fakesnow.py",
     "tests/e2e/test_reliability.py",
     "tests/bi/test_superset.py",
     "tests/dbt/test_plain_dbt.py",

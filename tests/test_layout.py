@@ -12,7 +12,13 @@ PACKAGES = ("cursor_spend", "dlt_sources")
 # Floors, from the bottom: a module imports only from its own floor or the floors below (a prefix names a package)
 FLOORS = (
     ("dlt_sources",),  # the dlt source of the Cursor Admin API: knows nothing of cursor-spend
-    ("cursor_spend.__init__", "cursor_spend.errors", "cursor_spend.warehouse", "cursor_spend.config"),  # settings
+    (
+        "cursor_spend.__init__",
+        "cursor_spend.errors",
+        "cursor_spend.warehouse",
+        "cursor_spend.config",
+        "cursor_spend.printable",
+    ),  # settings
     ("cursor_spend.marts",),  # the read side
     ("cursor_spend.load", "cursor_spend.transform", "cursor_spend.export", "cursor_spend.alerts"),  # the steps
     ("cursor_spend.summary", "cursor_spend.report", "cursor_spend.progress"),  # what a person reads

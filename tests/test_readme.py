@@ -101,3 +101,14 @@ def test_tables_in_the_readme_and_docs_exist(manifest):
     for name in re.findall(r"`([a-z_]+)`", README[README.index("`cursor_raw` (dlt: ") + 18 :].split(")", 1)[0]):
         assert name in raw, f"the README names the raw table {name}, which is not a dbt source"
     assert "(docs/tables.md)" in _section("Tables"), "the README's Tables section links the table reference"
+
+
+def test_the_alert_severity_table_of_docs_alerts_is_the_dbt_vars_defaults():
+    from docs.table_reference import dbt_vars
+
+    defaults = {name: default for name, default, _ in dbt_vars()}
+    page = (REPO / "docs" / "alerts.md").read_text()
+    rows = re.findall(r"^\| `([a-z_]+)` \| (action|warning|information) \| (send|digest|off) \|", page, re.M)
+    assert {kind: severity for kind, severity, _ in rows} == defaults["alert_severity"]
+    assert all(defaults["alert_delivery"][severity] == mode for _, severity, mode in rows)
+    assert defaults["alert_delivery_by_kind"] == {}

@@ -62,8 +62,10 @@ def focus_export() -> str:
 
 
 def send_alerts() -> dict[str, int]:
-    """Deliver the alerts of ``rpt_cursor_alerts`` each channel has not taken yet (ledger in the warehouse); fails
-    when a channel fails, after recording what the others took, so a retry sends only what is still due."""
+    """Deliver the alerts of ``rpt_cursor_alerts`` each channel is due, through Airflow's notifiers and the same
+    outbox as ``cursor-spend alerts --send`` (severities, daily digest, idempotency keys: docs/alerts.md); fails when
+    a channel fails or its outcome is unknown, after marking what the others took, so a retry sends only what is
+    still due (an unknown outcome at most once more)."""
     settings = airflow_settings(require_key=False)
     from airflow.sdk.exceptions import AirflowException
 

@@ -21,7 +21,16 @@
     (select cast(generated_number as integer) - 1 as day_number from ({{ dbt.generate_series(upper_bound) }}) as n)
 {%- endmacro %}
 
-{#- Whether a date is a Saturday or a Sunday (extract(dow) is 0 for Sunday and 6 for Saturday on every adapter). -#}
+{#- Whether a date is a Saturday or a Sunday (extract(dow) is 0 for Sunday and 6 for Saturday in DuckDB and
+    PostgreSQL; Snowflake's day of week depends on the session's WEEK_START, its ISO day of week does not). -#}
 {% macro is_weekend(day) -%}
+    {{ return(adapter.dispatch('is_weekend', 'cursor_spend')(day)) }}
+{%- endmacro %}
+
+{% macro default__is_weekend(day) -%}
     (extract(dow from {{ day }}) in (0, 6))
+{%- endmacro %}
+
+{% macro snowflake__is_weekend(day) -%}
+    (dayofweekiso({{ day }}) in (6, 7))
 {%- endmacro %}

@@ -2,11 +2,18 @@
     JSON functions space objects differently). -#}
 
 {#- A text value as a JSON string: quoted, with backslashes, quotes, newlines, carriage returns and tabs escaped;
-    null as JSON null. -#}
+    null as JSON null. The backslash is chr(92), never written in a literal: Snowflake's string literals read a
+    backslash as an escape, DuckDB's and PostgreSQL's do not. -#}
 {% macro json_string(value) -%}
+    {%- set backslash = 'chr(92)' -%}
     coalesce(
         '"' || replace(replace(replace(replace(replace(
-            cast({{ value }} as varchar), '\', '\\'), '"', '\"'), chr(10), '\n'), chr(13), '\r'), chr(9), '\t')
+            cast({{ value }} as varchar),
+            {{ backslash }}, {{ backslash }} || {{ backslash }}),
+            '"', {{ backslash }} || '"'),
+            chr(10), {{ backslash }} || 'n'),
+            chr(13), {{ backslash }} || 'r'),
+            chr(9), {{ backslash }} || 't')
         || '"',
         'null'
     )

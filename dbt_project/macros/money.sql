@@ -1,5 +1,6 @@
-{#- Money stays exact end to end: DECIMAL(38, 9) cents in DuckDB, NUMERIC in PostgreSQL, converted to dollars once.
-    DuckDB turns decimal / integer into DOUBLE, so money is never divided with `/` there (see exact_divide). -#}
+{#- Money stays exact end to end: DECIMAL(38, 9) cents (NUMERIC in PostgreSQL, NUMBER in Snowflake), converted to
+    dollars once. DuckDB turns decimal / integer into DOUBLE, so money is never divided with `/` there (see
+    exact_divide). A cast to decimal always names its scale: a bare NUMERIC is NUMBER(38, 0) in Snowflake. -#}
 
 {#- Cents to dollars: multiplying by the decimal literal 0.01 is exact (scale 9 + 2 = 11). -#}
 {% macro cents_to_dollars(column) -%}
@@ -23,7 +24,9 @@
     )
 {%- endmacro %}
 
-{#- PostgreSQL (and other numeric-exact SQL): numeric division, then round() (half away from zero). -#}
+{#- PostgreSQL and Snowflake: decimal division, then round() (half away from zero). The amount gets scale 20 (up to
+    10^18 dollars), so the quotient has at least 20 decimals before it is rounded to 9 (Snowflake keeps the
+    dividend's scale, PostgreSQL at least that). -#}
 {% macro default__exact_divide(amount, divisor) -%}
-    cast(round(cast({{ amount }} as numeric) / ({{ divisor }}), 9) as decimal(38, 11))
+    cast(round(cast({{ amount }} as decimal(38, 20)) / ({{ divisor }}), 9) as decimal(38, 11))
 {%- endmacro %}

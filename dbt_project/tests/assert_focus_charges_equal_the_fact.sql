@@ -2,7 +2,7 @@
 -- BilledCost and EffectiveCost to billed_cost_usd, ListCost and ContractedCost to list_cost_usd (a seat-day's fee
 -- is billed on its purchase row and effective on its Usage row).
 
-{%- set charge_day = '("ChargePeriodStart" at time zone ' ~ "'UTC')" %}
+{%- set charge_day = utc_timestamp('"ChargePeriodStart"') %}
 
 with
 

@@ -185,12 +185,13 @@ def test_triggered_extract_feeds_transform_through_the_asset_and_a_rerun_changes
     first_day, last_day = date(2026, 11, 17), date(2026, 11, 19)
     assert mart_usage_costs(duckdb_path) == expected_usage_costs(usage, first_day, last_day)
     assert mart_seat_costs(duckdb_path) == expected_seat_costs(usage, first_day, last_day, Decimal(40))
-    # The transform's send_alerts task delivered every alert of the marts to the webhook connection, among them the
-    # planted user's: out of included usage on the planted day.
-    keys = _alert_keys(duckdb_path)
-    assert sorted(alert["alert_key"] for alert in receiver.alerts) == sorted(keys)
+    # The transform's send_alerts task delivered every alert of the marts to the webhook connection, alone or in the
+    # day's digest (the planted user's: out of included usage on the planted day, information), with their keys.
+    alerts = _alerts(duckdb_path)
+    assert sorted(alert["alert_key"] for alert in receiver.alerts) == sorted(k for k, d in alerts.items() if d != "off")
+    assert receiver.keys == [body["idempotency_key"] for body in receiver.bodies] and len(receiver.digests) == 1
     email = usage.members[scenario.user].email
-    assert f"included|default|{email}|2026-11-01" in keys
+    assert alerts[f"included|default|{email}|2026-11-01"] == "digest"
 
     # Re-run the same interval: clear the extract run; its new asset event triggers a second transform run.
     cleared = client.post(
@@ -212,10 +213,16 @@ def test_triggered_extract_feeds_transform_through_the_asset_and_a_rerun_changes
     assert mart_days(duckdb_path, "fct_cursor_costs_daily") == {str(first_day + timedelta(n)) for n in range(7)}
     assert mart_usage_costs(duckdb_path) == expected_usage_costs(usage, first_day, last_day)
     assert mart_seat_costs(duckdb_path) == expected_seat_costs(usage, first_day, last_day, Decimal(40))
-    # Neither the re-run nor the backfill sent an alert twice; what the backfill's history newly raised was sent.
+    # Neither the re-run nor the backfill sent an alert twice; what the backfill's history newly raised was sent, or
+    # waits for tomorrow's digest (today's went out) when it is information.
     received = [alert["alert_key"] for alert in receiver.alerts]
-    assert len(received) == len(set(received)) and set(received) == _alert_keys(duckdb_path)
+    ledger = query(duckdb_path, "select alert_key, status from cursor_alerts.alert_deliveries")
+    sent = {key for key, status in ledger if status == "sent"}
+    assert len(received) == len(set(received)) and set(received) == sent
+    alerts = _alerts(duckdb_path)
+    assert all(alerts[key] == "digest" for key in set(alerts) - sent if alerts[key] != "off")
 
 
-def _alert_keys(duckdb_path: Path) -> set[str]:
-    return {key for (key,) in query(duckdb_path, "select alert_key from marts.rpt_cursor_alerts")}
+def _alerts(duckdb_path: Path) -> dict[str, str]:
+    """alert_key -> delivery mode of every alert of the mart."""
+    return dict(query(duckdb_path, "select alert_key, delivery from marts.rpt_cursor_alerts"))

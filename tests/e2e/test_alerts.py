@@ -6,18 +6,27 @@ truth predicts; a failed delivery is retried by the next run; a rerun sends noth
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
 import statistics
-from datetime import date
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
+from subprocess import PIPE
 
 import pytest
 
-from cursor_simulator import Scenario, SimulatorOptions, TeamSpec
+from cursor_simulator import Scenario, Simulator, SimulatorOptions, SimulatorServer, TeamSpec
 from cursor_simulator.usage import TeamUsage
+from cursor_spend.alerts import channels
+from cursor_spend.alerts.channels import SLACK_ENV, SMTP_ENV, WEBHOOK_ENV
 from cursor_spend.cli import main
-from cursor_spend.config import load_settings
 from tests.conftest import API_KEY, END_DATE
-from tests.receivers import smtp_server, webhook
+from tests.receivers import Webhook, smtp_server, webhook
 from tests.truth import first_day_reaching, member_days, projected_crossing, query
 
 SPEC = {"members": 20, "days": 40, "end_date": END_DATE}  # 2026-10-12 .. 2026-11-20; cycles start on the 1st
@@ -124,72 +133,267 @@ def _normal(values: tuple) -> tuple:
     return tuple(v.normalize() if isinstance(v, Decimal) else v for v in values)
 
 
-@pytest.fixture
-def env(tmp_path, make_simulator, monkeypatch):
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, TeamUsage, dict[str, int]]:
+    """The planted team extracted and transformed once: its DuckDB file (each test works on a copy)."""
     usage, who = _team()
-    server = make_simulator(SimulatorOptions(rate_limits=False), teams=[usage.spec])
-    monkeypatch.delenv("CURSOR_API_KEYS", raising=False)
+    folder = tmp_path_factory.mktemp("alerts")
+    server = SimulatorServer(Simulator([usage.spec], SimulatorOptions(rate_limits=False))).start()
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            _environment(patch, folder / "cursor_spend.duckdb", server.base_url)
+            assert main(["extract", "--start-date", str(usage.spec.start_date), "--end-date", str(END_DATE)]) == 0
+            assert main(["transform"]) == 0
+    finally:
+        server.stop()
+    return folder / "cursor_spend.duckdb", usage, who
+
+
+def _environment(patch: pytest.MonkeyPatch, duckdb: Path, base_url: str = "http://127.0.0.1:9") -> None:
+    patch.delenv("CURSOR_API_KEYS", raising=False)
+    for name in (WEBHOOK_ENV, SLACK_ENV, SMTP_ENV):
+        patch.delenv(name, raising=False)
     for name, value in {
         "CURSOR_API_KEY": API_KEY,
         "CURSOR_TEAM": "acme",
-        "CURSOR_API_BASE_URL": server.base_url,
-        "CURSOR_SPEND_DUCKDB": str(tmp_path / "warehouse" / "cursor_spend.duckdb"),
+        "CURSOR_API_BASE_URL": base_url,
+        "CURSOR_SPEND_DUCKDB": str(duckdb),
+        "CURSOR_SPEND_ALERT_EMAIL_FROM": "cursor-spend@acme.io",
+        "CURSOR_SPEND_ALERT_EMAIL_TO": "finops@acme.io, eng-leads@acme.io",
     }.items():
-        monkeypatch.setenv(name, value)
-    return usage, who
+        patch.setenv(name, value)
 
 
-def test_planted_stories_alert_once_on_every_channel_and_a_failed_delivery_is_retried(env, monkeypatch, capsys):
-    usage, who = env
-    assert main(["extract", "--start-date", str(usage.spec.start_date), "--end-date", str(END_DATE)]) == 0
-    assert main(["transform"]) == 0
-    settings = load_settings()
-    keys = {key for (key,) in query(settings.warehouse, "select alert_key from marts.rpt_cursor_alerts")}
+@pytest.fixture
+def warehouse(built, tmp_path, monkeypatch) -> Path:
+    """A copy of the built warehouse, in this test's folder, set as the one to use."""
+    path = tmp_path / "warehouse" / "cursor_spend.duckdb"
+    path.parent.mkdir()
+    shutil.copy(built[0], path)
+    _environment(monkeypatch, path)
+    return path
 
-    with webhook() as hook, webhook() as slack, smtp_server() as (smtp_url, mails):
-        monkeypatch.setenv("CURSOR_SPEND_ALERT_WEBHOOK_URL", hook.url)
-        monkeypatch.setenv("CURSOR_SPEND_ALERT_SLACK_WEBHOOK_URL", slack.url)
-        monkeypatch.setenv("CURSOR_SPEND_ALERT_SMTP_URL", smtp_url)
-        monkeypatch.setenv("CURSOR_SPEND_ALERT_EMAIL_FROM", "cursor-spend@acme.io")
-        monkeypatch.setenv("CURSOR_SPEND_ALERT_EMAIL_TO", "finops@acme.io, eng-leads@acme.io")
+
+def _mart(path: Path) -> dict[str, tuple[str, str]]:
+    """alert_key -> (severity, delivery) of every alert of the mart."""
+    rows = query(path, "select alert_key, severity, delivery from marts.rpt_cursor_alerts")
+    return {key: (severity, delivery) for key, severity, delivery in rows}
+
+
+def _ledger(path: Path) -> dict[tuple[str, str], str]:
+    """(alert_key, channel) -> status; fails when an alert has two rows for one channel."""
+    rows = query(path, "select alert_key, channel, status from cursor_alerts.alert_deliveries")
+    ledger = {(key, channel): status for key, channel, status in rows}
+    assert len(ledger) == len(rows), "an alert recorded twice for one channel"
+    return ledger
+
+
+def test_planted_stories_alert_once_on_every_channel_and_a_failed_delivery_is_retried(
+    built, warehouse, monkeypatch, capsys
+):
+    _, usage, who = built
+    mart = _mart(warehouse)
+    delivered = {key for key, (_, delivery) in mart.items() if delivery != "off"}
+    digested = {key for key, (_, delivery) in mart.items() if delivery == "digest"}
+    messages = len(delivered) - len(digested) + (1 if digested else 0)  # one each, one digest
+
+    with webhook() as hook, webhook() as slack, smtp_server() as mailbox:
+        monkeypatch.setenv(WEBHOOK_ENV, hook.url)
+        monkeypatch.setenv(SLACK_ENV, slack.url)
+        monkeypatch.setenv(SMTP_ENV, mailbox.url)
         hook.fail_next = 1  # the webhook is down for the first run
         capsys.readouterr()
         assert main(["alerts", "--send"]) == 1
         line = capsys.readouterr().out
-        assert f"email: {len(keys)} sent" in line and f"slack: {len(keys)} sent" in line
-        assert "webhook: FAILED (the webhook at http://127.0.0.1:" in line and "secret-token" not in line
-        assert hook.refused == 1 and not hook.bodies and len(mails) == 1 and len(slack.bodies) == 1
+        assert f"email: {len(delivered)} sent ({len(digested)} in the daily digest)" in line
+        assert f"slack: {len(delivered)} sent" in line
+        assert "webhook: 0 sent, FAILED (the webhook at http://127.0.0.1:" in line and "secret-token" not in line
+        assert hook.refused == 1 and not hook.bodies
+        assert len(mailbox.messages) == messages and len(slack.bodies) == messages
 
         assert main(["alerts", "--send"]) == 0  # the webhook's turn again; e-mail and Slack have nothing new
-        assert len(hook.bodies) == 1 and len(mails) == 1 and len(slack.bodies) == 1
+        assert len(hook.bodies) == messages and len(mailbox.messages) == messages and len(slack.bodies) == messages
         assert main(["alerts", "--send"]) == 0  # a rerun sends nothing new
-        assert len(hook.bodies) == 1 and len(mails) == 1 and len(slack.bodies) == 1
+        assert len(hook.bodies) == messages and len(mailbox.messages) == messages and len(slack.bodies) == messages
 
     received = {alert["alert_key"]: alert for alert in hook.alerts}
-    assert set(received) == keys and len(hook.alerts) == len(keys)  # every alert, once
-    mail = mails[0]
-    assert (
-        mail["To"] == "finops@acme.io, eng-leads@acme.io" and f"{len(keys)} new Cursor spend alerts" in mail["Subject"]
+    assert set(received) == delivered and len(hook.alerts) == len(delivered)  # every alert, once
+    assert hook.keys == [body["idempotency_key"] for body in hook.bodies] and len(set(hook.keys)) == messages
+    (digest,) = hook.digests
+    assert {alert["alert_key"] for alert in digest["alerts"]} == digested
+    assert all(alert["severity"] == "information" for alert in digest["alerts"])
+    mail = mailbox.messages[0]
+    assert mail["To"] == "finops@acme.io, eng-leads@acme.io" and mail["Subject"].strip().startswith(
+        "cursor-spend action: "
     )
-    body = mail.get_payload(decode=True).decode()
-    assert all(alert["message"] in body and alert["message"] in slack.bodies[0]["text"] for alert in hook.alerts)
+    bodies = [m.get_payload(decode=True).decode() for m in mailbox.messages]
+    for alert in hook.alerts:
+        if alert["delivery"] == "send":
+            assert any(alert["message"] in body for body in bodies)
+            assert any(alert["message"] in body["text"] for body in slack.bodies)
+    assert {key: status for (key, channel), status in _ledger(warehouse).items()} == {
+        key: "sent" if key in delivered else "skipped" for key in mart
+    }
 
     expected = _expected(usage, who)
-    users = {values[1] for values in expected.values()}
-    planted_alerts = {
-        key: alert for key, alert in received.items()
-        if alert["user_email"] in users or alert["scope_value"] in users
-        if alert["kind"] in {v[0] for v in expected.values()}
-    }  # fmt: skip
-    assert set(planted_alerts) >= set(expected)
+    superseded = dict(query(warehouse, "select alert_key, superseded_by from marts.rpt_cursor_alerts"))
     for key, values in expected.items():
+        if key not in received:  # a lower threshold of a budget whose higher one was crossed: one message
+            assert key.startswith("budget|") and superseded[key] in received, key
+            continue
         assert _normal(_as_expected(received[key], len(values))) == _normal(values), key
     spike = received[next(k for k in expected if k.startswith("anomaly|"))]
     assert "their median day" in spike["message"] and spike["is_estimated"] is False
 
     capsys.readouterr()
     assert main(["alerts"]) == 0
-    assert f"0 open alert(s), {len(keys)} already delivered" in capsys.readouterr().out
+    off = len(mart) - len(delivered)
+    assert f"0 open alert(s) (0 to send, 0 for the daily digest), {len(delivered)} already delivered, {off} off" in (
+        capsys.readouterr().out
+    )
+
+
+LOCK = "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('locked', flush=True); sys.stdin.read()"
+HOSTILE = "eve@x.io\n[red]fake[/red] \u202egnp.exe \x1b[31mred"
+
+
+def _deliveries(hook: Webhook) -> dict[str, int]:
+    """alert_key -> how many deliveries carried it; fails unless each carried the same idempotency key, in the
+    header and the body."""
+    keys: dict[str, set] = defaultdict(set)
+    count: Counter = Counter()
+    for header, body in zip(hook.keys, hook.bodies, strict=True):
+        for alert in body["alerts"]:
+            keys[alert["alert_key"]] |= {header, body["idempotency_key"]}
+            count[alert["alert_key"]] += 1
+    assert all(len(found) == 1 for found in keys.values()), "a repeat with another idempotency key"
+    return dict(count)
+
+
+def _delivered(path: Path) -> set[str]:
+    return {key for key, (_, delivery) in _mart(path).items() if delivery != "off"}
+
+
+def test_a_receiver_slower_than_the_timeout_gets_an_alert_at_most_twice_with_the_same_key(
+    warehouse, monkeypatch, capsys
+):
+    delivered = _delivered(warehouse)
+    monkeypatch.setattr(channels, "TIMEOUT_SECONDS", 0.5)
+    with webhook() as hook:
+        monkeypatch.setenv(WEBHOOK_ENV, hook.url)
+        hook.delay = 2  # it takes each request, then answers after the client gave up
+        assert main(["alerts", "--send"]) == 1
+        out = capsys.readouterr().out
+        assert "webhook: 0 sent, OUTCOME UNKNOWN (the webhook at http://127.0.0.1:" in out
+        assert "(ReadTimeout)): sent once more next run, with the same idempotency key" in out
+        (first,) = hook.bodies[0]["alerts"]
+        assert main(["alerts", "--send"]) == 1  # its retry times out too: given up
+        out = capsys.readouterr().out
+        assert "0 sent, 1 retried after an unknown outcome (same idempotency key, last try), 1 given up" in out
+        hook.delay = 0
+        assert main(["alerts", "--send"]) == 0
+        assert f"webhook: {len(delivered) - 1} sent" in capsys.readouterr().out
+        assert main(["alerts", "--send"]) == 0
+
+    assert _deliveries(hook) == {key: 2 if key == first["alert_key"] else 1 for key in delivered}
+    ledger = _ledger(warehouse)
+    assert ledger[first["alert_key"], "webhook"] == "given_up"
+    assert {status for (key, _), status in ledger.items() if key != first["alert_key"]} == {"sent", "skipped"}
+
+
+def test_a_ledger_write_that_fails_after_the_send_sends_each_alert_once_more_with_the_same_key(
+    warehouse, monkeypatch, capsys
+):
+    delivered, holder = _delivered(warehouse), []
+
+    def lock() -> None:  # a transform's turn: another process takes the DuckDB file while the alerts go out
+        if not holder:
+            proc = subprocess.Popen([sys.executable, "-c", LOCK, str(warehouse)], stdin=PIPE, stdout=PIPE, text=True)
+            holder.append(proc)
+            assert proc.stdout.readline().strip() == "locked"
+
+    with webhook() as hook:
+        monkeypatch.setenv(WEBHOOK_ENV, hook.url)
+        hook.on_receive = lock
+        try:
+            assert main(["alerts", "--send"]) == 1
+        finally:
+            for proc in holder:
+                proc.stdin.close()
+                proc.wait(timeout=60)
+        out = capsys.readouterr().out
+        assert f"webhook: {len(delivered)} sent" in out and "the ledger was not marked (" in out
+        assert "the next run sends those alerts once more, with the same idempotency keys" in out
+        hook.on_receive = None
+        assert main(["alerts", "--send"]) == 0
+        out = capsys.readouterr().out
+        assert f"webhook: {len(delivered)} sent" in out and f"{len(delivered)} retried after an unknown outcome" in out
+        assert main(["alerts", "--send"]) == 0
+
+    assert _deliveries(hook) == {key: 2 for key in delivered}
+    assert {key for (key, _), status in _ledger(warehouse).items() if status == "sent"} == delivered
+
+
+def test_a_crash_between_send_and_mark_sends_the_alert_once_more_with_the_same_key(warehouse, monkeypatch, capsys):
+    delivered = _delivered(warehouse)
+    with webhook() as hook:
+        monkeypatch.setenv(WEBHOOK_ENV, hook.url)
+        command = [sys.executable, "-m", "cursor_spend.cli", "alerts", "--send"]
+        proc = subprocess.Popen(command, env=dict(os.environ), stdout=PIPE, stderr=PIPE)
+        hook.on_receive = lambda: os.kill(proc.pid, signal.SIGKILL)  # killed once the first message is taken
+        proc.communicate(timeout=120)
+        assert proc.returncode == -signal.SIGKILL and len(hook.bodies) == 1
+        (first,) = hook.bodies[0]["alerts"]
+        hook.on_receive = None
+        assert main(["alerts", "--send"]) == 0
+        out = capsys.readouterr().out
+        assert f"webhook: {len(delivered)} sent" in out and f"{len(delivered)} retried after an unknown outcome" in out
+        assert main(["alerts", "--send"]) == 0
+
+    assert _deliveries(hook) == {key: 2 if key == first["alert_key"] else 1 for key in delivered}
+    assert {key for (key, _), status in _ledger(warehouse).items() if status == "sent"} == delivered
+
+
+def test_control_characters_and_markup_from_the_warehouse_never_reach_the_terminal(warehouse, monkeypatch, capsys):
+    import duckdb
+
+    monkeypatch.setenv("COLUMNS", "500")  # no line folded by rich
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "update marts.rpt_cursor_alerts set message = ? where alert_key = "
+            "(select min(alert_key) from marts.rpt_cursor_alerts where delivery = 'send')",
+            [HOSTILE],
+        )
+        connection.execute("update marts.rpt_cursor_top_users set user_email = ? where rank = 1", [HOSTILE])
+    assert main(["alerts"]) == 0
+    assert main(["report", "--output", str(warehouse.parent / "report.html")]) == 0
+    out = capsys.readouterr().out
+    assert "\u202e" not in out and "\x1b" not in out
+    escaped = "eve@x.io\\n[red]fake[/red] \\u202egnp.exe \\x1b[31mred"
+    assert out.count(escaped) == 3  # the alerts listing, the summary's alerts and its top users
+
+
+def test_a_ledger_written_before_the_outbox_keeps_its_deliveries_and_gains_the_outbox_columns(warehouse, monkeypatch):
+    import dlt
+
+    from cursor_spend.alerts.outbox import LEDGER_PIPELINE
+    from cursor_spend.config import load_settings
+    from cursor_spend.load import make_pipeline
+
+    delivered = _delivered(warehouse)
+    taken = set(sorted(delivered)[: len(delivered) // 2])
+    old = [  # the columns of the ledger before the outbox
+        {"alert_key": key, "channel": "webhook", "status": "sent", "attempted_at": datetime.now(UTC), "error": None}
+        for key in taken
+    ]
+    keys = ("alert_key", "channel")
+    resource = dlt.resource(old, name="alert_deliveries", write_disposition="merge", primary_key=keys)
+    make_pipeline(load_settings(), name=LEDGER_PIPELINE, dataset="cursor_alerts").run(resource)
+    with webhook() as hook:
+        monkeypatch.setenv(WEBHOOK_ENV, hook.url)
+        assert main(["alerts", "--send"]) == 0
+    assert _deliveries(hook) == {key: 1 for key in delivered - taken}
+    assert {key for (key, _), status in _ledger(warehouse).items() if status == "sent"} == delivered
 
 
 def test_alerts_without_a_channel_say_how_to_configure_one(tmp_path, monkeypatch, capsys):

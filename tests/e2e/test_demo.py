@@ -10,17 +10,20 @@ import struct
 import subprocess
 import sys
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from cursor_simulator.usage import DAY_MS, TeamUsage, day_start_ms
+from cursor_spend.alerts.channels import SLACK_ENV, SMTP_ENV, WEBHOOK_ENV
+from cursor_spend.cli import main
 from cursor_spend.config import load_settings
 from cursor_spend.demo import demo_team
 from cursor_spend.errors import MartsError
 from cursor_spend.summary import summarize, usd
+from tests.receivers import smtp_server, webhook
 from tests.truth import expected_idle_seats, expected_seat_costs, expected_usage_costs, query
 
 CHROMIUM_FLAGS = [
@@ -83,13 +86,55 @@ def test_demo_summary_equals_the_simulator_ground_truth(demo):
     assert [email for email, *_ in summary.top_users] == [email for (email,) in ranked]
     assert "Report:" in output and "CURSOR_API_KEY" in output
 
-    # The planted spike crossed the shipped per-user on-demand budget: the summary shows it among the open alerts.
+    # The planted spike crossed the shipped per-user on-demand budget: the summary shows it first, among the alerts
+    # to act on, and counts the informational ones the daily digest carries instead of listing them.
     spike = next(p for p in usage.planted if p.kind == "spike")
-    assert summary.open_alerts and f"Open alerts: {len(summary.open_alerts)}" in output
+    actionable = [alert for alert in summary.open_alerts if alert.delivery == "send"]
+    digested = [alert for alert in summary.open_alerts if alert.delivery == "digest"]
+    assert {alert.severity for alert in actionable} == {"action", "warning"}
+    assert {alert.severity for alert in digested} == {"information"}
     budget = f"budget|per-user-on-demand|{spike.email}|{figures.usage_month}|100"
-    assert budget in {alert.alert_key for alert in summary.open_alerts}
-    assert summary.open_alerts[0].kind == "budget_threshold_crossed"
-    assert f"Budget per-user-on-demand (user {spike.email}" in output
+    assert actionable[0].alert_key == budget and actionable[0].severity == "action"
+    assert f"Alerts to act on: {len(actionable)} (" in output and f"Informational alerts: {len(digested)} (" in output
+    assert output.index(f"Budget per-user-on-demand (user {spike.email}") < output.index("Informational alerts")
+    assert "included_exhausted:" not in output  # counted, not listed
+
+
+def test_the_demo_teams_alerts_reach_every_channel_as_actions_and_warnings_plus_one_digest(demo, tmp_path, monkeypatch):
+    """Issue 21's test of alert noise: on the demo team's data, `alerts --send` to a webhook, Slack and e-mail
+    delivers one message per action or warning alert and one digest per channel, and the ledger holds every alert
+    once per channel."""
+    root, _ = demo
+    warehouse = tmp_path / "cursor_spend.duckdb"
+    shutil.copy(root / "warehouse" / "cursor_spend.duckdb", warehouse)
+    mart = {key: (kind, severity, delivery) for key, kind, severity, delivery in query(
+        warehouse, "select alert_key, kind, severity, delivery from marts.rpt_cursor_alerts")}  # fmt: skip
+    send = {key for key, (_, _, delivery) in mart.items() if delivery == "send"}
+    digest = {key for key, (_, _, delivery) in mart.items() if delivery == "digest"}
+    with webhook() as hook, webhook() as slack, smtp_server() as mailbox:
+        for name, value in {
+            "CURSOR_SPEND_DUCKDB": str(warehouse), WEBHOOK_ENV: hook.url, SLACK_ENV: slack.url, SMTP_ENV: mailbox.url,
+            "CURSOR_SPEND_ALERT_EMAIL_FROM": "cursor-spend@acme.io", "CURSOR_SPEND_ALERT_EMAIL_TO": "finops@acme.io",
+        }.items():  # fmt: skip
+            monkeypatch.setenv(name, value)
+        assert main(["alerts", "--send"]) == 0
+        assert main(["alerts", "--send"]) == 0  # nothing twice
+
+    assert {mart[key][1] for key in send} == {"action", "warning"} and {mart[key][1] for key in digest} == {
+        "information"
+    }
+    singles = [body for body in hook.bodies if "digest" not in body]
+    assert sorted(alert["alert_key"] for body in singles for alert in body["alerts"]) == sorted(send)
+    (day,) = hook.digests
+    assert sorted(alert["alert_key"] for alert in day["alerts"]) == sorted(digest)
+    assert day["digest"]["counts"] == dict(Counter(mart[key][0] for key in digest))
+    for messages in (slack.bodies, mailbox.messages):
+        assert len(messages) == len(send) + 1  # one per action or warning alert, one digest
+    ledger = query(warehouse, "select alert_key, channel, status from cursor_alerts.alert_deliveries")
+    assert len(ledger) == len({(key, channel) for key, channel, _ in ledger}) == 3 * len(mart)
+    assert {(key, status) for key, _, status in ledger} == {
+        (key, "sent" if key in send | digest else "skipped") for key in mart
+    }
 
 
 def _whole(usage: TeamUsage) -> tuple[int, int]:

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import httpx
 
-from cursor_simulator import Simulator, SimulatorOptions, SimulatorServer, TeamSpec, serve
+from cursor_simulator import OrgSpec, Simulator, SimulatorOptions, SimulatorServer, TeamSpec, serve
 from tests.conftest import API_KEY, END_DATE
 
 DAY_MS = 86_400_000
@@ -101,3 +101,32 @@ def commit_details(http: httpx.Client, hashes: list[str], batch: int = 100) -> t
         commits += response.json()["commits"]
         conversations |= {c["id"]: c for c in response.json()["conversations"]}
     return commits, conversations
+
+
+ORG_KEY = "crsr_" + "O" * 64
+TEAM_KEYS = ("crsr_" + "A" * 64, "crsr_" + "B" * 64, "crsr_" + "C" * 64)  # C is served outside the organization
+
+
+def org_teams(**fields) -> list[TeamSpec]:
+    """Three teams of 8, 6 and 5 members, 10 days up to END_DATE; the first two make the organization."""
+    return [
+        TeamSpec(api_key=key, seed=k + 1, members=members, days=10, end_date=END_DATE, domain=f"t{k + 1}.io", **fields)
+        for k, (key, members) in enumerate(zip(TEAM_KEYS, (8, 6, 5), strict=True))
+    ]
+
+
+@contextmanager
+def org_server(options: SimulatorOptions | None = None, **org_fields) -> Iterator[tuple[SimulatorServer, Simulator]]:
+    """The three teams, the first two in an organization (``org_fields`` go to its :class:`OrgSpec`)."""
+    teams = org_teams()
+    fields = {"api_key": ORG_KEY, "teams": (teams[0].resolved_team_id, teams[1].resolved_team_id)} | org_fields
+    simulator = Simulator(teams, options or SimulatorOptions(rate_limits=False), [OrgSpec(**fields)])
+    with serve(simulator) as server:
+        yield server, simulator
+
+
+def org_post(http: httpx.Client, route: str, simulator: Simulator, **body) -> dict:
+    """A 200 answer of ``POST /organizations/<route>`` for the simulator's organization."""
+    response = http.post(f"/organizations/{route}", json={"organizationId": simulator.organization().id} | body)
+    assert response.status_code == 200, response.text
+    return response.json()

@@ -118,3 +118,25 @@ def test_simulate_serves_the_spend_shapes_ai_code_switch_and_code_scenarios_its_
     assert all(row["spendCents"] == round(max(0.0, row["overallSpendCents"] - 2000), 6) for row in rows)
     assert details.status_code == 404 and costs["linked"] is False
     assert "planted: migration of acme/ledger for " in output and "planted: no_commits for " in output
+
+
+def test_simulate_serves_an_organization_of_teams_with_a_planted_pool_and_prints_its_keys():
+    org_key = "crsr_" + "O" * 64
+    args = ("--api-key", KEY, "--members", "4", "--days", "5", "--end-date", END_DATE.isoformat())
+    org = ("--org-teams", "3", "--org-api-key", org_key, "--org-pool-runs-out", "20")
+    with _simulate(*args, *org) as (process, base_url):
+        lines = []
+        while not lines or "organizations/pooled-usage" not in lines[-1]:
+            lines.append(process.stdout.readline())
+        output = "".join(lines)
+        organization_id = re.search(r"organization (org_\w+): teams 10007, 10008, 10009", output).group(1)
+        pooled = httpx.post(base_url + "/organizations/pooled-usage", json={"organizationId": organization_id},
+                            auth=(org_key, ""))  # fmt: skip
+        third_key = re.search(r"team 10009 \(team3\.acme\.io\) API key: (crsr_\w{64})", output).group(1)
+        third = httpx.get(base_url + "/teams/members", auth=(third_key, ""))
+        control = httpx.get(base_url + "/_simulator/organizations", timeout=60).json()["organizations"][0]
+    assert pooled.status_code == 200 and [t["teamId"] for t in pooled.json()["teams"]] == [10007, 10008, 10009]
+    assert third.status_code == 200 and third.json()["teamMembers"][0]["email"].endswith("@team3.acme.io")
+    planted = (END_DATE + timedelta(days=20)).isoformat()
+    assert control["poolRunsOut"]["day"] == planted and f"planted: the pool runs out on {planted}" in output
+    assert org_key not in output  # a key given is not printed again

@@ -72,7 +72,7 @@ team_days as (
     select
         team,
         usage_date,
-        count(*) filter (where is_paid_seat) as paid_seats
+        count(case when is_paid_seat then 1 end) as paid_seats
 
     from member_seats
     group by team, usage_date

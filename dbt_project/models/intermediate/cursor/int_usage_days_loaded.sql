@@ -25,7 +25,7 @@ final as (
     select
         raw_days.team,
         raw_days.usage_date,
-        max(coalesce(loads.inserted_at, now())) as loaded_at
+        max(coalesce(loads.inserted_at, {{ dbt.current_timestamp() }})) as loaded_at
 
     from raw_days
     left join loads

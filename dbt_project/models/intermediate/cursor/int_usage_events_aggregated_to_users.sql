@@ -19,7 +19,7 @@ final as (
         user_email,
         min(service_account_id) as service_account_id,
         min(service_account_name) as service_account_name,
-        bool_or(is_service_account) as is_service_account,
+        {{ dbt.bool_or('is_service_account') }} as is_service_account,
         min(usage_date) as first_event_date,
         max(usage_date) as last_event_date
 

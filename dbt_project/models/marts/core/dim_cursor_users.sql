@@ -58,8 +58,8 @@ membership as (
         user_email,
         min(usage_date) as first_member_date,
         max(usage_date) as last_member_date,
-        min(usage_date) filter (where is_active) as first_active_date,
-        max(usage_date) filter (where is_active) as last_active_date
+        min(case when is_active then usage_date end) as first_active_date,
+        max(case when is_active then usage_date end) as last_active_date
 
     from member_days
     group by team, user_email
@@ -102,10 +102,15 @@ final as (
         ) as is_paid,
         cast(coalesce(event_users.is_service_account, false) as boolean) as is_service_account,
         cast(event_users.service_account_id as varchar) as service_account_id,
-        cast(least(event_users.first_event_date, membership.first_active_date) as date) as first_seen,
-        cast(greatest(event_users.last_event_date, membership.last_active_date) as date) as last_seen,
         cast(
-            least(membership.first_member_date, cast(latest_versions.first_version_at as date)) as date
+            {{ least_ignoring_nulls(['event_users.first_event_date', 'membership.first_active_date']) }} as date
+        ) as first_seen,
+        cast(
+            {{ greatest_ignoring_nulls(['event_users.last_event_date', 'membership.last_active_date']) }} as date
+        ) as last_seen,
+        cast(
+            {{ least_ignoring_nulls(['membership.first_member_date', 'cast(latest_versions.first_version_at as date)']) }}
+            as date
         ) as joined_date,
         cast(
             case

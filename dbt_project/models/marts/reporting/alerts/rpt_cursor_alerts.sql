@@ -9,6 +9,9 @@
 --   spend_anomaly                an anomalous user-day (rpt_cursor_spend_anomalies) in the last
 --                                var('alert_lookback_days') days
 -- Budgets on basis 'all' count the seat cost, an estimate (is_estimated; the message says so).
+-- Each alert has the severity of its kind (var alert_severity) and a delivery mode (macro alert_delivery: send,
+-- digest or off by vars); of the alerts of one budget, scope value and period, only the one at the highest threshold
+-- crossed (else the forecast) is delivered: the others are off, superseded_by it (one message per budget and period).
 
 with
 
@@ -184,9 +187,9 @@ anomaly_alerts as (
         || cast(usage_date as varchar) || ', '
         || case
             when compared_with = 'user_baseline'
-                then cast(cast(round(cast(usage_usd / nullif(baseline_median_usd, 0) as numeric), 1) as decimal(18, 1)) as varchar)
+                then {{ one_decimal_text('usage_usd / nullif(baseline_median_usd, 0)') }}
                 || ' x their median day of ' || {{ usd_text('baseline_median_usd') }}
-            else cast(cast(round(cast(team_multiple as numeric), 1) as decimal(18, 1)) as varchar)
+            else {{ one_decimal_text('team_multiple') }}
                 || ' x the median active user of the team that day'
         end
         || case when is_provisional then ' (provisional: Cursor may still revise this day)' else '' end as text
@@ -217,11 +220,76 @@ unioned as (
         cast(null as date), false, text
     from anomaly_alerts
 
+),
+
+rated as (
+
+    select
+        *,
+        {{ alert_severity('kind') }} as severity
+
+    from unioned
+
+),
+
+moded as (
+
+    select
+        *,
+        {{ alert_delivery('kind', 'severity') }} as kind_delivery
+
+    from rated
+
+),
+
+budget_messages as (
+
+    select
+        alert_key,
+        row_number() over (
+            partition by budget_name, scope_value, period_start
+            order by
+                case when kind_delivery = 'off' then 1 else 0 end,
+                case when kind = 'budget_threshold_crossed' then 0 else 1 end,
+                threshold_usd desc
+        ) as message_rank,
+        budget_name,
+        scope_value,
+        period_start
+
+    from moded
+    where budget_name is not null
+
+),
+
+carriers as (
+
+    select budget_name, scope_value, period_start, alert_key as carried_by
+    from budget_messages
+    where message_rank = 1
+
+),
+
+final as (
+
+    select
+        moded.*,
+        case when carriers.carried_by != moded.alert_key then carriers.carried_by end as superseded_by
+
+    from moded
+    left join carriers
+        on moded.budget_name = carriers.budget_name
+        and moded.scope_value = carriers.scope_value
+        and moded.period_start = carriers.period_start
+
 )
 
 select
     cast(alert_key as varchar) as alert_key,
     cast(kind as varchar) as kind,
+    cast(severity as varchar) as severity,
+    cast(case when superseded_by is null then kind_delivery else 'off' end as varchar) as delivery,
+    cast(superseded_by as varchar) as superseded_by,
     cast(team as varchar) as team,
     cast(scope as varchar) as scope,
     cast(scope_value as varchar) as scope_value,
@@ -235,4 +303,4 @@ select
     cast(is_estimated as boolean) as is_estimated,
     cast(message as varchar) as message
 
-from unioned
+from final

@@ -102,7 +102,8 @@ scored as (
         baselines.baseline_mad,
         team_days.team_median,
         0.6745 * (cast(evaluated.usage_usd as double precision) - baselines.baseline_median)
-            / greatest(baselines.baseline_mad, 0.01 * baselines.baseline_median, 0.01) as modified_z_score,
+            / {{ greatest_ignoring_nulls(['baselines.baseline_mad', '0.01 * baselines.baseline_median', '0.01']) }}
+            as modified_z_score,
         cast(evaluated.usage_usd as double precision) / nullif(team_days.team_median, 0) as team_multiple,
         evaluated.usage_date > {{ add_days('evaluated.as_of_date', -var('anomaly_provisional_days')) }}
             as is_provisional

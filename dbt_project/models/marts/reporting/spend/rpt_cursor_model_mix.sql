@@ -18,7 +18,7 @@ per_model as (
         model,
         model in ({{ "'" ~ var('premium_models') | join("', '") ~ "'" }}) as is_premium_model,
         count(*) as request_count,
-        count(*) filter (where is_max_mode) as max_mode_request_count,
+        count(case when is_max_mode then 1 end) as max_mode_request_count,
         sum(charged_cents) as list_cents,
         {{ charge_type_sum('on_demand', 'charged_cents') }} as billed_cents,
         sum(case when is_max_mode then charged_cents else 0 end) as max_mode_cents
