@@ -2,7 +2,8 @@
 PostgreSQL. Per commit and per repository-month the linked and allocated costs equal the simulator's ground truth
 (``simulator.team().ai_code.costs()``) to a billionth of a dollar, and the rule restated from the raw tables
 (tests/truth.py) agrees; a team-month's repositories and '(unattributed)' add up exactly to the fact's usage; the
-adoption mart's spend equals the monthly spend mart; both warehouses build the new marts row for row the same."""
+adoption mart's spend equals the monthly spend mart; both warehouses build the new marts row for row the same,
+though DuckDB is filled by a load, a backfill and a rerun and PostgreSQL by one load."""
 
 from __future__ import annotations
 
@@ -31,8 +32,6 @@ TEAM = "acme"
 NEW_MARTS = ("fct_cursor_ai_commits", "rpt_cursor_commit_costs", "rpt_cursor_repo_costs_monthly",
              "rpt_cursor_adoption_daily", "rpt_cursor_user_value_monthly", "rpt_cursor_bugbot_costs")  # fmt: skip
 TOLERANCE = Fraction(1, 10**9)  # each split is exact to 1e-11; a commit takes a few dozen of them
-
-
 MIDDLE = END_DATE - timedelta(days=DAYS // 2)
 # DuckDB reads the later days, a backfill of the earlier ones, then a rerun over both (commit details and ranges
 # read again); PostgreSQL reads the period at once: the same marts row for row say reruns and backfills change nothing
