@@ -8,13 +8,11 @@ re-reading a window (a rerun, a backfill, the lookback) changes nothing. A plan 
 them with one warning per route (the line ranges go with the commits, the bugs with the reviews) and loads nothing
 else differently; a team without the limited-alpha commit-detail route (404) skips the line ranges with one
 warning, and the marts then allocate every cost. Commit details are read for the distinct commits of the window,
-``MAX_COMMIT_HASHES`` a request. Each route group has a rate limit of its own, so these resources run in dlt's
-worker threads (``parallelized``): a resource waiting for its group's limit does not hold up the usage events'.
+``MAX_COMMIT_HASHES`` a request.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from typing import Generic, TypeVar
@@ -57,13 +55,13 @@ def ai_code_resources(clients: Clients, request: Request) -> tuple[DltResource, 
     )
 
 
-@dlt.resource(**schema.AI_COMMITS.resource(), parallelized=True)
+@dlt.resource(**schema.AI_COMMITS.resource())
 def ai_commits(clients: Clients, request: Request, commits: Shared[list[dict]]) -> Iterator[TDataItem]:
     """Every listing of the window's commits (an amended commit's two listings too: the marts count it once)."""
     yield from _per_team("ai_commits", clients, request, commits.get)
 
 
-@dlt.resource(**schema.AI_COMMIT_RANGES.resource(), parallelized=True)
+@dlt.resource(**schema.AI_COMMIT_RANGES.resource())
 def ai_commit_ranges(clients: Clients, request: Request, commits: Shared[list[dict]]) -> Iterator[TDataItem]:
     """The AI-written line ranges of the window's commits, each with the conversation that wrote it."""
 
@@ -91,48 +89,48 @@ def _by_user(metric: str, rows: records.Rows) -> Read:
     return lambda team, client, start, end: read_window(client, path, start, end, rows, page_size=size)
 
 
-@dlt.resource(**schema.ANALYTICS_DAU.resource(), parallelized=True)
+@dlt.resource(**schema.ANALYTICS_DAU.resource())
 def analytics_dau(clients: Clients, request: Request) -> Iterator[TDataItem]:
     """Cursor's own count of the team's active people per day (and of those on the CLI, cloud agents, Bugbot)."""
     read = _team_metric("dau", records.team_rows(schema.ANALYTICS_DAU))
     yield from _per_team("analytics_dau", clients, request, read)
 
 
-@dlt.resource(**schema.ANALYTICS_AGENT_EDITS.resource(), parallelized=True)
+@dlt.resource(**schema.ANALYTICS_AGENT_EDITS.resource())
 def analytics_agent_edits(clients: Clients, request: Request) -> Iterator[TDataItem]:
     """The team's agent edits per day: diffs and lines suggested, accepted and rejected."""
     read = _team_metric("agent-edits", records.team_rows(schema.ANALYTICS_AGENT_EDITS))
     yield from _per_team("analytics_agent_edits", clients, request, read)
 
 
-@dlt.resource(**schema.ANALYTICS_TABS.resource(), parallelized=True)
+@dlt.resource(**schema.ANALYTICS_TABS.resource())
 def analytics_tabs(clients: Clients, request: Request) -> Iterator[TDataItem]:
     """The team's tab completions per day: suggestions and lines accepted and rejected."""
     read = _team_metric("tabs", records.team_rows(schema.ANALYTICS_TABS))
     yield from _per_team("analytics_tabs", clients, request, read)
 
 
-@dlt.resource(**schema.ANALYTICS_MODELS.resource(), parallelized=True)
+@dlt.resource(**schema.ANALYTICS_MODELS.resource())
 def analytics_models(clients: Clients, request: Request) -> Iterator[TDataItem]:
     """The team's messages and people per model and day."""
     yield from _per_team("analytics_models", clients, request, _team_metric("models", records.model_rows))
 
 
-@dlt.resource(**schema.ANALYTICS_USER_AGENT_EDITS.resource(), parallelized=True)
+@dlt.resource(**schema.ANALYTICS_USER_AGENT_EDITS.resource())
 def analytics_user_agent_edits(clients: Clients, request: Request) -> Iterator[TDataItem]:
     """Each person's agent edits per day they were active."""
     read = _by_user("agent-edits", records.user_rows(schema.ANALYTICS_USER_AGENT_EDITS))
     yield from _per_team("analytics_user_agent_edits", clients, request, read)
 
 
-@dlt.resource(**schema.ANALYTICS_USER_TABS.resource(), parallelized=True)
+@dlt.resource(**schema.ANALYTICS_USER_TABS.resource())
 def analytics_user_tabs(clients: Clients, request: Request) -> Iterator[TDataItem]:
     """Each person's tab completions per day they were active."""
     read = _by_user("tabs", records.user_rows(schema.ANALYTICS_USER_TABS))
     yield from _per_team("analytics_user_tabs", clients, request, read)
 
 
-@dlt.resource(**schema.BUGBOT_REVIEWS.resource(), parallelized=True)
+@dlt.resource(**schema.BUGBOT_REVIEWS.resource())
 def bugbot_reviews(clients: Clients, request: Request, reviews: Shared[list[dict]]) -> Iterator[TDataItem]:
     """Bugbot's reviews of pull requests, with what each cost when Bugbot is billed separately."""
 
@@ -143,7 +141,7 @@ def bugbot_reviews(clients: Clients, request: Request, reviews: Shared[list[dict
     yield from _per_team("bugbot_reviews", clients, request, read)
 
 
-@dlt.resource(**schema.BUGBOT_BUGS.resource(), parallelized=True)
+@dlt.resource(**schema.BUGBOT_BUGS.resource())
 def bugbot_bugs(clients: Clients, request: Request, reviews: Shared[list[dict]]) -> Iterator[TDataItem]:
     """The bugs Bugbot found in each review, with how each was resolved."""
 
@@ -221,16 +219,13 @@ def _reviews(client: CursorClient, start: date, end: date) -> list[dict] | None:
 
 class Shared(Generic[T]):
     """What one fetch of a team's window gives two resources (commits and their line ranges, Bugbot reviews and their
-    bugs): fetched once, by whichever resource asks first, for each (team, window); the other waits for it (the
-    resources run in parallel threads)."""
+    bugs): fetched once, by whichever resource asks first, for each (team, window)."""
 
     def __init__(self, fetch: Callable[[CursorClient, date, date], T | None]) -> None:
         self.fetch = fetch
         self._answers: dict[tuple, T | None] = {}
-        self._lock = threading.Lock()
 
     def get(self, team: str, client: CursorClient, start: date, end: date) -> T | None:
-        with self._lock:
-            if (team, start, end) not in self._answers:
-                self._answers[(team, start, end)] = self.fetch(client, start, end)
-            return self._answers[(team, start, end)]
+        if (team, start, end) not in self._answers:
+            self._answers[(team, start, end)] = self.fetch(client, start, end)
+        return self._answers[(team, start, end)]
