@@ -24,6 +24,7 @@ SLOW_FIRST = (
     "tests/benchmarks/test_benchmarks.py",
     "tests/e2e/test_cli_pipeline.py",
     "tests/e2e/test_postgres.py",
+    "tests/e2e/test_ai_code_costs.py",
     "tests/snowflake/test_fakesnow.py",
     "tests/e2e/test_reliability.py",
     "tests/bi/test_superset.py",
@@ -32,6 +33,8 @@ SLOW_FIRST = (
     "tests/airflow/test_dag_runs.py",
     "tests/e2e/test_alerts.py",
     "tests/e2e/test_spend_shapes.py",
+    "tests/e2e/test_ai_code_fallbacks.py",
+    "tests/source/test_ai_code.py",
     "tests/dbt/test_postgres.py",
     "tests/test_package.py",
 )

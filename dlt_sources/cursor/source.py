@@ -1,4 +1,6 @@
-"""dlt source for the Cursor Admin API: members, daily usage, usage events, spend, audit logs, billing groups.
+"""dlt source for the Cursor Admin API: members, daily usage, usage events, spend, audit logs, billing groups; and
+(on Enterprise plans) the AI Code Tracking and Analytics APIs' commits, line ranges, adoption and Bugbot reviews,
+whose resources are in :mod:`.ai_code`.
 
 Loads incrementally: each windowed resource reads, per team, from its own last loaded day minus a lookback
 (Cursor changes recent costs) up to the requested end (never past the last complete UTC day), in windows of at
@@ -22,6 +24,7 @@ from dlt.common.typing import TDataItem
 from dlt.sources import DltResource
 
 from . import records, schema, settings
+from .ai_code import ai_code_resources
 from .client import CursorClient
 from .cycles import CycleGroups
 from .errors import CursorResponseError
@@ -47,7 +50,7 @@ def cursor_source(
     request_log_dir: Path | None = None,
     client_factory: Callable[..., CursorClient] = CursorClient,
 ) -> tuple[DltResource, ...]:
-    """The Cursor Admin API of one or more teams.
+    """The Cursor Admin API (and the AI Code Tracking and Analytics APIs) of one or more teams.
 
     Args:
         teams: team label -> Admin API key.
@@ -74,6 +77,7 @@ def cursor_source(
         audit_logs(clients, request),
         billing_groups(groups),
         billing_group_members(groups),
+        *ai_code_resources(clients, request),
     )
 
 

@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 import pytest
 
 from cursor_spend.marts import DBT_SCHEMAS
+from dlt_sources.cursor.ai_code_schema import AI_CODE_TABLES
 from docs.table_reference import parse_manifest
 
 # folder under models/ -> (place in the build order, warehouse schema, name prefixes)
@@ -78,3 +79,23 @@ def test_the_schemas_the_build_writes_are_the_ones_its_check_and_lock_name():
     manifest = parse_manifest()
     built = {node["schema"] for node in manifest["nodes"].values() if node["resource_type"] in ("model", "seed")}
     assert built == set(DBT_SCHEMAS)
+
+
+def test_only_the_ai_code_marts_read_the_ai_code_tables(models):
+    """A plan without the AI Code Tracking and Analytics APIs leaves every other mart as it was: none of them reads
+    those tables, however far upstream."""
+    sources = {f"source.cursor_spend.cursor.{table.name}" for table in AI_CODE_TABLES}
+
+    def upstream(key: str, seen: set[str]) -> set[str]:
+        for parent in models[key]["depends_on"]["nodes"] if key in models else ():
+            if parent not in seen:
+                seen.add(parent)
+                upstream(parent, seen)
+        return seen
+
+    readers = {
+        node["name"] for key, node in models.items() if node["schema"] == "marts" and upstream(key, set()) & sources
+    }
+    assert readers == {"fct_cursor_ai_commits"} | {
+        node["name"] for node in models.values() if "/reporting/ai_code/" in node["original_file_path"]
+    }
