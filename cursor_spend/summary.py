@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from rich.console import Console
@@ -65,19 +66,28 @@ def _summary(reader: Reader) -> Summary | None:
     if month is None:
         return None
     current, ledger = read(reader)
+    has_ai_code = ai_code.has_ai_code(reader)
+    bought = _spend_bought(reader, month.usage_month) if has_ai_code else {}
     return Summary(
         month=month,
         teams=spend.teams(reader),
         top_users=spend.top_users(reader, month.usage_month, TOP),
         top_models=spend.top_models(reader, month.usage_month, TOP),
         idle_seats=spend.idle_seats(reader),
-        has_ai_code=ai_code.has_ai_code(reader),
-        top_repositories=ai_code.top_repositories(reader, month.usage_month, TOP),
-        unattributed=ai_code.unattributed(reader, month.usage_month),
-        seats_without_ai_commits=ai_code.seats_without_ai_commits(reader, month.usage_month),
+        has_ai_code=has_ai_code,
+        **bought,
         open_alerts=open_alerts(current, ledger, []),
         table_rows=tables.table_rows(reader),
     )
+
+
+def _spend_bought(reader: Reader, month: date) -> dict:
+    """The month's top repositories, its unattributed usage and its paid seats without AI commits."""
+    return {
+        "top_repositories": ai_code.top_repositories(reader, month, TOP),
+        "unattributed": ai_code.unattributed(reader, month),
+        "seats_without_ai_commits": ai_code.seats_without_ai_commits(reader, month),
+    }
 
 
 def usd(value: Decimal) -> str:
