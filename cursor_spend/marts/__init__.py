@@ -4,6 +4,7 @@ with the typed rows it returns; the summary, the report, the alerts and the expo
 - :mod:`.reader`: selects on either warehouse, DuckDB or PostgreSQL, as typed rows or Arrow tables;
 - :mod:`.spend`: spend, seats, users, models and billing cycles (the summary and the report);
 - :mod:`.budgets`: budgets, their burn-up and spend anomalies (the report);
+- :mod:`.ai_code`: what the spend bought: repositories by cost, adoption beside spend (the summary and the report);
 - :mod:`.alerts`: the alerts mart and the ledger of deliveries;
 - :mod:`.tables`: whole tables: row counts, and every mart for the Parquet export;
 - :mod:`.focus`: the FOCUS 1.2 dataset by billing period.

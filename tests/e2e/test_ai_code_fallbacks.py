@@ -5,6 +5,7 @@ spend marts are what they always were."""
 
 from __future__ import annotations
 
+import io
 import logging
 from collections import Counter
 from datetime import timedelta
@@ -12,11 +13,14 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from rich.console import Console
 
 from cursor_simulator import Simulator, SimulatorOptions, TeamSpec, serve
 from cursor_simulator.cycles import DAY_MS, day_start_ms
 from cursor_spend.config import load_settings
 from cursor_spend.load import load
+from cursor_spend.report import build_report
+from cursor_spend.summary import print_summary, summarize
 from cursor_spend.transform import transform
 from tests.conftest import API_KEY, END_DATE
 from tests.truth import expected_seat_costs, expected_usage_costs, mart_seat_costs, mart_usage_costs, query
@@ -124,3 +128,13 @@ def test_a_business_plan_skips_every_new_route_with_one_warning_and_keeps_the_sp
     ]
     assert mart_usage_costs(warehouse) == expected_usage_costs(usage, spec.start_date, END_DATE)
     assert mart_seat_costs(warehouse) == expected_seat_costs(usage, spec.start_date, END_DATE, Decimal(40))
+
+    # The summary and the report say in one line that the plan has no AI code data, instead of empty charts.
+    summary = summarize(settings)
+    assert not summary.has_ai_code and not summary.top_repositories and not summary.seats_without_ai_commits
+    console = Console(file=io.StringIO(), width=120)
+    print_summary(summary, console)
+    assert "What the spend bought: no AI code data" in console.file.getvalue()
+    html = build_report(settings, summary)
+    section = html[html.index(">What the spend bought<") : html.index(">Seat utilisation<")]
+    assert "<svg" not in section and section.count("<p>") == 1 and "Enterprise plan only" in section
