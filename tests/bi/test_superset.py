@@ -71,7 +71,8 @@ EXPECTED = {
     ),
     "Chargeback by billing group": (
         "select usage_month, team, billing_group, seats_usd, on_demand_usd, total_usd, included_value_usd, users, "
-        "seat_holders from marts.rpt_cursor_chargeback_monthly order by usage_month desc, team, total_usd desc",
+        "seat_holders from marts.rpt_cursor_chargeback_monthly "
+        "order by usage_month desc, team, total_usd desc, billing_group",
         None,
     ),
     "Monthly cost by billing group": (
