@@ -200,6 +200,13 @@ def load_errors(settings: Settings) -> Iterator[None]:
                     "data is loaded before anything new is extracted."
                 ) from None
         raise
+    except Exception as exc:  # outside dlt's steps (reading the warehouse's dlt state): what the server said
+        if isinstance(exc, ConfigError | WarehouseError | CursorAPIError):
+            raise  # already one line
+        for cause in causes(exc):
+            if (lost := _postgres_error(cause, settings)) is not None:
+                raise lost from None
+        raise
 
 
 def _postgres_error(cause: BaseException, settings: Settings) -> WarehouseError | None:

@@ -11,7 +11,6 @@ from typing import Any
 
 from dlt.common.configuration import configspec
 from dlt.destinations.impl.postgres.configuration import PostgresCredentials
-from psycopg2.extensions import make_dsn
 
 from .postgres_url import CONNECT_TIMEOUT, POSTGRES_PORT, PostgresURL
 
@@ -21,6 +20,8 @@ class LibpqCredentials(PostgresCredentials):
     keywords: dict[str, Any] | None = None  # libpq's keywords, without the password
 
     def to_native_representation(self) -> str:
+        from psycopg2.extensions import make_dsn  # the [postgres] extra: only a PostgreSQL warehouse gets here
+
         return make_dsn(**self.keywords, **({"password": self.password} if self.password else {}))
 
 

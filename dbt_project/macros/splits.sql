@@ -41,3 +41,14 @@
         as decimal(38, 11)
     )
 {%- endmacro %}
+
+{#- Snowflake: no integer division operator; x - mod(x, d) is a multiple of d, so its quotient is exact in NUMBER. -#}
+{% macro snowflake__share_at_money_scale(amount, part, whole) -%}
+    {%- set scaled -%}
+        (cast(cast({{ amount }} as number(38, 11)) * 100000000000 as number(38, 0)) * ({{ part }}) * 2 + ({{ whole }}))
+    {%- endset -%}
+    cast(
+        ({{ scaled }} - mod({{ scaled }}, 2 * ({{ whole }}))) / (2 * ({{ whole }})) * 0.00000000001
+        as number(38, 11)
+    )
+{%- endmacro %}

@@ -99,3 +99,9 @@ def test_only_the_ai_code_marts_read_the_ai_code_tables(models):
     assert readers == {"fct_cursor_ai_commits"} | {
         node["name"] for node in models.values() if "/reporting/ai_code/" in node["original_file_path"]
     }
+
+
+def test_every_unit_test_name_fits_a_postgresql_identifier():
+    """dbt names a unit test's relation after it: PostgreSQL cuts identifiers at 63 bytes and the test then fails."""
+    long = [test["name"] for test in parse_manifest().get("unit_tests", {}).values() if len(test["name"]) > 63]
+    assert not long, f"unit test names over 63 characters: {long}"
