@@ -50,7 +50,7 @@ def _at_once(command: list[str], envs: list[dict[str, str]]) -> list[subprocess.
 def _one_writer_at_a_time(done: list[subprocess.CompletedProcess]) -> None:
     """Both succeeded (the second waited for the first), or one did and the other said so in one line."""
     codes = sorted(p.returncode for p in done)
-    assert codes in ([0, 0], [0, 2]), [p.stderr[-3000:] for p in done]
+    assert codes in ([0, 0], [0, 2]), [(p.stdout[-1500:], p.stderr[-6000:]) for p in done]
     for process in done:
         assert "Traceback" not in process.stderr and "__dbt_backup" not in process.stderr, process.stderr[-3000:]
         if process.returncode == 2:
