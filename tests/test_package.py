@@ -3,7 +3,8 @@
 The slow tests build the wheel from the working tree (and an editable install of it, as `make` does: neither prints
 a build warning), install it into a fresh virtual environment (versions from requirements.lock, downloads from the
 pip cache) and run ``cursor-spend demo`` from an empty folder: no repository, no editable install, no CURSOR_*
-settings; once more in a venv of the newest Python that requires-python allows (one install, one demo).
+settings. That venv is of the newest Python requires-python allows; the project's own venv (the oldest, 3.11) runs
+every other test, the editable install's demo included.
 """
 
 from __future__ import annotations
@@ -232,16 +233,19 @@ def _files(folder: Path) -> list[str]:
     return sorted(str(path.relative_to(folder)) for path in folder.rglob("*") if "__pycache__" not in path.parts)
 
 
+def _newest_python() -> Path:
+    """An interpreter of the newest Python minor that requires-python allows (``<3.N``: 3.N-1): pyenv's (these
+    machines have 3.13.0 there; its shims on the PATH work only when pyenv selects that version), else one on the
+    PATH, else this one."""
+    minor = int(re.search(r"<\s*3\.(\d+)", PYPROJECT["project"]["requires-python"]).group(1)) - 1
+    version = f"3.{minor}"
+    pyenv = sorted((Path.home() / ".pyenv" / "versions").glob(f"{version}.*/bin/python{version}"))
+    found = pyenv[-1] if pyenv else shutil.which(f"python{version}")
+    return Path(found) if found else Path(sys.executable)
+
+
 @dataclass
-class Demo:
-    """``cursor-spend demo`` run from an installed wheel."""
-
-    demo_dir: Path
-    demo: subprocess.CompletedProcess
-
-
-@dataclass
-class Install(Demo):
+class Install:
     """One fresh venv: what the plain install gave, then the demo run after adding the extras."""
 
     venv: Path
@@ -249,15 +253,17 @@ class Install(Demo):
     plain_absent: dict[str, bool]  # distribution -> not installed by the plain install
     plain_commands: dict[str, subprocess.CompletedProcess]  # demo, simulate without the simulator extra
     package_files: tuple[list[str], list[str]]  # the installed package's files before and after the demo
+    demo_dir: Path
+    demo: subprocess.CompletedProcess
 
 
 @pytest.fixture(scope="module")
 def install(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Install:
-    """A fresh venv with the plain wheel (versions from the lock), then ``[simulator,postgres]`` and the demo, run
-    from an empty folder."""
+    """A fresh venv of the newest Python with the plain wheel (versions from the lock), then
+    ``[simulator,postgres]`` and the demo, run from an empty folder."""
     venv = tmp_path_factory.mktemp("venv")
     cwd = tmp_path_factory.mktemp("empty")
-    _run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
+    _run([str(_newest_python()), "-m", "venv", "--without-pip", str(venv)])
     _install(venv, str(wheel))
     absent = ("apache-airflow", "apache-airflow-core", "starlette", "uvicorn", "psycopg2-binary")
     plain_absent = {name: not _installed(venv, name) for name in absent}
@@ -268,41 +274,11 @@ def install(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Install:
     site = _run(where, cwd=cwd, env=_user_env(venv))  # not from the repository: the installed package
     package = Path(site.stdout.strip()).parent
     before = _files(package)
-    demo = _demo(venv, cwd)
-    return Install(cwd / "out", demo, venv, package, plain_absent, plain_commands, (before, _files(package)))
-
-
-def _demo(venv: Path, cwd: Path) -> subprocess.CompletedProcess:
-    """``cursor-spend demo`` from ``cwd`` into ``cwd/out``."""
     args = ["--members", str(DEMO["members"]), "--days", str(DEMO["days"]), "--dir", str(cwd / "out")]
     demo = _cursor_spend(venv, cwd, "demo", *args)
     assert demo.returncode == 0, demo.stdout[-4000:] + demo.stderr[-4000:]
-    return demo
-
-
-def _newest_python() -> tuple[str, Path | None]:
-    """The newest Python minor that requires-python allows (``<3.N``: 3.N-1), and an interpreter of it: pyenv's
-    (these machines have 3.13.0 there; its shims on the PATH work only when pyenv selects that version), else one on
-    the PATH."""
-    minor = int(re.search(r"<\s*3\.(\d+)", PYPROJECT["project"]["requires-python"]).group(1)) - 1
-    version = f"3.{minor}"
-    pyenv = sorted((Path.home() / ".pyenv" / "versions").glob(f"{version}.*/bin/python{version}"))
-    found = pyenv[-1] if pyenv else shutil.which(f"python{version}")
-    return version, Path(found) if found else None
-
-
-@pytest.fixture(scope="module")
-def newest_python_demo(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Demo:
-    """The wheel with ``[simulator,postgres]`` (the lock's versions) in a fresh venv of the newest Python that
-    requires-python allows, and the demo from an empty folder: one install, one demo."""
-    version, python = _newest_python()
-    if python is None:
-        pytest.skip(f"no Python {version} interpreter on this machine (PATH or ~/.pyenv/versions)")
-    venv = tmp_path_factory.mktemp(f"venv{version}")
-    cwd = tmp_path_factory.mktemp("empty")
-    _run([str(python), "-m", "venv", "--without-pip", str(venv)])
-    _install(venv, f"{wheel}[simulator,postgres]")
-    return Demo(cwd / "out", _demo(venv, cwd))
+    files = (before, _files(package))
+    return Install(venv, package, plain_absent, plain_commands, files, cwd / "out", demo)
 
 
 @pytest.mark.slow
@@ -325,10 +301,8 @@ def test_extras_add_the_simulator_and_postgresql_but_still_no_airflow(install: I
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("python", ["oldest", "newest"])
-def test_demo_from_the_wheel_builds_every_day_of_the_marts_as_the_simulator_says(python: str, request) -> None:
-    """On the oldest Python requires-python allows (this venv's, 3.11) and on the newest (3.13)."""
-    install: Demo = request.getfixturevalue("install" if python == "oldest" else "newest_python_demo")
+def test_demo_from_the_wheel_builds_every_day_of_the_marts_as_the_simulator_says(install: Install) -> None:
+    """On the newest Python requires-python allows (3.13 on these machines)."""
     first, last = (date.fromisoformat(day) for day in re.search(r"\((\S+) to (\S+)\)", install.demo.stdout).groups())
     usage = TeamUsage(TeamSpec(api_key="any", members=DEMO["members"], days=DEMO["days"], end_date=last))
     assert usage.spec.start_date == first
