@@ -10,7 +10,6 @@ import pytest
 
 from cursor_spend.marts import DBT_SCHEMAS
 from dlt_sources.cursor.ai_code_schema import AI_CODE_TABLES
-from docs.table_reference import parse_manifest
 
 # folder under models/ -> (place in the build order, warehouse schema, name prefixes)
 LAYERS = {
@@ -23,8 +22,7 @@ SEED = 0  # seeds (seat prices, budgets) are data like the raw sources: any laye
 
 
 @pytest.fixture(scope="module")
-def models() -> dict[str, dict]:
-    manifest = parse_manifest()
+def models(manifest: dict) -> dict[str, dict]:
     return {key: node for key, node in manifest["nodes"].items() if node["resource_type"] == "model"}
 
 
@@ -74,9 +72,8 @@ def test_only_staging_models_read_the_raw_sources(models):
     assert not readers, f"read a source() outside models/staging/: {readers}"
 
 
-def test_the_schemas_the_build_writes_are_the_ones_its_check_and_lock_name():
+def test_the_schemas_the_build_writes_are_the_ones_its_check_and_lock_name(manifest):
     """cursor_spend.marts.DBT_SCHEMAS: what `check` tries to create and the writer lock's key names."""
-    manifest = parse_manifest()
     built = {node["schema"] for node in manifest["nodes"].values() if node["resource_type"] in ("model", "seed")}
     assert built == set(DBT_SCHEMAS)
 
@@ -101,7 +98,7 @@ def test_only_the_ai_code_marts_read_the_ai_code_tables(models):
     }
 
 
-def test_every_unit_test_name_fits_a_postgresql_identifier():
+def test_every_unit_test_name_fits_a_postgresql_identifier(manifest):
     """dbt names a unit test's relation after it: PostgreSQL cuts identifiers at 63 bytes and the test then fails."""
-    long = [test["name"] for test in parse_manifest().get("unit_tests", {}).values() if len(test["name"]) > 63]
+    long = [test["name"] for test in manifest.get("unit_tests", {}).values() if len(test["name"]) > 63]
     assert not long, f"unit test names over 63 characters: {long}"

@@ -9,12 +9,7 @@ import re
 
 import pytest
 
-from docs.table_reference import PAGE, dbt_vars, parse_manifest, render
-
-
-@pytest.fixture(scope="module")
-def manifest() -> dict:
-    return parse_manifest()
+from docs.table_reference import PAGE, dbt_vars, render
 
 
 @pytest.fixture(scope="module")
