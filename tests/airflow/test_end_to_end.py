@@ -92,6 +92,10 @@ def stack(tmp_path: Path) -> Iterator[tuple[Stack, httpx.Client, Path, Webhook]]
         "AIRFLOW__API_AUTH__JWT_SECRET": "cursor-spend-e2e-test-only",
         "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+        # Less CPU, the same behaviour: the DAG files are parsed once (they do not change during the test), and the
+        # LocalExecutor forks 2 workers up front, not 32 (the DAGs run one task at a time; the pool has one slot).
+        "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "3600",
+        "AIRFLOW__CORE__PARALLELISM": "2",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
         # Daily intervals from 2026-11-11 to 2026-11-19: all in the past, so with catchup off the scheduler
         # creates no run of its own; the test's trigger and backfill make them all.
@@ -102,8 +106,7 @@ def stack(tmp_path: Path) -> Iterator[tuple[Stack, httpx.Client, Path, Webhook]]
         "CURSOR_SPEND_DUCKDB": str(duckdb_path),
     }
     airflow = {k: v for k, v in env.items() if k.startswith("AIRFLOW")}
-    run_airflow(["db", "migrate"], airflow)
-    run_airflow(["pools", "set", POOL, "1", "DuckDB single writer"], airflow)
+    run_airflow(["db", "migrate"], airflow)  # the pool is made through the REST API (one Airflow process fewer)
 
     hooks = webhook()
     receiver = hooks.__enter__()  # the alert channel: an Airflow HTTP connection to a real local receiver
@@ -134,7 +137,7 @@ def _wait(what: str, probe: Callable[[], T | None], stack: Stack, timeout: float
                 return value
         except httpx.TransportError:
             pass
-        time.sleep(1)
+        time.sleep(2)  # each probe is work for the api-server (CPU): every 2 s is soon enough
     logs = "\n".join(f"--- {name}\n{stack.tail(name, 2500)}" for name in ("scheduler", "dag-processor"))
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}\n{logs}")
 
@@ -165,6 +168,8 @@ def _settled(client: httpx.Client) -> bool | None:
 def test_triggered_extract_feeds_transform_through_the_asset_and_a_rerun_changes_nothing(stack) -> None:
     procs, client, duckdb_path, receiver = stack
     _wait("the api-server", lambda: client.get("/version").status_code == 200 or None, procs, 90)
+    pool = client.post("/pools", json={"name": POOL, "slots": 1, "description": "DuckDB single writer"})
+    assert pool.status_code == 201, pool.text
     for dag_id in (EXTRACT, TRANSFORM):
         _wait(f"{dag_id} to be parsed", lambda d=dag_id: client.get(f"/dags/{d}").status_code == 200 or None, procs, 90)
         client.patch(f"/dags/{dag_id}", json={"is_paused": False}).raise_for_status()

@@ -1,7 +1,8 @@
 """PostgreSQL as the warehouse over days of use: incremental runs, reruns and a backfill change nothing they should
 not. BI readers: a role named in CURSOR_SPEND_READER_ROLES reads every mart after every build and nothing else; one
 holding a connection during a transform always sees complete marts and is never blocked for long; one holding a mart
-in an open transaction holds a build up at most lock_timeout, and the build then names it in one line."""
+in an open transaction holds a build up at most lock_timeout, and the build then names it in one line. One
+warehouse (module fixture) serves both tests: its daily runs are the builds the reader reads during."""
 
 from __future__ import annotations
 
@@ -44,24 +45,6 @@ def _equal_truth(settings, usage, start, end) -> None:
     assert mart_seat_costs(settings.warehouse) == expected_seat_costs(usage, start, end, Decimal(40))
 
 
-def test_daily_runs_a_rerun_and_a_backfill_on_postgres_end_exact(make_simulator, tmp_path, postgres_url):
-    server = make_simulator(members=10, days=20, options=SimulatorOptions(rate_limits=False))
-    usage = server.simulator.team()
-    settings = _settings(server, postgres_url, tmp_path, initial_days=8)
-
-    load.load(settings, end_date=END_DATE - timedelta(days=2))  # the first daily run: 8 days
-    transform(settings)
-    load.load(settings, end_date=END_DATE)  # the next daily run, with its lookback
-    load.load(settings, end_date=END_DATE)  # and a rerun of it
-    transform(settings)
-    recent = END_DATE - timedelta(days=9)
-    _equal_truth(settings, usage, recent, END_DATE)
-
-    load.load(settings, FIRST, recent - timedelta(days=1))  # a backfill of the older days
-    transform(settings)
-    _equal_truth(settings, usage, FIRST, END_DATE)
-
-
 def _snapshot(cursor, marts: list[str]) -> dict[str, tuple]:
     out = {}
     for mart in marts:
@@ -71,18 +54,18 @@ def _snapshot(cursor, marts: list[str]) -> dict[str, tuple]:
 
 
 @pytest.fixture(scope="module")
-def readers(postgres_server, tmp_path_factory):
-    """A warehouse whose first build named READER (created before, as docker-compose does) in
-    CURSOR_SPEND_READER_ROLES, a role NOT_NAMED, and ``connect(role, application)`` as either; the simulator serves
-    one more day for a later build."""
+def warehouse(postgres_server, tmp_path_factory):
+    """The first daily run (8 days) of a warehouse whose build named READER (created before, as docker-compose
+    does) in CURSOR_SPEND_READER_ROLES, a role NOT_NAMED, and ``connect(role, application)`` as either; the
+    simulator serves more days for the next runs."""
     postgres_server.execute(
         f"create role {READER} login password '{PASSWORD}'; create role {NOT_NAMED} login password '{PASSWORD}'"
     )
-    spec = TeamSpec(api_key=API_KEY, members=15, days=20, end_date=END_DATE)
+    spec = TeamSpec(api_key=API_KEY, members=10, days=20, end_date=END_DATE)
     server = SimulatorServer(Simulator([spec], SimulatorOptions(rate_limits=False))).start()
     url = postgres_server.database()
-    settings = _settings(server, url, tmp_path_factory.mktemp("readers"), reader_roles=(READER,))
-    load.load(settings, FIRST, END_DATE - timedelta(days=1))
+    settings = _settings(server, url, tmp_path_factory.mktemp("daily"), initial_days=8, reader_roles=(READER,))
+    load.load(settings, end_date=END_DATE - timedelta(days=2))  # the first daily run: 8 days
     transform(settings)
 
     def connect(role: str, application: str = "a BI tool", autocommit: bool = True):
@@ -91,7 +74,7 @@ def readers(postgres_server, tmp_path_factory):
         con.autocommit = autocommit
         return con
 
-    yield settings, connect
+    yield settings, connect, server.simulator.team()
     server.stop()
 
 
@@ -104,16 +87,8 @@ def _refused(con, sql: str) -> bool:
         return True
 
 
-def test_a_reader_role_during_a_transform_sees_complete_marts_never_waits_long_and_keeps_every_mart(readers):
-    settings, connect = readers
-    with settings.warehouse.connect() as owner, owner.cursor() as cursor:
-        cursor.execute("select table_name from information_schema.tables where table_schema = 'marts' order by 1")
-        marts = [name for (name,) in cursor.fetchall()]
-    reader = connect(READER)  # a BI tool: one connection held open, a query at a time
-    cursor = reader.cursor()
-    before = _snapshot(cursor, marts)  # every mart, after the first build
-    load.load(settings, END_DATE - timedelta(days=1), END_DATE)  # a new day changes every mart
-
+def _read_during(cursor, marts: list[str], build) -> tuple[list[dict], list[float], float]:
+    """Snapshots of every mart, read one after the other while ``build()`` runs; their waits; the build's time."""
     seen, waits, done = [], [], threading.Event()
 
     def read() -> None:
@@ -126,13 +101,29 @@ def test_a_reader_role_during_a_transform_sees_complete_marts_never_waits_long_a
     thread.start()
     started = time.monotonic()
     try:
-        transform(settings)
+        build()
     finally:
         done.set()
         thread.join()
-    build = time.monotonic() - started
-    after = _snapshot(cursor, marts)  # every mart, after the rebuild: the grants were kept
+    return seen, waits, time.monotonic() - started
 
+
+def test_daily_runs_a_rerun_and_a_backfill_end_exact_and_a_reader_meanwhile_sees_complete_marts(warehouse):
+    """After the first daily run: the next one with its lookback and a rerun of it, built while a reader role (a BI
+    tool: one connection held open, a query at a time) reads every mart; then a backfill of the older days."""
+    settings, connect, usage = warehouse
+    with settings.warehouse.connect() as owner, owner.cursor() as cursor:
+        cursor.execute("select table_name from information_schema.tables where table_schema = 'marts' order by 1")
+        marts = [name for (name,) in cursor.fetchall()]
+    reader = connect(READER)
+    cursor = reader.cursor()
+    before = _snapshot(cursor, marts)  # every mart, after the first build
+    load.load(settings, end_date=END_DATE)  # the next daily run, with its lookback: new days change every mart
+    load.load(settings, end_date=END_DATE)  # and a rerun of it
+
+    seen, waits, build = _read_during(cursor, marts, lambda: transform(settings))
+
+    after = _snapshot(cursor, marts)  # every mart, after the rebuild: the grants were kept
     assert len(marts) >= 19 and len(seen) > 5 and after != before
     for snapshot in seen:
         for mart in marts:  # each mart is the old one or the new one, never empty or half-built
@@ -145,10 +136,16 @@ def test_a_reader_role_during_a_transform_sees_complete_marts_never_waits_long_a
     other = connect(NOT_NAMED)
     assert _refused(other, f"select count(*) from {MART}")
     other.close()
+    recent = END_DATE - timedelta(days=9)
+    _equal_truth(settings, usage, recent, END_DATE)
+
+    load.load(settings, FIRST, recent - timedelta(days=1))  # a backfill of the older days
+    transform(settings)
+    _equal_truth(settings, usage, FIRST, END_DATE)
 
 
-def test_a_reader_holding_a_mart_in_a_transaction_holds_a_build_up_briefly_and_is_named_in_one_line(readers):
-    settings, connect = readers
+def test_a_reader_holding_a_mart_in_a_transaction_holds_a_build_up_briefly_and_is_named_in_one_line(warehouse):
+    settings, connect, _ = warehouse
     holder = connect(READER, "superset-sqllab", autocommit=False)
     with holder.cursor() as cursor:  # a transaction left open, as an idle SQL Lab tab can
         cursor.execute(f"select count(*) from {MART}")

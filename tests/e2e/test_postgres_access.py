@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -75,14 +76,23 @@ def _forms(server, database: str) -> dict[str, tuple[str, dict[str, str]]]:
     }
 
 
+@pytest.fixture(scope="module")
+def warehouse(postgres_server, tmp_path_factory) -> tuple[str, Path]:
+    """One database and one local folder for every URL form: each form's load, dbt run and read connect by that
+    form alone, and dbt reuses its parse of the project for forms that name the same host, port, user and
+    database (as it does for a user)."""
+    return postgres_server.database(), tmp_path_factory.mktemp("forms")
+
+
 @pytest.mark.parametrize(
     "form", ["password-in-url", "PGPASSWORD", "pgpass-file", "socket-in-query", "socket-encoded", "no-host-PGHOST"]
 )
-def test_every_url_form_loads_builds_and_reads(api, tmp_path, postgres_server, form, monkeypatch):
-    url, libpq = _forms(postgres_server, postgres_server.database())[form]
+def test_every_url_form_loads_builds_and_reads(api, warehouse, postgres_server, form, monkeypatch):
+    database, local = warehouse
+    url, libpq = _forms(postgres_server, database)[form]
     for name, value in libpq.items():  # libpq reads them in this process, dbt inherits them
         monkeypatch.setenv(name, value)
-    settings = load_settings(env=_env(api, tmp_path, url, **libpq))
+    settings = load_settings(env=_env(api, local, url, **libpq))
 
     assert load(settings, end_date=END_DATE)["usage_events"] > 0  # the load, by dlt
     result = run_dbt(settings, "run", "--select", "stg_cursor__usage_events")  # dbt, with the profile's parts

@@ -70,18 +70,26 @@ def _copies(url: str) -> dict[str, int]:
     return extra
 
 
-def test_two_extracts_of_the_same_window_at_once_leave_every_key_once(api, postgres_url, tmp_path):
-    envs = [_env(api, postgres_url, tmp_path / f"machine-{n}") for n in (1, 2)]  # two machines, one warehouse
-
+@pytest.fixture(scope="module")
+def extracted(api, postgres_server, tmp_path_factory) -> tuple[str, list[subprocess.CompletedProcess], dict]:
+    """Two extracts of the same window started at once into a new warehouse from two machines; returns its URL,
+    both processes and the raw copies they left (counted at once: the warehouse then serves the other tests)."""
+    url, local = postgres_server.database(), tmp_path_factory.mktemp("writers")
+    envs = [_env(api, url, local / f"machine-{n}") for n in (1, 2)]  # two machines, one warehouse
     done = _at_once(["extract", "--start-date", str(START), "--end-date", str(END_DATE)], envs)
+    return url, done, _copies(url)
+
+
+def test_two_extracts_of_the_same_window_at_once_leave_every_key_once(extracted):
+    _, done, copies = extracted
 
     _one_writer_at_a_time(done)
-    assert set(_copies(postgres_url).values()) == {0}
+    assert set(copies.values()) == {0}
 
 
-def test_two_transforms_at_once_build_one_after_the_other(api, postgres_url, tmp_path):
-    load(load_settings(env=_env(api, postgres_url, tmp_path / "loader")), START, END_DATE)
-    envs = [_env(api, postgres_url, tmp_path / f"machine-{n}") for n in (1, 2)]
+def test_two_transforms_at_once_build_one_after_the_other(api, extracted, tmp_path):
+    url = extracted[0]  # the window loaded
+    envs = [_env(api, url, tmp_path / f"machine-{n}") for n in (1, 2)]
 
     done = _at_once(["transform"], envs)
 
@@ -104,9 +112,9 @@ def test_a_run_that_finds_the_lock_held_waits_then_names_the_holder_in_one_line(
     assert "waiting up to 2 s" in done.stderr  # said at once, not only at the end
 
 
-def test_the_database_refuses_a_second_copy_of_a_raw_key_and_repairs_old_copies_once(api, postgres_url, tmp_path):
+def test_the_database_refuses_a_second_copy_of_a_raw_key_and_repairs_old_copies_once(api, extracted, tmp_path):
+    postgres_url = extracted[0]  # the window loaded
     settings = load_settings(env=_env(api, postgres_url, tmp_path / "local"))
-    load(settings, START, END_DATE)
     with psycopg2.connect(postgres_url) as con, con.cursor() as cursor:
         with pytest.raises(psycopg2.errors.UniqueViolation):
             cursor.execute("insert into cursor_raw.usage_events select * from cursor_raw.usage_events limit 1")

@@ -67,7 +67,7 @@ def _check(runs, warehouse: Warehouse, server) -> None:
 
 @pytest.mark.slow
 def test_a_duckdb_file_restored_from_a_copy_loses_no_day(make_simulator, tmp_path):
-    server = make_simulator(members=8, days=30, options=SimulatorOptions(rate_limits=False))
+    server = make_simulator(members=4, days=30, options=SimulatorOptions(rate_limits=False))
     path = tmp_path / "warehouse" / "cursor_spend.duckdb"
     env = _env(server, CURSOR_SPEND_DUCKDB=str(path))
 
@@ -84,7 +84,7 @@ def test_a_duckdb_file_restored_from_a_copy_loses_no_day(make_simulator, tmp_pat
 @pytest.mark.slow
 def test_a_postgres_database_restored_from_a_copy_loses_no_day(make_simulator, tmp_path, postgres_server, postgres_url):
     """The copy is a template database (as a dump restored into a new database would be)."""
-    server = make_simulator(members=8, days=30, options=SimulatorOptions(rate_limits=False))
+    server = make_simulator(members=4, days=30, options=SimulatorOptions(rate_limits=False))
     name = urlsplit(postgres_url).path[1:]
     env = _env(server, CURSOR_SPEND_WAREHOUSE=postgres_url, CURSOR_SPEND_DUCKDB=str(tmp_path / "local" / "w.duckdb"))
 
