@@ -1,10 +1,13 @@
 """The semantic layer (dbt_project/models/semantic: MetricFlow semantic models, metrics, saved queries) agrees with
 the marts: `mf query` over a warehouse filled by the simulator, extract and transform, on DuckDB and on PostgreSQL,
-gives each mart's figures (and the report's) to the cent. One warehouse per kind, shared by the module's tests."""
+gives each mart's figures (and the report's) to the cent. One warehouse per kind, shared by its module's tests: the
+DuckDB one here, the PostgreSQL one in tests/bi/test_superset.py (these tests run there too, over Superset's
+warehouse, so it is built once)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -55,12 +58,9 @@ QUERIES = {
 }
 
 
-@pytest.fixture(scope="module", params=["duckdb", "postgres"])
-def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    """A built warehouse of each kind, `mf validate-configs` over it and the answers of every query in QUERIES."""
-    folder = tmp_path_factory.mktemp(request.param)
-    url = request.getfixturevalue("postgres_server").database() if request.param == "postgres" else None
-    settings = warehouse.build(folder, url)
+def answer_queries(folder: Path, settings: warehouse.Settings) -> tuple[warehouse.Settings, dict, str]:
+    """`mf validate-configs` over the built warehouse in ``folder`` and the answers of every query in QUERIES: what
+    the tests take as ``built``."""
     options = {
         name: ["--saved-query", name] if saved else ["--metrics", metrics, "--group-by", group_by]
         for name, (group_by, metrics, saved) in QUERIES.items()
@@ -71,6 +71,13 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         keys = group_by.split(",")  # the metrics in the order asked: mf orders the CSV's columns its own way
         answers[name] = keyed([[row[c] for c in keys + metrics.split(",")] for row in rows[name]], len(keys))
     return settings, answers, output
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory):
+    """A built DuckDB warehouse, `mf validate-configs` over it and the answers of every query in QUERIES."""
+    folder = tmp_path_factory.mktemp("duckdb")
+    return answer_queries(folder, warehouse.build(folder))
 
 
 def marts(built, sql: str, keys: int) -> dict[tuple, tuple]:

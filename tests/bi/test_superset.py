@@ -1,7 +1,8 @@
 """Apache Superset 6.1 over the PostgreSQL warehouse, looked at as a person would: the warehouse filled by the
 simulator, extract and transform; the read-only reader role; Superset set up by bi/superset/bootstrap.sh (its own
 CLI imports the dashboards as code); every chart's data from Superset's API equal to the marts to the cent; the
-overview dashboard opened in headless Chromium (Debian's chromium), its DOM and its pixels.
+overview dashboard opened in headless Chromium (Debian's chromium), its DOM and its pixels. The semantic layer's
+tests (tests/bi/test_semantic_layer.py) run here too, over the same PostgreSQL warehouse: it is built once for both.
 
 Set CURSOR_SPEND_UPDATE_SCREENSHOTS=1 to also write the screenshot to docs/superset-overview.png.
 """
@@ -20,6 +21,20 @@ import pytest
 from tests.bi import warehouse
 from tests.bi.compare import assert_equal_to_the_cent, keyed, normal, same_to_the_cent
 from tests.bi.superset import READER, REPO, Superset, create_reader, install
+from tests.bi.test_semantic_layer import (  # noqa: F401 (collected here: over this module's warehouse)
+    answer_queries,
+    test_budget_consumption_equals_rpt_cursor_budget_status,
+    test_chargeback_by_billing_group_equals_rpt_cursor_chargeback_monthly,
+    test_commits_daily_active_users_and_paid_seats_equal_rpt_cursor_adoption_daily,
+    test_daily_spend_equals_rpt_cursor_daily_spend,
+    test_idle_seat_metrics_equal_rpt_cursor_idle_seats_and_the_monthly_mart,
+    test_month_to_date_cost_equals_the_all_teams_budget_burnup,
+    test_month_to_date_spend_equals_rpt_cursor_monthly_spend_and_the_report,
+    test_repository_costs_equal_rpt_cursor_repo_costs_monthly,
+    test_the_semantic_manifest_validates_and_every_metric_runs_on_the_warehouse,
+    test_tokens_requests_and_activity_equal_the_facts,
+    test_top_users_and_models_equal_their_marts_in_rank_order,
+)
 from tests.e2e.test_demo import CHROMIUM_FLAGS, png_stats
 
 pytestmark = pytest.mark.slow
@@ -83,12 +98,27 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def superset(tmp_path_factory: pytest.TempPathFactory, postgres_server):
-    """A PostgreSQL warehouse, its reader role, and Superset over it (stopped after the module)."""
-    folder = tmp_path_factory.mktemp("superset")
+def postgres_warehouse(tmp_path_factory: pytest.TempPathFactory, postgres_server):
+    """The PostgreSQL warehouse of both Superset and the semantic layer's tests: its folder, its settings and the
+    URL of its reader role (made first, as docker-compose's warehouse-reader makes it; every build grants it the
+    marts)."""
+    folder = tmp_path_factory.mktemp("postgres")
     owner_url = postgres_server.database()
-    reader_uri = create_reader(owner_url)  # the role first, as docker-compose's warehouse-reader makes it
-    settings = warehouse.build(folder, owner_url, reader_roles=(READER,))  # every build grants it the marts
+    reader_uri = create_reader(owner_url)
+    return folder, warehouse.build(folder, owner_url, reader_roles=(READER,)), reader_uri
+
+
+@pytest.fixture(scope="module")
+def built(postgres_warehouse):
+    """The semantic layer's answers over the PostgreSQL warehouse (tests/bi/test_semantic_layer.py's tests)."""
+    folder, settings, _ = postgres_warehouse
+    return answer_queries(folder, settings)
+
+
+@pytest.fixture(scope="module")
+def superset(postgres_warehouse):
+    """Superset over the PostgreSQL warehouse, as its reader (stopped after the module)."""
+    folder, settings, reader_uri = postgres_warehouse
     venv, seconds = install()
     print(f"Superset's venv {venv}: " + (f"installed in {seconds:.1f} s" if seconds else "cached"))
     (folder / "home").mkdir()
@@ -167,8 +197,8 @@ def _chromium(*args: str, profile) -> subprocess.CompletedProcess:
 
 def test_the_overview_dashboard_renders_its_charts_in_headless_chromium(superset, tmp_path):
     settings, server, _ = superset
-    page = f"{server.url}/superset/dashboard/{OVERVIEW}/?standalone=1"
-    dom = _chromium("--dump-dom", page, profile=tmp_path / "profile").stdout
+    page, shot = f"{server.url}/superset/dashboard/{OVERVIEW}/?standalone=1", tmp_path / "superset-overview.png"
+    dom = _chromium("--dump-dom", f"--screenshot={shot}", page, profile=tmp_path / "profile").stdout  # one load
     for title in ("Total this month", "Daily spend by charge type", "Top users this month", "Top models this month",
                   "Idle paid seats"):  # fmt: skip
         assert title in dom, f"{title!r} is not on the page"
@@ -187,8 +217,6 @@ def test_the_overview_dashboard_renders_its_charts_in_headless_chromium(superset
     for error in ("Unexpected error", "An error occurred", "No results were returned", "Network error"):
         assert error not in dom, error
 
-    shot = tmp_path / "superset-overview.png"
-    _chromium(f"--screenshot={shot}", page, profile=tmp_path / "profile")
     login = tmp_path / "login.png"
     _chromium(f"--screenshot={login}", f"{server.url}/login/", profile=tmp_path / "login-profile")
     width, height, inked, colours = png_stats(shot)

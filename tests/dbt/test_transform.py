@@ -152,31 +152,22 @@ def test_dim_users_has_one_row_per_user_with_joins_and_leaves(built, usage):
     assert PLACEHOLDER in users
 
 
-def test_rerun_of_transform_changes_nothing(built):
-    settings, before, _ = built
-    transform(settings)
-    assert read_marts(settings.duckdb_path) == before
-
-
-def test_a_new_warehouse_starts_from_the_kept_parse_and_builds_the_same_marts(built, usage, tmp_path):
+def test_a_rerun_in_a_new_folder_starts_from_the_kept_parse_and_changes_nothing(built, tmp_path):
     """dbt's parse is kept per project, file name and vars (transform.parse_cache): a new warehouse folder skips
-    the full parse, and dbt's own checks still hold (the marts are the same)."""
+    the full parse, and dbt's own checks still hold: a rerun of the transform (here on a copy of the built warehouse
+    in a new folder) leaves every mart as it was."""
     settings, before, _ = built
     assert parse_cache(settings).is_file()
     warehouse = tmp_path / "elsewhere" / settings.duckdb_path.name
     warehouse.parent.mkdir()
-    build_raw_warehouse(warehouse, usage, TEAM)
+    shutil.copy2(settings.duckdb_path, warehouse)
     moved = load_settings(env={"CURSOR_SPEND_DUCKDB": str(warehouse)})
     assert parse_cache(moved) == parse_cache(settings)
 
     result = transform(moved)
 
     assert "Unable to do partial parsing" not in result.log_path.read_text()
-    fact = "fct_cursor_costs_daily"  # its source_loaded_at is the raw load's time: compared without it below
-    after = read_marts(warehouse)
-    assert {k: v for k, v in after.items() if k != fact} == {k: v for k, v in before.items() if k != fact}
-    assert mart_usage_costs(warehouse) == mart_usage_costs(settings.duckdb_path)
-    assert mart_seat_costs(warehouse) == mart_seat_costs(settings.duckdb_path)
+    assert read_marts(warehouse) == before
     with_vars = load_settings(env={"CURSOR_SPEND_DUCKDB": str(warehouse), "CURSOR_SEAT_PRICE_USD": "41"})
     assert parse_cache(with_vars) != parse_cache(settings)
 

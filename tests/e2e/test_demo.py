@@ -191,9 +191,11 @@ def test_the_report_is_self_contained_and_renders_in_headless_chromium(demo, tmp
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     assert chromium, "Debian's chromium is required: `make test` installs it (apt-get install chromium)"
-    common = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
-    dom = subprocess.run([*common, "--dump-dom", report.as_uri()], capture_output=True, text=True, timeout=120)
-    assert dom.returncode == 0, dom.stderr[-2000:]
+    shot = tmp_path / "report.png"
+    command = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1100,2400",
+               "--dump-dom", f"--screenshot={shot}", report.as_uri()]  # fmt: skip
+    dom = subprocess.run(command, capture_output=True, text=True, timeout=120)  # its DOM and its pixels, one load
+    assert dom.returncode == 0 and shot.exists(), dom.stderr[-2000:]
     headings = ("Budgets and forecast", "Anomalies", "Daily spend", "Spend by model", "Top users", "Seat utilisation")
     for heading in (*headings, "Idle paid seats", "What the spend bought", "Paid seats without AI commits this month"):
         assert f">{heading}<" in dom.stdout
@@ -206,12 +208,6 @@ def test_the_report_is_self_contained_and_renders_in_headless_chromium(demo, tmp
     assert f"<td>{migration.repo}</td>" in bought and "(unattributed: reached no commit)" in bought
     assert "Uncaught" not in dom.stderr and "ERR_" not in dom.stderr, dom.stderr[-2000:]
 
-    shot = tmp_path / "report.png"
-    result = subprocess.run(
-        [*common, "--window-size=1100,2400", f"--screenshot={shot}", report.as_uri()],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert result.returncode == 0 and shot.exists(), result.stderr[-2000:]
     width, height, inked, colours = png_stats(shot)
     assert (width, height) == (1100, 2400)
     assert inked > 0.05, f"only {inked:.1%} of the page is drawn: the report rendered blank or broken"
