@@ -19,24 +19,27 @@ os.environ.setdefault("PROVIDERS__ENABLE_AIRFLOW_SECRETS", "false")
 # The slowest files first (measured with --durations): pytest-xdist's --dist loadfile hands whole files to free
 # workers in collection order, so the long ones start at once and the short ones fill the gaps at the end.
 SLOW_FIRST = (
-    "tests/bi/test_semantic_layer.py",
-    "tests/airflow/test_end_to_end.py",
-    "tests/benchmarks/test_benchmarks.py",
-    "tests/e2e/test_cli_pipeline.py",
-    "tests/e2e/test_postgres.py",
-    "tests/e2e/test_ai_code_costs.py",
     "tests/snowflake/test_fakesnow.py",
     "tests/e2e/test_reliability.py",
     "tests/bi/test_superset.py",
+    "tests/benchmarks/test_benchmarks.py",
+    "tests/airflow/test_end_to_end.py",
+    "tests/e2e/test_cli_pipeline.py",
     "tests/dbt/test_plain_dbt.py",
+    "tests/e2e/test_postgres.py",
     "tests/dbt/test_transform.py",
-    "tests/airflow/test_dag_runs.py",
+    "tests/e2e/test_postgres_access.py",
+    "tests/test_package.py",
     "tests/e2e/test_alerts.py",
+    "tests/airflow/test_dag_runs.py",
+    "tests/e2e/test_demo.py",
+    "tests/e2e/test_postgres_writers.py",
+    "tests/dbt/test_focus_and_chargeback.py",
+    "tests/e2e/test_ai_code_costs.py",
+    "tests/bi/test_semantic_layer.py",
     "tests/e2e/test_spend_shapes.py",
     "tests/e2e/test_ai_code_fallbacks.py",
     "tests/source/test_ai_code.py",
-    "tests/dbt/test_postgres.py",
-    "tests/test_package.py",
 )
 
 
