@@ -5,6 +5,7 @@ Environment variables (all optional; README "Configuration" lists them with thei
   CURSOR_API_BASE_URL        Cursor Admin API base URL
   CURSOR_API_KEY             the Admin API key of one team, labelled by CURSOR_TEAM (default "default")
   CURSOR_API_KEYS            several teams: JSON object {"label": "key", ...}
+  CURSOR_ORG_API_KEY, CURSOR_ORG_ID  an Organization API key and its organization's id (org_...): docs/organization.md
   CURSOR_SPEND_WAREHOUSE     a PostgreSQL warehouse, postgresql://user:password@host:5432/db (unset: DuckDB)
   CURSOR_SPEND_DUCKDB        the DuckDB warehouse file; with PostgreSQL, its folder keeps the local working files
   CURSOR_SEAT_PRICE_USD      monthly seat price of the seat-cost estimate (default: the dbt var seat_price_usd)
@@ -13,13 +14,12 @@ Environment variables (all optional; README "Configuration" lists them with thei
   CURSOR_RATE_LIMIT_WINDOW   seconds in the API's rate-limit window (only the simulator shortens it)
   CURSOR_SPEND_DUCKDB_MEMORY_LIMIT  DuckDB's memory limit while loading; past it DuckDB spills to disk
   CURSOR_SPEND_DBT_VARS      more dbt vars, a JSON object
-  CURSOR_SPEND_SCHEDULE, CURSOR_SPEND_CATCHUP, CURSOR_SPEND_START_DATE, CURSOR_SPEND_END_DATE: the extract DAG's
-                             schedule (Airflow; :func:`load_schedule`)
+  CURSOR_SPEND_SCHEDULE, _CATCHUP, _START_DATE, _END_DATE: the extract DAG's schedule (:func:`load_schedule`)
 
 Without CURSOR_API_KEY(S), keys come from dlt's own configuration providers: ``[sources.cursor] api_key`` or the
 table ``[sources.cursor.api_keys]`` in ``.dlt/secrets.toml`` (in the working directory or DLT_PROJECT_DIR), the
-environment variables ``SOURCES__CURSOR__API_KEY(S)``, or dlt's Airflow Variable. Under Airflow the
-``cursor_default`` connection wins (cursor_spend.airflow.connections). Keys are never logged or stored.
+environment variables ``SOURCES__CURSOR__API_KEY(S)``, or dlt's Airflow Variable (``org_api_key``, ``org_id``: the
+organization's). Under Airflow the connections win (cursor_spend.airflow.connections). Keys are never logged.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from dlt_sources.cursor import settings as api
+from dlt_sources.cursor.keys import OrgKey
 
 from .errors import ConfigError
 from .warehouse import PostgresURL, Warehouse
@@ -56,6 +57,7 @@ DEFAULT_START_DATE = "2026-01-01"
 class Settings:
     base_url: str = api.DEFAULT_BASE_URL
     teams: dict[str, str] = field(default_factory=dict, repr=False)  # label -> API key (secret)
+    organization: OrgKey | None = None  # CURSOR_ORG_ID and CURSOR_ORG_API_KEY (its repr holds no key)
     duckdb_path: Path = DEFAULT_DUCKDB
     warehouse_url: PostgresURL | None = None  # CURSOR_SPEND_WAREHOUSE, parsed (its repr holds no password)
     seat_price_usd: Decimal | None = None  # None: the dbt project's default (var seat_price_usd)
@@ -68,7 +70,7 @@ class Settings:
     def __repr__(self) -> str:
         teams = "{" + ", ".join(f"{label!r}: '***'" for label in self.teams) + "}"
         return (
-            f"Settings(base_url={self.base_url!r}, teams={teams}, warehouse={self.warehouse}, "
+            f"Settings(base_url={self.base_url!r}, teams={teams}, {self.organization}, warehouse={self.warehouse}, "
             f"seat_price_usd={self.seat_price_usd}, lookback_days={self.lookback_days}, "
             f"initial_days={self.initial_days}, rate_limit_window={self.rate_limit_window}, "
             f"duckdb_memory_limit={self.duckdb_memory_limit!r}, dbt_vars={self.dbt_vars})"
@@ -96,17 +98,18 @@ class Settings:
 
     @property
     def secrets(self) -> list[str]:
-        return [key for key in self.teams.values() if key] + self.warehouse.secrets
+        keys = [*self.teams.values(), self.organization.api_key if self.organization else ""]
+        return [key for key in keys if key] + self.warehouse.secrets
 
     def with_teams(self, labels: list[str] | None) -> Settings:
-        """Only the named teams (all when ``labels`` is empty)."""
+        """Only the named teams' keys, without the organization's (all, with it, when ``labels`` is empty)."""
         if not labels:
             return self
         unknown = [label for label in labels if label not in self.teams]
         if unknown:
             known = ", ".join(sorted(self.teams)) or "none"
             raise ConfigError(f"unknown team {', '.join(unknown)}; configured teams: {known}")
-        return replace(self, teams={label: self.teams[label] for label in labels})
+        return replace(self, teams={label: self.teams[label] for label in labels}, organization=None)
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,7 @@ def seat_price(name: str, raw: str | float | Decimal | None) -> Decimal | None:
     if raw in (None, ""):
         return None
     try:
-        value = Decimal(str(raw).strip())
+        value: Decimal | None = Decimal(str(raw).strip())
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite() or value < 0:
@@ -237,19 +240,40 @@ def teams_from_env(env: dict) -> dict[str, str]:
     return teams_from_dlt(label)
 
 
-def teams_from_dlt(label: str = DEFAULT_TEAM) -> dict[str, str]:
-    """Keys from dlt's providers (secrets.toml, SOURCES__CURSOR__* variables, dlt's Airflow Variable)."""
+def _from_dlt(name: str, kind: type):
+    """A value of dlt's providers (secrets.toml, SOURCES__CURSOR__* variables, dlt's Airflow Variable)."""
     import dlt
     from dlt.common.configuration.exceptions import ConfigurationException
 
     try:
-        keys = dlt.secrets.get("sources.cursor.api_keys", dict)
-        if keys:
-            return _checked_teams(keys, "[sources.cursor.api_keys] of dlt's secrets")
-        key = dlt.secrets.get("sources.cursor.api_key", str)
+        return dlt.secrets.get(name, kind)
     except ConfigurationException as exc:
         raise ConfigError(f"dlt's secrets are not readable: {exc}".splitlines()[0]) from None
+
+
+def teams_from_dlt(label: str = DEFAULT_TEAM) -> dict[str, str]:
+    """Keys from dlt's providers: ``[sources.cursor.api_keys]``, else ``[sources.cursor] api_key``."""
+    keys = _from_dlt("sources.cursor.api_keys", dict)
+    if keys:
+        return _checked_teams(keys, "[sources.cursor.api_keys] of dlt's secrets")
+    key = _from_dlt("sources.cursor.api_key", str)
     return _checked_teams({label: key}, "[sources.cursor] api_key of dlt's secrets") if key else {}
+
+
+def org_key(organization_id: str | None, api_key: str | None, where: str = "CURSOR_ORG_ID") -> OrgKey | None:
+    """The Organization API key and its organization's id (``org_...``, required with the key)."""
+    organization_id, api_key = (organization_id or "").strip(), (api_key or "").strip()
+    if api_key and not organization_id.startswith("org_"):
+        raise ConfigError(f"{where}={organization_id!r}: an Organization API key needs its organization's id: org_...")
+    return OrgKey(organization_id, api_key) if api_key else None
+
+
+def organization_from_env(env: dict) -> OrgKey | None:
+    """CURSOR_ORG_API_KEY and CURSOR_ORG_ID, else (no key in the environment) ``[sources.cursor] org_api_key``..."""
+    if env.get("CURSOR_ORG_API_KEY") or env.get("CURSOR_API_KEY") or env.get("CURSOR_API_KEYS"):
+        return org_key(env.get("CURSOR_ORG_ID"), env.get("CURSOR_ORG_API_KEY"))
+    key = _from_dlt("sources.cursor.org_api_key", str)
+    return org_key(_from_dlt("sources.cursor.org_id", str), key, "[sources.cursor] org_id of dlt's secrets")
 
 
 def load_settings(env: dict | None = None, **overrides) -> Settings:
@@ -258,6 +282,7 @@ def load_settings(env: dict | None = None, **overrides) -> Settings:
     values = {
         "base_url": base_url(env.get("CURSOR_API_BASE_URL")),
         "teams": teams_from_env(env),
+        "organization": organization_from_env(env),
         "duckdb_path": Path(env.get("CURSOR_SPEND_DUCKDB") or DEFAULT_DUCKDB),
         "warehouse_url": warehouse_url(env),
         "seat_price_usd": seat_price("CURSOR_SEAT_PRICE_USD", env.get("CURSOR_SEAT_PRICE_USD")),

@@ -51,7 +51,5 @@ def enterprise_only(client: CursorClient, path: str, call: Callable[[], T]) -> T
     except CursorConfigurationError as exc:
         if exc.status != 403:
             raise
-        log.warning(
-            "team %r: skipping %s: the plan does not include it (403). Enterprise plans have it.", client.team, path
-        )
+        log.warning("%r: skipping %s: the plan does not include it (403): %s", client.team, path, exc)
         return None

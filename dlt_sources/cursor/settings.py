@@ -9,10 +9,24 @@ USAGE_EVENTS_PATH = "/teams/filtered-usage-events"
 AUDIT_LOGS_PATH = "/teams/audit-logs"
 GROUPS_PATH = "/teams/groups"
 
+# The Organization API (reference §8): an Organization API key reads its teams' routes above through these
+ORG_MEMBERS_PATH = "/organizations/members"
+ORG_DAILY_USAGE_PATH = "/organizations/daily-usage-data"
+ORG_SPEND_PATH = "/organizations/spend"
+ORG_USAGE_EVENTS_PATH = "/organizations/filtered-usage-events"
+ORG_POOLED_USAGE_PATH = "/organizations/pooled-usage"
+ORG_ROUTES = {  # a team route -> the organization's route that answers it for one team (teamIds: [id])
+    MEMBERS_PATH: ORG_MEMBERS_PATH,
+    DAILY_USAGE_PATH: ORG_DAILY_USAGE_PATH,
+    SPEND_PATH: ORG_SPEND_PATH,
+    USAGE_EVENTS_PATH: ORG_USAGE_EVENTS_PATH,
+}
+
 # Rate limits per team and route group, per window (the API resets them every minute).
 RATE_LIMITS = {"admin": 20, "events": 60}
 RATE_LIMIT_WINDOW_SECONDS = 60.0
-ROUTE_GROUPS = {USAGE_EVENTS_PATH: "events"}  # everything else is "admin"
+# the organization key has limits of its own, apart from its teams': 60 on its events route, 20 on the others
+ROUTE_GROUPS = {USAGE_EVENTS_PATH: "events", ORG_USAGE_EVENTS_PATH: "events"}  # everything else is "admin"
 
 MAX_RANGE_DAYS = 30  # daily usage, usage events and audit logs accept at most 30 days per request
 EVENTS_PAGE_SIZE = 1000  # documented maximum
