@@ -4,7 +4,8 @@ the alerts nobody was sent yet.
 Everything is selected from the marts of a built warehouse, DuckDB or PostgreSQL, by the read side
 (:mod:`cursor_spend.marts`); the figures are defined in dbt (README "Tables"): ``rpt_cursor_monthly_spend`` (seats,
 on-demand, total, included value, paid and idle seats), ``rpt_cursor_top_users``, ``rpt_cursor_top_models``,
-``rpt_cursor_idle_seats`` and ``rpt_cursor_alerts`` (those no channel took yet: the ones to act on first, most
+``rpt_cursor_idle_seats``, ``rpt_cursor_contract_pool_forecast`` (an organization's pool) and
+``rpt_cursor_alerts`` (those no channel took yet: the ones to act on first, most
 severe first, then how many informational ones go in the daily digest). "This month" is the mart's current month
 (the UTC month of the newest usage day), all teams together (team ``'*'``). Text from the warehouse is printed as
 text, never as markup, on one line (:func:`cursor_spend.printable.one_line`).
@@ -23,7 +24,7 @@ from rich.text import Text
 from .alerts.messages import alert_line
 from .config import Settings
 from .errors import MartsError, WarehouseError
-from .marts import require_marts, spend, tables
+from .marts import pool, require_marts, spend, tables
 from .marts.alerts import DIGEST, SEND, Alert, open_alerts, read
 from .marts.reader import Reader, open_reader
 from .marts.spend import IdleSeat, MonthSpend, TopModel, TopUser
@@ -39,6 +40,7 @@ class Summary:
     top_users: list[TopUser]
     top_models: list[TopModel]
     idle_seats: list[IdleSeat]
+    pools: list[pool.ContractPool] = field(default_factory=list)  # the organizations' contract pools
     open_alerts: list[Alert] = field(default_factory=list)  # alerts no channel has taken yet, most severe first
     table_rows: dict[str, int] = field(default_factory=dict)  # schema.table -> rows
 
@@ -65,6 +67,7 @@ def _summary(reader: Reader) -> Summary | None:
         top_users=spend.top_users(reader, month.usage_month, TOP),
         top_models=spend.top_models(reader, month.usage_month, TOP),
         idle_seats=spend.idle_seats(reader),
+        pools=pool.contract_pools(reader),
         open_alerts=open_alerts(current, ledger, []),
         table_rows=tables.table_rows(reader),
     )
@@ -111,6 +114,8 @@ def print_summary(summary: Summary | None, console: Console | None = None) -> No
             + (", ..." if len(s.idle_seats) > TOP else "")
         )
     )
+    for contract in s.pools:
+        console.print(_text(contract.line()))
     _print_alerts(s.open_alerts, console)
     console.print("Rows per table: " + ", ".join(f"{name} {rows:,}" for name, rows in s.table_rows.items()))
 
