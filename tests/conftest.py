@@ -25,6 +25,7 @@ SLOW_FIRST = (
     "tests/e2e/test_postgres.py",
     "tests/snowflake/test_fakesnow.py",
     "tests/e2e/test_reliability.py",
+    "tests/e2e/test_organization.py",
     "tests/bi/test_superset.py",
     "tests/dbt/test_plain_dbt.py",
     "tests/dbt/test_transform.py",

@@ -51,7 +51,7 @@ def status_error(response: httpx.Response, path: str, who: str, shown_url: str, 
     prefix = f"{who}: {path} answered {status} {message!r}"
     causes = _ORG_CAUSES if kind == "organization" else _TEAM_CAUSES
     if status == 401 and kind == "organization" and MISSING_SCOPE in message:
-        scope = message.rpartition(":")[2].strip()
+        scope = message.partition("scope:")[2].strip()
         return CursorConfigurationError(f"{prefix}. The key lacks the scope {scope}. {ORG_KEY_FIX}", 401)
     if status in causes:
         return CursorConfigurationError(f"{prefix}. {causes[status]}", status)
