@@ -3,7 +3,8 @@ against the minimum the data and the limits allow.
 
 The minimum is counted from the simulator's own data, not from what the client did: per route, the pages
 needed at the documented page sizes for the backfill's 30-day windows (at least one request per window), plus
-the key check. The minimum wall time is the issue's: requests / allowed rate, per route group, the larger.
+the key check; the AI Code Tracking and Analytics routes (an Enterprise team) included. The minimum wall time is
+the issue's: requests / allowed rate, per route group, the largest.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from pathlib import Path
 from cursor_simulator import SimulatorOptions, TeamSpec
 from cursor_simulator.audit import audit_logs
 from cursor_simulator.endpoints import TeamEndpoints
-from cursor_simulator.usage import DAY_MS, TeamUsage, day_start_ms
+from cursor_simulator.limits import limit_group
+from cursor_simulator.usage import DAY_MS, TeamUsage, day_start_ms, ms_to_day
 from cursor_spend import load
 from dlt_sources.cursor.client import CursorClient
 from dlt_sources.cursor.settings import RETENTION_DAYS
@@ -26,10 +28,14 @@ from .report import Figure, Result
 from .scales import Scale
 from .served import API_KEY, served_requests, settings_for, simulator_process
 
-# The documented limits per window and page sizes (shared/reference/cursor-admin-api.md §1.4, §2), stated here
+# The documented limits per window and page sizes (shared/reference/cursor-admin-api.md §1.4, §2, §9), stated here
 # rather than read from the client, so a client that shrinks its pages shows up as extra requests.
-LIMITS = {"admin": 20, "events": 60}
-PAGE_SIZES = {"events": 1000, "daily-usage": 1000, "audit-logs": 500, "spend": 100}  # spend: max undocumented
+LIMITS = {"admin": 20, "events": 60, "ai-code-commits": 20, "ai-code-commit-details": 20, "analytics-team": 100,
+          "analytics-by-user": 50}  # fmt: skip
+PAGE_SIZES = {"events": 1000, "daily-usage": 1000, "audit-logs": 500, "spend": 100,  # spend: max undocumented
+              "ai-code-commits": 1000, "analytics-by-user": 500, "analytics-bugbot-reviews": 250}  # fmt: skip
+COMMIT_HASHES = 100  # commit hashes per commit-detail request (reference §9)
+TEAM_METRICS = ("dau", "agent-edits", "tabs", "models")  # one request per 30 days each: the team-level routes
 MAX_RANGE_DAYS = 30
 
 
@@ -48,7 +54,7 @@ def minimum_requests(spec: TeamSpec) -> tuple[Counter, int]:
     usage = TeamUsage(spec)
     endpoints = TeamEndpoints(usage)
     needed: Counter = Counter({"members": 2, "groups": 1})  # the key check and the roster; one groups call
-    events = 0
+    events, hashes = 0, set()
     for lo, hi in windows(spec.start_date, spec.end_date):
         page = {"startDate": lo, "endDate": hi, "page": 1}
         answer = endpoints.usage_events(page | {"pageSize": PAGE_SIZES["events"]})
@@ -58,15 +64,40 @@ def minimum_requests(spec: TeamSpec) -> tuple[Counter, int]:
         needed["daily-usage"] += max(1, daily["pagination"]["totalPages"])
         audit = audit_logs(usage, {"startTime": str(lo), "endTime": str(hi), "pageSize": PAGE_SIZES["audit-logs"]})
         needed["audit-logs"] += max(1, audit["pagination"]["totalPages"])
+        if spec.plan == "enterprise":
+            needed += ai_code_minimum(usage, ms_to_day(lo), ms_to_day(hi), hashes)
+    needed["ai-code-commit-details"] = math.ceil(len(hashes) / COMMIT_HASHES)  # the load's commits, 100 a request
     needed["spend"] = max(1, endpoints.spend({"page": 1, "pageSize": PAGE_SIZES["spend"]})["totalPages"])
     return needed, events
 
 
+def ai_code_minimum(usage: TeamUsage, first: date, last: date, hashes: set[str]) -> Counter:
+    """Route -> the fewest requests for one window of the AI Code Tracking and Analytics routes: the commit listing's
+    pages (the hashes listed are added to ``hashes``), one request per team-level metric, the by-user and Bugbot
+    pages."""
+    code, days = usage.ai_code, {"startDate": first.isoformat(), "endDate": last.isoformat()}
+    instants = {"startDate": f"{first}T00:00:00.000Z", "endDate": f"{last}T23:59:59.999Z"}
+    needed, page, pages = Counter(), 1, 1
+    while page <= pages:
+        answer = code.routes.commits(instants | {"page": page, "pageSize": PAGE_SIZES["ai-code-commits"]})
+        hashes |= {item["commitHash"] for item in answer["items"]}
+        pages, page = math.ceil(answer["totalCount"] / answer["pageSize"]), page + 1
+    needed["ai-code-commits"] = max(1, pages)
+    needed.update({f"analytics-{metric}": 1 for metric in TEAM_METRICS})
+    for metric in ("agent-edits", "tabs"):
+        answer = code.analytics.by_user(metric, days | {"page": 1, "pageSize": PAGE_SIZES["analytics-by-user"]})
+        needed[f"analytics-by-user-{metric}"] = max(1, answer["pagination"]["totalPages"])
+    reviews = code.bugbot.reviews(days | {"page": 1, "pageSize": PAGE_SIZES["analytics-bugbot-reviews"]})
+    needed["analytics-bugbot-reviews"] = max(1, reviews["pagination"]["totalPages"])
+    return needed
+
+
 def minimum_seconds(requests: Counter, window: float) -> float:
-    """Requests / allowed rate, per route group; the groups have separate limits, so the larger counts."""
-    events = requests["events"]
-    admin = sum(requests.values()) - events
-    return max(events / LIMITS["events"], admin / LIMITS["admin"]) * window
+    """Requests / allowed rate, per route group; the groups have separate limits, so the largest counts."""
+    groups: Counter = Counter()
+    for route, count in requests.items():
+        groups[limit_group(route)] += count
+    return max(count / LIMITS[group] for group, count in groups.items()) * window
 
 
 class _TimedClient(CursorClient):
@@ -169,7 +200,8 @@ def run(scale: Scale, workdir: Path, shared: dict) -> Result:
     }
     result.notes = [
         f"API efficiency: {spec.members} members, {spec.days} days, {events:,} events, the documented limits (20 admin "
-        f"and 60 usage-events requests per window) with the window shortened to {window:g} s. The API time runs "
+        "and 60 usage-events requests per window; 20 per AI Code Tracking route, 100 team-level and 50 by-user "
+        f"Analytics) with the window shortened to {window:g} s. The API time runs "
         "from the extract's first request to its last response; the key check's one request before it is counted "
         "in the requests. The limits allow a first window's requests at once, so a run can end up to one window "
         "under requests / rate."

@@ -44,10 +44,12 @@ def _settings(args: argparse.Namespace):
 
 def _check(args: argparse.Namespace) -> int:
     from .load import check
+    from .marts import WRITTEN_SCHEMAS
 
     settings = _settings(args)
     print(f"warehouse: {settings.warehouse}")
-    settings.warehouse.check()
+    settings.warehouse.check(creates=WRITTEN_SCHEMAS)  # what a run creates, tried and rolled back
+    print(f"warehouse: can create the tables of {', '.join(WRITTEN_SCHEMAS)}")
     for team, size in check(settings).items():
         print(f"team {team}: key OK, {size} members")
     return 0
@@ -100,7 +102,7 @@ def _report(args: argparse.Namespace) -> int:
     print_summary(summary)
     if summary is None:
         raise MartsError("no report without usage: extract a window with usage first")
-    output = write_report(settings, args.output or settings.report_path, summary)
+    output = write_report(settings, args.output, summary)
     print(f"Report: {output.resolve()}")
     return 0
 
@@ -219,9 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rep = commands.add_parser("report", help="print the month's summary and write the HTML spend report")
     _add_warehouse_args(rep)
-    rep.add_argument(
-        "--output", type=Path, help=f"HTML file to write (default {REPORT_NAME} beside the warehouse file)"
-    )
+    rep.add_argument("--output", help=f"HTML file or folder to write (default {REPORT_NAME} beside the warehouse file)")
     rep.set_defaults(func=_report)
 
     exp = commands.add_parser(
@@ -231,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--month", type=_month, help="the billing period, YYYY-MM (default: the newest with charges)")
     exp.add_argument("--format", choices=FORMATS, default=FORMATS[0], help="file format (default %(default)s)")
     exp.add_argument(
-        "--output", type=Path, help="file or folder to write (default exports/focus/cursor-focus-YYYY-MM.<format>)"
+        "--output", help="file or folder (ending in /) to write (default exports/focus/cursor-focus-YYYY-MM.<format>)"
     )
     _add_warehouse_args(exp)
     exp.set_defaults(func=_export)
@@ -270,7 +270,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        return args.func(args)
+        if args.command == "simulate":  # serves HTTP; runs no dlt
+            return args.func(args)
+        from .runtime import cli_runtime
+
+        with cli_runtime():
+            return args.func(args)
     except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, or dlt's record of either
         sigterm = getattr(exc, "signal_code", signal.SIGINT) == signal.SIGTERM
         print(f"cursor-spend {args.command}: interrupted; nothing half-loaded, the next run resumes", file=sys.stderr)

@@ -14,12 +14,16 @@ Environment variables (all optional; README "Configuration" lists them with thei
   CURSOR_RATE_LIMIT_WINDOW   seconds in the API's rate-limit window (only the simulator shortens it)
   CURSOR_SPEND_DUCKDB_MEMORY_LIMIT  DuckDB's memory limit while loading; past it DuckDB spills to disk
   CURSOR_SPEND_DBT_VARS      more dbt vars, a JSON object
+  CURSOR_SPEND_READER_ROLES  PostgreSQL roles that may read the marts (dbt var reader_roles; comma-separated)
+  CURSOR_SPEND_LOCK_WAIT     seconds a run waits for another run writing the same PostgreSQL warehouse
+  CURSOR_SPEND_LOCK_TIMEOUT  seconds a build's statement waits for a table a reader holds (dbt var lock_timeout)
   CURSOR_SPEND_SCHEDULE, _CATCHUP, _START_DATE, _END_DATE: the extract DAG's schedule (:func:`load_schedule`)
 
-Without CURSOR_API_KEY(S), keys come from dlt's own configuration providers: ``[sources.cursor] api_key`` or the
-table ``[sources.cursor.api_keys]`` in ``.dlt/secrets.toml`` (in the working directory or DLT_PROJECT_DIR), the
-environment variables ``SOURCES__CURSOR__API_KEY(S)``, or dlt's Airflow Variable (``org_api_key``, ``org_id``: the
-organization's). Under Airflow the connections win (cursor_spend.airflow.connections). Keys are never logged.
+Without CURSOR_API_KEY(S), keys come from dlt's own configuration providers (:mod:`.api_keys`): ``[sources.cursor]
+api_key`` or the table ``[sources.cursor.api_keys]`` in ``.dlt/secrets.toml`` (in the working directory or
+DLT_PROJECT_DIR), the environment variables ``SOURCES__CURSOR__API_KEY(S)``, or dlt's Airflow Variable
+(``org_api_key``, ``org_id``: the organization's). Under Airflow the connections win
+(cursor_spend.airflow.connections). Keys are never logged.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from urllib.parse import urlsplit
 from dlt_sources.cursor import settings as api
 from dlt_sources.cursor.keys import OrgKey
 
+from .api_keys import organization_from_env, teams_from_env
 from .errors import ConfigError
 from .warehouse import PostgresURL, Warehouse
 
@@ -48,9 +53,10 @@ DBT_PROJECT_DIR = _CHECKOUT_DBT if (_CHECKOUT_DBT / "dbt_project.yml").is_file()
 DEFAULT_DUCKDB = Path("warehouse") / "cursor_spend.duckdb"
 DEFAULT_DUCKDB_MEMORY_LIMIT = "96MB"
 REPORT_NAME = "cursor-spend-report.html"  # written beside the warehouse file
-DEFAULT_TEAM = "default"
 DEFAULT_SCHEDULE = "@daily"
 DEFAULT_START_DATE = "2026-01-01"
+DEFAULT_LOCK_WAIT = 600.0  # seconds: a daily extract or build takes a few minutes at most
+ROLE_NAME = re.compile(r"[a-z_][a-z0-9_$]{0,62}")  # a role name dbt's grants can write without quotes
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,9 @@ class Settings:
     rate_limit_window: float = api.RATE_LIMIT_WINDOW_SECONDS
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
     dbt_vars: dict = field(default_factory=dict)  # more vars of the dbt project (CURSOR_SPEND_DBT_VARS)
+    reader_roles: tuple[str, ...] = ()  # PostgreSQL roles granted the marts (dbt var reader_roles)
+    lock_wait: float = DEFAULT_LOCK_WAIT  # seconds a run waits for the PostgreSQL warehouse's writer lock
+    lock_timeout: float | None = None  # seconds a build's statement waits for a lock; None: the dbt var's default
 
     def __repr__(self) -> str:
         teams = "{" + ", ".join(f"{label!r}: '***'" for label in self.teams) + "}"
@@ -73,7 +82,8 @@ class Settings:
             f"Settings(base_url={self.base_url!r}, teams={teams}, {self.organization}, warehouse={self.warehouse}, "
             f"seat_price_usd={self.seat_price_usd}, lookback_days={self.lookback_days}, "
             f"initial_days={self.initial_days}, rate_limit_window={self.rate_limit_window}, "
-            f"duckdb_memory_limit={self.duckdb_memory_limit!r}, dbt_vars={self.dbt_vars})"
+            f"duckdb_memory_limit={self.duckdb_memory_limit!r}, dbt_vars={self.dbt_vars}, "
+            f"reader_roles={self.reader_roles}, lock_wait={self.lock_wait:g}, lock_timeout={self.lock_timeout})"
         )
 
     @property
@@ -150,17 +160,31 @@ def seat_price(name: str, raw: str | float | Decimal | None) -> Decimal | None:
     return value
 
 
-def _window(raw: str | None) -> float:
+def seconds(env: Mapping[str, str], name: str, default: float | None, positive: bool = False) -> float | None:
+    """A number of seconds from ``env[name]``: finite, and > 0 (``positive``) or >= 0."""
+    raw = env.get(name)
     if raw in (None, ""):
-        return api.RATE_LIMIT_WINDOW_SECONDS
+        return default
     try:
         value = float(raw)
     except ValueError:
         value = math.nan
-    if not math.isfinite(value) or value <= 0:
-        default = api.RATE_LIMIT_WINDOW_SECONDS
-        raise ConfigError(f"CURSOR_RATE_LIMIT_WINDOW={raw!r} must be a number of seconds > 0 (default {default:g})")
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        shown = f" (default {default:g})" if default is not None else ""
+        raise ConfigError(f"{name}={raw!r} must be a number of seconds {'>' if positive else '>='} 0{shown}")
     return value
+
+
+def reader_roles(raw: str | None) -> tuple[str, ...]:
+    """CURSOR_SPEND_READER_ROLES: role names separated by commas."""
+    roles = tuple(role.strip() for role in (raw or "").split(",") if role.strip())
+    bad = [role for role in roles if not ROLE_NAME.fullmatch(role)]
+    if bad:
+        raise ConfigError(
+            f"CURSOR_SPEND_READER_ROLES: {', '.join(map(repr, bad))} is not a role name dbt can grant to (lower-case "
+            "letters, digits and _); give the PostgreSQL roles that read the marts, e.g. cursor_spend_reader,bi"
+        )
+    return roles
 
 
 def _memory_limit(raw: str | None) -> str:
@@ -217,65 +241,6 @@ def _dbt_vars(raw: str | None) -> dict:
     return values
 
 
-def _checked_teams(teams: object, where: str) -> dict[str, str]:
-    if not isinstance(teams, dict) or not all(isinstance(v, str) for v in teams.values()):
-        raise ConfigError(f'{where} must be a JSON object like {{"team-label": "crsr_..."}}')
-    empty = [label for label, key in teams.items() if not key.strip()]
-    if empty:
-        raise ConfigError(f"{where}: team {', '.join(map(repr, empty))} has an empty key; give each team its key")
-    return {str(label): key.strip() for label, key in teams.items()}
-
-
-def teams_from_env(env: dict) -> dict[str, str]:
-    """Team label -> key: CURSOR_API_KEYS, else CURSOR_API_KEY, else dlt's configuration providers."""
-    raw = env.get("CURSOR_API_KEYS")
-    if raw:
-        try:
-            return _checked_teams(json.loads(raw), "CURSOR_API_KEYS")
-        except json.JSONDecodeError:
-            raise ConfigError('CURSOR_API_KEYS must be a JSON object like {"team-label": "crsr_..."}') from None
-    label = env.get("CURSOR_TEAM") or DEFAULT_TEAM
-    if env.get("CURSOR_API_KEY"):
-        return _checked_teams({label: env["CURSOR_API_KEY"]}, "CURSOR_API_KEY")
-    return teams_from_dlt(label)
-
-
-def _from_dlt(name: str, kind: type):
-    """A value of dlt's providers (secrets.toml, SOURCES__CURSOR__* variables, dlt's Airflow Variable)."""
-    import dlt
-    from dlt.common.configuration.exceptions import ConfigurationException
-
-    try:
-        return dlt.secrets.get(name, kind)
-    except ConfigurationException as exc:
-        raise ConfigError(f"dlt's secrets are not readable: {exc}".splitlines()[0]) from None
-
-
-def teams_from_dlt(label: str = DEFAULT_TEAM) -> dict[str, str]:
-    """Keys from dlt's providers: ``[sources.cursor.api_keys]``, else ``[sources.cursor] api_key``."""
-    keys = _from_dlt("sources.cursor.api_keys", dict)
-    if keys:
-        return _checked_teams(keys, "[sources.cursor.api_keys] of dlt's secrets")
-    key = _from_dlt("sources.cursor.api_key", str)
-    return _checked_teams({label: key}, "[sources.cursor] api_key of dlt's secrets") if key else {}
-
-
-def org_key(organization_id: str | None, api_key: str | None, where: str = "CURSOR_ORG_ID") -> OrgKey | None:
-    """The Organization API key and its organization's id (``org_...``, required with the key)."""
-    organization_id, api_key = (organization_id or "").strip(), (api_key or "").strip()
-    if api_key and not organization_id.startswith("org_"):
-        raise ConfigError(f"{where}={organization_id!r}: an Organization API key needs its organization's id: org_...")
-    return OrgKey(organization_id, api_key) if api_key else None
-
-
-def organization_from_env(env: dict) -> OrgKey | None:
-    """CURSOR_ORG_API_KEY and CURSOR_ORG_ID, else (no key in the environment) ``[sources.cursor] org_api_key``..."""
-    if env.get("CURSOR_ORG_API_KEY") or env.get("CURSOR_API_KEY") or env.get("CURSOR_API_KEYS"):
-        return org_key(env.get("CURSOR_ORG_ID"), env.get("CURSOR_ORG_API_KEY"))
-    key = _from_dlt("sources.cursor.org_api_key", str)
-    return org_key(_from_dlt("sources.cursor.org_id", str), key, "[sources.cursor] org_id of dlt's secrets")
-
-
 def load_settings(env: dict | None = None, **overrides) -> Settings:
     """Settings from the environment, with explicit overrides (None means "not given")."""
     env = dict(os.environ if env is None else env)
@@ -288,9 +253,12 @@ def load_settings(env: dict | None = None, **overrides) -> Settings:
         "seat_price_usd": seat_price("CURSOR_SEAT_PRICE_USD", env.get("CURSOR_SEAT_PRICE_USD")),
         "lookback_days": whole_number(env, "CURSOR_LOOKBACK_DAYS", api.DEFAULT_LOOKBACK_DAYS),
         "initial_days": whole_number(env, "CURSOR_INITIAL_DAYS", api.DEFAULT_INITIAL_DAYS, 1),
-        "rate_limit_window": _window(env.get("CURSOR_RATE_LIMIT_WINDOW")),
+        "rate_limit_window": seconds(env, "CURSOR_RATE_LIMIT_WINDOW", api.RATE_LIMIT_WINDOW_SECONDS, positive=True),
         "duckdb_memory_limit": _memory_limit(env.get("CURSOR_SPEND_DUCKDB_MEMORY_LIMIT")),
         "dbt_vars": _dbt_vars(env.get("CURSOR_SPEND_DBT_VARS")),
+        "reader_roles": reader_roles(env.get("CURSOR_SPEND_READER_ROLES")),
+        "lock_wait": seconds(env, "CURSOR_SPEND_LOCK_WAIT", DEFAULT_LOCK_WAIT),
+        "lock_timeout": seconds(env, "CURSOR_SPEND_LOCK_TIMEOUT", None, positive=True),
     }
     if overrides.get("base_url") is not None:
         overrides["base_url"] = base_url(overrides["base_url"], "--base-url")

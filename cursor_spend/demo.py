@@ -1,7 +1,8 @@
 """``cursor-spend demo``: the whole pipeline against a simulated team, into its own warehouse under ``demo/``.
 
 It never reads the user's configuration (keys, warehouse path, prices): the demo's settings are its own. Its team
-carries planted stories (:func:`demo_team`) that the alerts catch, so the summary shows what an alert looks like.
+carries planted stories (:func:`demo_team`) that the alerts catch, so the summary shows what an alert looks like, and
+two that show what the spend bought: a repository's migration and a heavy spender whose AI lines reach no commit.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from rich.console import Console
 
 from cursor_simulator import Scenario, Simulator, SimulatorOptions, TeamSpec, serve
+from cursor_simulator.repositories import team_repositories
 from cursor_simulator.usage import TeamUsage
 
 from .config import load_settings
@@ -27,25 +29,35 @@ from .summary import print_summary, summarize
 from .transform import transform
 
 SPIKE_CENTS = 15_000  # the planted spike's day costs about $150, past the shipped $100 per-user on-demand budget
+MIGRATION_DAYS, MIGRATION_FACTOR = 7, 12.0  # the migration's last days of the month, at 12 x its members' usual day
 
 
 def demo_team(api_key: str, members: int, days: int, seed: int, end_date: date | None = None) -> TeamSpec:
-    """The demo's simulated team with two planted stories: the most regular member's usage ramps up through the
+    """The demo's simulated team with four planted stories: the most regular member's usage ramps up through the
     current billing cycle (past the per-user on-demand budget of seeds/budgets.csv and toward their spend limit),
     and the next one spends about $150 on the last day, an anomaly that crosses that budget whatever the day of the
-    month. A team too small or too new for them has none."""
+    month; the third spends 3 x their usual and their AI lines never reach a commit; and the team's last repository
+    has an agent-heavy migration in the month's last days up to the end date (at most 7), which makes it one of the
+    month's costliest. A team too small or too new for them has none."""
     end = {"end_date": end_date} if end_date else {}  # default: yesterday
     spec = TeamSpec(api_key=api_key, seed=seed, members=members, days=days, **end)
     regulars = sorted(
         (m for m in TeamUsage(spec).current_members() if m.joined < spec.start_date and m.role == "member"),
         key=lambda m: (-m.p_active, m.index),
     )
-    if len(regulars) < 2 or days < 14:
+    if len(regulars) < 3 or days < 14:
         return spec
-    ramp, spike = regulars[0].index, regulars[1].index
+    ramp, spike, no_commits = (member.index for member in regulars[:3])
     typical = TeamUsage(replace(spec, scenarios=(Scenario("spike", spike, 0),))).planted[0].typical_cents
     factor = max(5.0, SPIKE_CENTS / typical) if typical else 50.0
-    scenarios = (Scenario("ramp", ramp, amount_dollars=100.0), Scenario("spike", spike, 0, factor=factor))
+    length = min(MIGRATION_DAYS, spec.end_date.day)
+    migration = Scenario(
+        "migration", repo=len(team_repositories(spec)) - 1, day=length - 1, length=length, factor=MIGRATION_FACTOR
+    )
+    scenarios = (
+        Scenario("ramp", ramp, amount_dollars=100.0), Scenario("spike", spike, 0, factor=factor),
+        Scenario("no_commits", no_commits), migration,
+    )  # fmt: skip
     return replace(spec, scenarios=scenarios)
 
 

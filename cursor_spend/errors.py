@@ -33,6 +33,11 @@ class ExportError(Exception):
     """An export that cannot be written (no dataset yet, a month without charges, a bad path)."""
 
 
+class OutputError(Exception):
+    """A file cannot be written where asked (not a regular file or a folder, a full disk, a read-only file system,
+    no permission); the message says which and what to do."""
+
+
 class AlertDeliveryError(Exception):
     """A channel did not take its alerts; they are sent again on the next run."""
 
@@ -42,7 +47,9 @@ class AlertOutcomeUnknown(AlertDeliveryError):
     idempotency key, on the next run."""
 
 
-EXPECTED_ERRORS = (CursorAPIError, ConfigError, WarehouseError, TransformError, MartsError, ExportError)
+EXPECTED_ERRORS = (
+    CursorAPIError, ConfigError, WarehouseError, TransformError, MartsError, ExportError, OutputError
+)  # fmt: skip
 
 # Expected failures that may pass later: the API unreachable, rate limited or answering garbage, DuckDB's lock held
 RETRYABLE_ERRORS = (CursorUnavailableError, CursorResponseError, WarehouseLockedError)

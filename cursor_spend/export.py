@@ -1,7 +1,8 @@
 """Exports, files for tools without a database connection: every mart as Parquet for BI tools (after each build),
 and the FOCUS 1.2 dataset for FinOps tools, one file per billing period (a UTC calendar month), Parquet or CSV.
 
-dbt computes the data and :mod:`cursor_spend.marts` selects it; this module only writes the files, atomically.
+dbt computes the data and :mod:`cursor_spend.marts` selects it; this module only writes the files, atomically
+(:mod:`cursor_spend.files`).
 FOCUS datetimes are written in UTC (in CSV as ``2026-11-01T00:00:00Z``, FOCUS's date/time format).
 """
 
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import ExportError
+from .files import output_path, write_atomically
 from .marts import MARTS_SCHEMA, focus, tables
 from .marts.reader import open_reader
 
@@ -27,13 +29,11 @@ FOCUS_DATETIME = "%Y-%m-%dT%H:%M:%SZ"
 
 def export_marts(settings: Settings) -> list[Path]:
     """Write every mart to ``<export_dir>/<name>.parquet``; returns the files."""
-    export_dir = settings.export_dir
-    export_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     with open_reader(settings.warehouse) as reader:
         for name in tables.marts(reader):
-            paths.append(export_dir / f"{name}.parquet")
-            _write(tables.mart(reader, name), paths[-1], "parquet", "point CURSOR_SPEND_DUCKDB at a writable folder")
+            path = settings.export_dir / f"{name}.parquet"
+            paths.append(_write(tables.mart(reader, name), path, "parquet", "point CURSOR_SPEND_DUCKDB elsewhere"))
     return paths
 
 
@@ -53,10 +53,11 @@ def default_path(settings: Settings, month: date, file_format: str) -> Path:
 
 
 def export_focus(
-    settings: Settings, month: date | None = None, file_format: str = FORMATS[0], output: Path | None = None
+    settings: Settings, month: date | None = None, file_format: str = FORMATS[0], output: str | Path | None = None
 ) -> tuple[Path, int]:
-    """Write the FOCUS charges of one billing period (default: the newest with charges) to ``output`` (a file, or
-    a folder for the default file name; default :func:`default_path`); returns the file and its row count."""
+    """Write the FOCUS charges of one billing period (default: the newest with charges) to ``output`` (a file, or a
+    folder for the default file name: :func:`cursor_spend.files.output_path`; default :func:`default_path`); returns
+    the file and its row count."""
     if file_format not in FORMATS:
         raise ExportError(f"unknown format {file_format!r}: choose {' or '.join(FORMATS)}")
     with open_reader(settings.warehouse) as reader:
@@ -75,37 +76,18 @@ def export_focus(
                 "pick one of those months with --month"
             )
         table = focus.charges(reader, month)
-    path = _target(settings, month, file_format, output)
-    _write(table, path, file_format)
-    return path, table.num_rows
+    path = output_path(output, default_path(settings, month, file_format))
+    return _write(table, path, file_format, "give --output a writable folder"), table.num_rows
 
 
-def _target(settings: Settings, month: date, file_format: str, output: Path | None) -> Path:
-    path = default_path(settings, month, file_format)
-    if output is not None:
-        path = output / path.name if output.is_dir() else output
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ExportError(f"cannot create the folder {path.parent} ({exc.strerror}); give --output elsewhere") from None
-    return path
-
-
-def _write(table: pa.Table, path: Path, file_format: str, fix: str = "give --output elsewhere") -> None:
-    """Write atomically (a temporary file beside it, then a rename): a reader never sees half a file."""
+def _write(table: pa.Table, path: Path, file_format: str, fix: str) -> Path:
+    """Parquet or CSV, atomically (:func:`cursor_spend.files.write_atomically`)."""
     import pyarrow.csv as pa_csv
     import pyarrow.parquet as pq
 
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        if file_format == "parquet":
-            pq.write_table(table, temporary)
-        else:
-            pa_csv.write_csv(_as_text(table), temporary)
-        temporary.replace(path)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise ExportError(f"cannot write {path} ({exc.strerror}); {fix}") from None
+    if file_format == "parquet":
+        return write_atomically(path, lambda temporary: pq.write_table(table, temporary), fix)
+    return write_atomically(path, lambda temporary: pa_csv.write_csv(_as_text(table), temporary), fix)
 
 
 def _as_text(table: pa.Table) -> pa.Table:

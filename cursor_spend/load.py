@@ -2,8 +2,11 @@
 and load the raw tables (dlt).
 
 Raw tables land in the dataset ``cursor_raw`` of the warehouse (settings.warehouse: the DuckDB file, or the
-PostgreSQL database of CURSOR_SPEND_WAREHOUSE). A load an earlier run left unfinished (killed, interrupted,
-locked, out of memory) is finished first, then the requested window is extracted, in the same run.
+PostgreSQL database of CURSOR_SPEND_WAREHOUSE). Where each resource stands is the warehouse's word (a warehouse
+restored from an older copy is read again from its own last days: :mod:`.warehouse_state`); a load an earlier run
+left unfinished (killed, interrupted, locked, out of memory) is finished first, then the requested window is
+extracted, in the same run. On PostgreSQL the step holds the warehouse's writer lock (:mod:`.locking`) and the
+database enforces each raw table's keys (:mod:`.raw_keys`), so no two writers at once can leave a key twice.
 """
 
 from __future__ import annotations
@@ -26,8 +29,12 @@ from dlt_sources.cursor.organization import check_organization, key_of_other_kin
 
 from .config import Settings
 from .errors import ConfigError, WarehouseError, WarehouseLockedError
-from .marts import RAW_SCHEMA
+from .files import refusal
+from .locking import exclusive
+from .marts import LOAD_SCHEMAS, RAW_SCHEMA
+from .raw_keys import check_raw_tables, enforce_keys
 from .warehouse import is_lock_error, locked_message
+from .warehouse_state import follow_the_warehouse
 
 log = logging.getLogger(__name__)
 
@@ -98,12 +105,23 @@ def org_client(settings: Settings, factory: Callable[..., CursorClient] = Cursor
     )
 
 
+def _without_refused_writes(record: logging.LogRecord) -> bool:
+    """dlt logs, with its traceback, each working file it could not write on a full or read-only disk (its run
+    trace, a job's exception): the run's own error says so in one line (:func:`load_errors`)."""
+    return not (record.exc_info and refusal(record.exc_info[1]))
+
+
 def make_pipeline(
-    settings: Settings, progress: Collector | None = None, name: str = PIPELINE_NAME, dataset: str = RAW_SCHEMA
+    settings: Settings,
+    progress: Collector | None = None,
+    name: str = PIPELINE_NAME,
+    dataset: str = RAW_SCHEMA,
+    job: str = "extract",
 ) -> dlt.Pipeline:
-    """A dlt pipeline into the warehouse (by default the raw load's); its working state lives beside the warehouse
-    so each warehouse is self-contained."""
+    """A dlt pipeline into the warehouse (by default the raw load's; its connections named after ``job``); its
+    working state lives beside the warehouse so each warehouse is self-contained."""
     settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("dlt").addFilter(_without_refused_writes)  # once: a filter is added only once
     dlt.config["load.delete_completed_jobs"] = True  # loaded files are in the warehouse: no second copy on disk
     # Ctrl-C and SIGTERM stop the run where it is (the next run finishes the package): dlt's own handlers in normalize
     # and load would defer them to their next check and forget one that arrives after it
@@ -111,7 +129,7 @@ def make_pipeline(
     return dlt.pipeline(
         pipeline_name=name,
         pipelines_dir=str(settings.warehouse_dir.resolve() / ".dlt"),
-        destination=settings.warehouse.destination(),
+        destination=settings.warehouse.destination(job),
         dataset_name=dataset,
         progress=progress,
     )
@@ -131,7 +149,7 @@ def load(
     Without dates: from the last loaded day minus the lookback (or ``initial_days`` back on a first run) to
     yesterday. With dates: exactly that window (a backfill)."""
     settings = settings.with_teams(teams)
-    settings.warehouse.check()
+    settings.warehouse.check(creates=LOAD_SCHEMAS)
     check(settings, client_factory)
     pipeline = make_pipeline(settings, progress)
     source = cursor_source(
@@ -149,9 +167,13 @@ def load(
     if settings.warehouse.kind == "duckdb":
         for name in PARQUET_TABLES:
             source.resources[name].apply_hints(file_format="parquet")
-    with load_errors(settings):
+    with exclusive(settings, "extract"), load_errors(settings):
+        check_raw_tables(settings.warehouse)
+        enforce_keys(settings.warehouse)
+        pipeline = follow_the_warehouse(pipeline, str(settings.warehouse))
         finish_pending(pipeline)
         pipeline.run(source)
+        enforce_keys(settings.warehouse)  # on the tables this run created
     prune_loaded_packages(pipeline)
     info = pipeline.last_trace.last_normalize_info
     counts = info.row_counts if info else {}
@@ -184,6 +206,15 @@ def load_errors(settings: Settings) -> Iterator[None]:
                 raise cause from None  # an interrupt, or the source's one-line message, not dlt's wrapper
             if is_lock_error(str(cause)):
                 raise WarehouseLockedError(locked_message(settings.duckdb_path)) from None
+            if (lost := _postgres_error(cause, settings)) is not None:
+                raise lost from None
+            local = isinstance(cause, OSError) or settings.warehouse.kind == "duckdb"  # not the server's disk
+            if local and (refused := refusal(cause)):  # dlt's working files or the DuckDB file
+                raise WarehouseError(
+                    f"cannot load into the {settings.warehouse}: {refused} in {settings.warehouse_dir.resolve()} "
+                    "(dlt's working files). Nothing is lost: make room there and run again; what was extracted is "
+                    "loaded first."
+                ) from None
             if "Out of Memory Error" in str(cause):
                 raise ConfigError(
                     f"DuckDB needed more than CURSOR_SPEND_DUCKDB_MEMORY_LIMIT={settings.duckdb_memory_limit} to load "
@@ -191,6 +222,39 @@ def load_errors(settings: Settings) -> Iterator[None]:
                     "data is loaded before anything new is extracted."
                 ) from None
         raise
+    except Exception as exc:  # outside dlt's steps (reading the warehouse's dlt state): what the server said
+        if isinstance(exc, ConfigError | WarehouseError | CursorAPIError):
+            raise  # already one line
+        for cause in causes(exc):
+            if (lost := _postgres_error(cause, settings)) is not None:
+                raise lost from None
+        raise
+
+
+def _postgres_error(cause: BaseException, settings: Settings) -> WarehouseError | None:
+    """What PostgreSQL said, as one line: the server gone, another writer, or a refusal. Nothing is half-loaded
+    (each table's merge is a transaction of its own) and the next run loads what this one extracted, first."""
+    if not settings.warehouse.url:
+        return None
+    import psycopg2
+
+    if not isinstance(cause, psycopg2.Error):
+        return None
+    reason, code, warehouse = (
+        (str(cause).strip() or type(cause).__name__).splitlines()[0],
+        cause.pgcode or "",
+        settings.warehouse,
+    )
+    for secret in settings.secrets:
+        reason = reason.replace(secret, "***")
+    again = "nothing is half-loaded: run again, and what was extracted is loaded first"
+    if not code or code.startswith(("08", "57P")):  # no connection, or the server shutting down
+        return WarehouseError(f"lost the connection to the {warehouse} during the load ({reason}); start it, {again}")
+    if code in ("23505", "40P01"):  # unique violation, deadlock: a writer that did not take the lock
+        return WarehouseError(
+            f"another process wrote the raw tables of the {warehouse} at the same time ({reason}); {again}"
+        )
+    return WarehouseError(f"the {warehouse} refused the load ({reason}); {again}")
 
 
 def causes(exc: BaseException) -> Iterator[BaseException]:

@@ -18,9 +18,11 @@ from pygal.style import Style
 
 from . import __version__
 from .config import Settings
-from .marts import budgets, spend
+from .files import output_path, write_atomically
+from .marts import ai_code, budgets, spend
+from .marts.ai_code import AdoptionDay, RepoCost
 from .marts.budgets import BudgetStatus, BurnupDay
-from .marts.reader import open_reader
+from .marts.reader import Reader, open_reader
 from .marts.spend import CycleSpend, DaySpend, ModelDay, TopUser
 from .summary import Summary, usd
 
@@ -35,7 +37,17 @@ STYLE = Style(
     colors=COLORS,
 )
 TOP_USERS = 15
+FIX = "give --output a writable folder"
 TEMPLATES = Environment(loader=PackageLoader("cursor_spend"), autoescape=True)  # cursor_spend/templates/
+
+
+def _without_scripts(root):
+    """A pygal xml filter: the chart without its <script> elements (its tooltip config; the report runs no script)."""
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if str(child.tag).endswith("script"):
+                parent.remove(child)
+    return root
 
 
 def _chart(kind: type, title: str, **config) -> pygal.Graph:
@@ -50,28 +62,32 @@ def _chart(kind: type, title: str, **config) -> pygal.Graph:
         "truncate_label": -1,
         "value_formatter": lambda v: f"${v:,.2f}",
     }
-    return kind(title=title, **(defaults | config))
+    chart = kind(title=title, **(defaults | config))
+    chart.add_xml_filter(_without_scripts)  # pygal configures its tooltip script in each chart
+    return chart
 
 
 def _daily_chart(
     kind: type, title: str, days: list[date], rows: list[tuple], labels: dict | None = None, **config
 ) -> str:
-    """One series per name in ``rows`` of (day, name, value), a point per day (0 where a day has none).
-    ``labels`` (name -> label) fixes the series and their order; else the largest series comes first."""
-    values: dict[str, dict[date, float]] = defaultdict(dict)
+    """One series per name in ``rows`` of (day, name, value), a point per day (0 where a day has none; a gap where
+    the value is None and ``allow_interruptions`` is set). ``labels`` (name -> label) fixes the series and their
+    order; else the largest series comes first."""
+    values: dict[str, dict[date, float | None]] = defaultdict(dict)
+    missing = None if config.get("allow_interruptions") else 0.0
     for day, name, value in rows:
-        values[name][day] = float(value)
+        values[name][day] = missing if value is None else float(value)
     chart = _chart(kind, title, **config)
     chart.x_labels = [f"{day:%m-%d}" for day in days]
     chart.x_labels_major = chart.x_labels[:: max(1, len(days) // 12)]
     chart.show_minor_x_labels = False
     labels = labels or {name: name for name in sorted(values, key=lambda n: -sum(values[n].values()))}
     for name, label in labels.items():
-        chart.add(label, [values[name].get(day, 0.0) for day in days])
+        chart.add(label, [values[name].get(day, missing) for day in days])
     return chart.render(is_unicode=True)
 
 
-def _series(days: list[DaySpend], columns: dict[str, str]) -> list[tuple]:
+def _series(days: list[DaySpend] | list[AdoptionDay], columns: dict[str, str]) -> list[tuple]:
     """(day, column, value) of each day and column."""
     return [(day.usage_date, name, getattr(day, name)) for day in days for name in columns]
 
@@ -101,6 +117,38 @@ def _seat_chart(days: list[DaySpend]) -> str:
     title = "Seat utilisation: paid seats and seats used that day"
     dates, count = [day.usage_date for day in days], lambda v: f"{v:,.0f}"
     return _daily_chart(pygal.Line, title, dates, _series(days, columns), columns, value_formatter=count)
+
+
+TOP_REPOSITORIES = 10
+SEATS_WITHOUT_AI_COMMITS = 10
+
+
+def _repositories_chart(repositories: list[RepoCost], unattributed: RepoCost | None) -> str:
+    """The month's costliest repositories, linked and allocated stacked, and the usage that reached no commit."""
+    rows = ([unattributed] if unattributed else []) + repositories[::-1]  # bars draw bottom-up: costliest last
+    chart = _chart(pygal.HorizontalStackedBar, f"Top {TOP_REPOSITORIES} repositories this month (USD, usage value)")
+    chart.x_labels = [row.repository for row in rows]
+    chart.add("Linked", [float(row.linked_cost_usd) for row in rows])
+    chart.add("Allocated", [float(row.allocated_cost_usd) for row in rows])
+    chart.add("Unattributed", [float(row.unattributed_cost_usd) for row in rows])
+    return chart.render(is_unicode=True)
+
+
+def _per_1000_lines_chart(days: list[AdoptionDay]) -> str:
+    columns = {
+        "cost_per_1000_accepted_lines_usd": "Per 1,000 accepted AI lines",
+        "cost_per_1000_committed_ai_lines_usd": "Per 1,000 committed AI lines",
+    }
+    title = "Spend per 1,000 AI lines (USD: seats + on-demand; log scale; a gap: none that day)"
+    dates, series = [day.usage_date for day in days], _series(days, columns)
+    return _daily_chart(pygal.Line, title, dates, series, columns, allow_interruptions=True, logarithmic=True)
+
+
+def _people_chart(days: list[AdoptionDay]) -> str:
+    columns = {"paid_seats": "Paid seats", "cursor_dau": "Active (Cursor's DAU)", "active_users": "Active (usage)"}
+    dates, count = [day.usage_date for day in days], lambda v: f"{v:,.0f}"
+    return _daily_chart(pygal.Line, "Active people vs paid seats", dates, _series(days, columns), columns,
+                        value_formatter=count)  # fmt: skip
 
 
 def _cycle_rows(rows: list[CycleSpend]) -> list[dict]:
@@ -143,6 +191,23 @@ def _burnup_chart(budget: BudgetStatus, rows: list[BurnupDay]) -> str:
     return chart.render(is_unicode=True)
 
 
+def _spend_bought(reader: Reader, summary: Summary) -> dict:
+    """The section "What the spend bought": its charts and the month's paid seats without AI commits."""
+    month = summary.month.usage_month
+    repositories = ai_code.top_repositories(reader, month, TOP_REPOSITORIES)
+    days = ai_code.adoption(reader)
+    charts = {
+        "repositories": _repositories_chart(repositories, summary.unattributed),
+        "per_1000_lines": _per_1000_lines_chart(days),
+        "people": _people_chart(days),
+    }
+    return {
+        "charts": {name: Markup(svg) for name, svg in charts.items()},
+        "repositories": repositories,
+        "seats": summary.seats_without_ai_commits[:SEATS_WITHOUT_AI_COMMITS],
+    }
+
+
 def build_report(settings: Settings, summary: Summary) -> str:
     """The report's HTML for the warehouse of ``settings``."""
     with open_reader(settings.warehouse) as reader:
@@ -157,6 +222,7 @@ def build_report(settings: Settings, summary: Summary) -> str:
         in_force = budgets.current_budgets(reader)
         burnups = [_burnup_chart(budget, budgets.burnup(reader, budget)) for budget in in_force[:BURNUP_CHARTS]]
         anomalies = budgets.anomalies(reader, ANOMALIES)
+        bought = _spend_bought(reader, summary) if summary.has_ai_code else None
     return TEMPLATES.get_template("report.html").render(
         s=summary,
         usd=usd,
@@ -165,6 +231,7 @@ def build_report(settings: Settings, summary: Summary) -> str:
         budgets=in_force,
         burnups=[Markup(svg) for svg in burnups],
         anomalies=anomalies,
+        bought=bought,
         first_day=days[0].usage_date,
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         version=__version__,
@@ -172,9 +239,8 @@ def build_report(settings: Settings, summary: Summary) -> str:
     )
 
 
-def write_report(settings: Settings, output: Path, summary: Summary) -> Path:
-    output.parent.mkdir(parents=True, exist_ok=True)
-    temporary = output.with_name(f".{output.name}.tmp")
-    temporary.write_text(build_report(settings, summary), encoding="utf-8")
-    temporary.replace(output)
-    return output
+def write_report(settings: Settings, output: str | Path | None, summary: Summary) -> Path:
+    """The report, to ``output`` (a file or a folder; default beside the warehouse), atomically."""
+    html = build_report(settings, summary)
+    path = output_path(output, settings.report_path)
+    return write_atomically(path, lambda temporary: temporary.write_text(html, encoding="utf-8"), FIX)

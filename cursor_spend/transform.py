@@ -29,12 +29,15 @@ from pathlib import Path
 
 from .config import DBT_PROJECT_DIR, Settings
 from .errors import TransformError, WarehouseLockedError
+from .locking import blockers, exclusive
+from .marts import DBT_SCHEMAS
 from .warehouse import is_lock_error, locked_message
 
 log = logging.getLogger(__name__)
 
 PASSED = {"success", "pass"}
 FAILED = {"error", "fail", "runtime error"}
+LOCK_TIMEOUT = "canceling statement due to lock timeout"  # PostgreSQL's message (55P03) when lock_timeout passes
 
 
 @dataclass(frozen=True)
@@ -84,10 +87,15 @@ def _copy(source: Path, destination: Path) -> None:
 
 
 def dbt_vars(settings: Settings) -> dict:
-    """The vars the user set (CURSOR_SEAT_PRICE_USD, --seat-price-usd, CURSOR_SPEND_DBT_VARS)."""
+    """The vars the user set (CURSOR_SEAT_PRICE_USD, --seat-price-usd, CURSOR_SPEND_DBT_VARS, CURSOR_SPEND_READER_ROLES,
+    CURSOR_SPEND_LOCK_TIMEOUT)."""
     values = dict(settings.dbt_vars)
     if settings.seat_price_usd is not None:
         values["seat_price_usd"] = str(settings.seat_price_usd)
+    if settings.reader_roles:
+        values["reader_roles"] = list(settings.reader_roles)
+    if settings.lock_timeout is not None:
+        values["lock_timeout"] = f"{settings.lock_timeout * 1000:.0f}ms"
     return values
 
 
@@ -167,6 +175,8 @@ def _result(settings: Settings, args: tuple, code: int, errors: list[str], targe
     if is_lock_error(text):
         raise WarehouseLockedError(locked_message(settings.duckdb_path))
     command = f"dbt {args[0] if args else ''}".strip()
+    if failed and all(LOCK_TIMEOUT in str(r.get("message")) for r in results if str(r["status"]) in FAILED):
+        raise WarehouseLockedError(_blocked_message(settings, failed))
     if failed:
         raise TransformError(f"{command} failed: {result.line}; see {result.log_path}")
     first = next((" ".join(line.strip() for line in e.splitlines() if line.strip()) for e in errors if e), "no output")
@@ -189,8 +199,22 @@ BUILD = ("build", "--exclude-resource-type", "unit_test")
 def transform(
     settings: Settings, full_refresh: bool = False, on_progress: Callable[[int, int], None] | None = None
 ) -> BuildResult:
-    """Build seeds, models and data tests with dbt; returns dbt's result."""
-    settings.warehouse.check()
-    result = run_dbt(settings, *BUILD, *(["--full-refresh"] if full_refresh else []), on_progress=on_progress)
+    """Build seeds, models and data tests with dbt (holding the warehouse's writer lock); returns dbt's result."""
+    settings.warehouse.check(creates=DBT_SCHEMAS)
+    with exclusive(settings, "transform"):
+        result = run_dbt(settings, *BUILD, *(["--full-refresh"] if full_refresh else []), on_progress=on_progress)
     log.info("dbt build: %s (log: %s)", result.line, result.log_path)
     return result
+
+
+def _blocked_message(settings: Settings, failed: list[str]) -> str:
+    """The build waited longer than lock_timeout for tables readers hold (PostgreSQL): which readers, how to end."""
+    with settings.warehouse.connect(job="transform") as connection:
+        readers = blockers(connection)
+    who = "; ".join(text for text, _ in readers) or "a reader that has let go since"
+    end = f" (or select pg_terminate_backend({readers[0][1]}))" if readers else ""
+    return (
+        f"the build of the {settings.warehouse} waited longer than lock_timeout (CURSOR_SPEND_LOCK_TIMEOUT) for "
+        f"tables in use and did not rebuild {', '.join(failed)} nor what depends on them: {who}; end that "
+        f"transaction{end} and run the transform again"
+    )

@@ -1,27 +1,28 @@
 """The warehouse, in one place: the embedded DuckDB file (default) or a PostgreSQL database
-(``CURSOR_SPEND_WAREHOUSE=postgresql://user:password@host:5432/db``).
+(``CURSOR_SPEND_WAREHOUSE=postgresql://user:password@host:5432/db``, or any form of :mod:`.postgres_url`).
 
 It gives every part what it needs: the dlt destination of the raw load, the environment of the dbt target
-(dbt_project/profiles.yml reads the same settings), a one-line check that the warehouse is usable, and connections
-for the read side (:mod:`cursor_spend.marts`), so no reader cares which warehouse it is. Passwords never leave this
-module except to the database drivers and to dbt as a ``DBT_ENV_SECRET_`` variable.
+(dbt_project/profiles.yml reads the same settings), a one-line check that the warehouse is usable and that its user
+can create what a run creates, and connections for the read side (:mod:`cursor_spend.marts`), so no reader cares
+which warehouse it is. Passwords never leave this module except to the database drivers and to dbt as a
+``DBT_ENV_SECRET_`` variable.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
-from .errors import ConfigError, WarehouseError, WarehouseLockedError
+from .errors import WarehouseError, WarehouseLockedError
+from .postgres_url import CONNECT_TIMEOUT, POSTGRES_PORT, PostgresURL, application_name
+
+__all__ = ["POSTGRES_PORT", "PostgresURL", "Warehouse", "application_name", "is_lock_error", "locked_message"]
 
 LOCK_MARKERS = ("Could not set lock", "Conflicting lock")
-POSTGRES_SCHEMES = ("postgresql", "postgres")
-POSTGRES_PORT = 5432  # where the URL names no port
 LOAD_THREADS = 2  # DuckDB threads while loading: each thread needs its own buffers
 
 
@@ -35,64 +36,6 @@ def locked_message(path: Path) -> str:
         f"the warehouse {path} is in use by another process (DuckDB allows one writer at a time, e.g. a running "
         "Airflow task, `cursor-spend` command or an open DuckDB shell): wait for it to finish and retry"
     )
-
-
-def _redacted(parts: SplitResult) -> str:
-    """A URL without its password, for messages."""
-    user = f"{unquote(parts.username)}@" if parts.username else ""
-    try:
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:  # not a number: show nothing rather than fail while reporting another error
-        port = ""
-    return f"{parts.scheme}://{user}{parts.hostname or ''}{port}{parts.path}"
-
-
-@dataclass(frozen=True)
-class PostgresURL:
-    """``CURSOR_SPEND_WAREHOUSE`` (``postgresql://user:password@host:port/dbname?option=value``) taken apart once,
-    when the settings are read: its parts percent-decoded, as libpq decodes them, for the loader (dlt), the readers
-    (psycopg2) and the Airflow assets; dbt_project/profiles.yml takes the same parts from the same text (a test
-    renders it). Neither the text nor the password is in its repr."""
-
-    text: str = field(repr=False)
-    redacted: str  # without the password, for messages
-    user: str | None
-    password: str | None = field(repr=False)
-    host: str
-    port: int | None
-    dbname: str
-    options: dict[str, str]  # the query string: libpq parameters such as sslmode
-
-    @classmethod
-    def parse(cls, text: str) -> PostgresURL:
-        """The parts of a PostgreSQL URL with a host and a database; a ConfigError without its password otherwise."""
-        parts = urlsplit(text.strip())
-        try:
-            port = parts.port
-        except ValueError:
-            port = -1
-        if parts.scheme not in POSTGRES_SCHEMES or not parts.hostname or not parts.path.strip("/") or port == -1:
-            raise ConfigError(
-                f"CURSOR_SPEND_WAREHOUSE={_redacted(parts)!r} is not a PostgreSQL URL like "
-                "postgresql://user:password@host:5432/database (unset it to use the DuckDB file)"
-            )
-        return cls(
-            text=text.strip(),
-            redacted=_redacted(parts),
-            user=unquote(parts.username) if parts.username else None,
-            password=unquote(parts.password) if parts.password else None,
-            host=parts.hostname,
-            port=port,
-            dbname=unquote(parts.path[1:]),
-            options=dict(parse_qsl(parts.query)),
-        )
-
-    @property
-    def keywords(self) -> dict[str, Any]:
-        """libpq's connection keywords: the URL's options, then its parts (where it has none: libpq's defaults and
-        PGPASSWORD)."""
-        parts = {"host": self.host, "port": self.port, "user": self.user, "password": self.password}
-        return self.options | {"dbname": self.dbname} | {k: v for k, v in parts.items() if v is not None}
 
 
 @dataclass(frozen=True)
@@ -125,21 +68,14 @@ class Warehouse:
 
     # -- the raw load ------------------------------------------------------------------------------------------
 
-    def destination(self):
-        """The dlt destination of the raw tables."""
+    def destination(self, job: str | None = None):
+        """The dlt destination of the raw tables (its connections named after ``job`` in pg_stat_activity)."""
         import dlt
 
         if self.url:
-            from dlt.destinations.impl.postgres.configuration import PostgresCredentials
+            from .postgres_dlt import libpq_credentials
 
-            url, options = self.url, dict(self.url.options)
-            credentials = PostgresCredentials()  # an object: its repr never shows the password
-            credentials.host, credentials.port, credentials.database = url.host, url.port or POSTGRES_PORT, url.dbname
-            credentials.username, credentials.password = url.user, self.password  # no password: dlt's providers
-            # the options dlt keeps in fields of its own, then the others as they are
-            credentials.connect_timeout = int(options.pop("connect_timeout", credentials.connect_timeout))
-            credentials.client_encoding = options.pop("client_encoding", None)
-            credentials.query = options
+            credentials = libpq_credentials(self.url, self.password, application_name(job))
             return dlt.destinations.postgres(credentials=credentials)
         from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
@@ -152,44 +88,85 @@ class Warehouse:
     # -- dbt ---------------------------------------------------------------------------------------------------
 
     def dbt_env(self) -> dict[str, str]:
-        """Variables that make dbt_project/profiles.yml choose this warehouse (the password as a dbt secret)."""
+        """Variables that make dbt_project/profiles.yml choose this warehouse (the password as a dbt secret, the
+        connections named as the transform's in pg_stat_activity: libpq's PGAPPNAME)."""
         if not self.url:  # dbt runs in the file's folder (transform.run_dbt): its name is the same in every folder
             return {"CURSOR_SPEND_WAREHOUSE": "", "CURSOR_SPEND_DUCKDB": self.duckdb_path.name}
-        env = {"CURSOR_SPEND_WAREHOUSE": self.url.text}
+        env = {"CURSOR_SPEND_WAREHOUSE": self.url.text, "PGAPPNAME": application_name("transform")}
         if self.password:
             env["DBT_ENV_SECRET_CURSOR_SPEND_PASSWORD"] = self.password
         return env
 
     # -- checks ------------------------------------------------------------------------------------------------
 
-    def check(self, *, writable: bool = True) -> None:
+    def check(self, creates: Sequence[str] = ()) -> None:
         """Fail early, in one line, when the warehouse cannot be used: unreachable, wrong credentials, a DuckDB
-        file that is corrupt, not a database, unwritable or locked."""
-        if self.url:
-            with self._postgres():
-                return
-        path = self.duckdb_path
-        if not writable:
-            with self._duckdb(read_only=True):
-                return
+        file that is corrupt, not a database, unwritable or locked; or when its user cannot create tables in the
+        schemas ``creates`` (and those schemas where missing): tried in a transaction that is rolled back."""
+        if not self.url:
+            try:
+                self.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise WarehouseError(
+                    f"cannot create the warehouse folder {self.duckdb_path.parent} ({exc.strerror}); point "
+                    "CURSOR_SPEND_DUCKDB (or --duckdb) at a file in a writable folder"
+                ) from None
+        with self.connect() as connection:
+            if creates:
+                self._check_creates(connection, creates)
+
+    def _check_creates(self, connection: Any, schemas: Sequence[str]) -> None:
+        cursor = connection.cursor() if self.url else connection  # DuckDB: a cursor would be another connection
+        cursor.execute("select current_user" if self.url else "begin")  # DuckDB commits each statement unless told
+        user = cursor.fetchone()[0] if self.url else None
+        existing = "pg_namespace where nspname" if self.url else "information_schema.schemata where schema_name"
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
+            for schema in schemas:
+                cursor.execute(f"select count(*) from {existing} = '{schema}'")
+                missing = not cursor.fetchone()[0]
+                if missing:
+                    cursor.execute(f'create schema "{schema}"')
+                cursor.execute(f'create table "{schema}"."cursor_spend_check_{os.getpid()}" (x integer)')
+        except Exception as exc:  # the driver's error: what the database refused
+            connection.rollback()
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            step = f"create schema {schema}" if missing else f"create tables in schema {schema}"
+            if not self.url:
+                fix = "point CURSOR_SPEND_DUCKDB (or --duckdb) at a file this user may write"
+            elif missing:
+                fix = f"GRANT CREATE ON DATABASE {self.url.dbname} TO {user} (or create schema {schema} for it)"
+            else:
+                fix = f"GRANT USAGE, CREATE ON SCHEMA {schema} TO {user}"
+            who = f"user {user}" if user else "this process"
+            raise WarehouseError(f"the {self}: {who} cannot {step} ({reason}), which a run needs; {fix}") from None
+        connection.rollback()
+        if self.url:
+            self._check_owners(cursor, schemas, user)
+
+    def _check_owners(self, cursor: Any, schemas: Sequence[str], user: str) -> None:
+        """Tables a run replaces or alters must belong to its user (or a role it is a member of)."""
+        cursor.execute(
+            "select n.nspname, c.relname, pg_get_userbyid(c.relowner) from pg_class as c join pg_namespace as n "
+            "on n.oid = c.relnamespace where n.nspname = any(%s) and c.relkind in ('r', 'v', 'm', 'p') "
+            "and not pg_has_role(c.relowner, 'USAGE') order by 1, 2 limit 1",
+            (list(schemas),),
+        )
+        found = cursor.fetchone()
+        if found:
+            schema, table, owner = found
             raise WarehouseError(
-                f"cannot create the warehouse folder {path.parent} ({exc.strerror}); point CURSOR_SPEND_DUCKDB "
-                "(or --duckdb) at a file in a writable folder"
-            ) from None
-        with self._duckdb(read_only=False):
-            return
+                f"the {self}: table {schema}.{table} belongs to role {owner}, and a run replaces or alters its tables "
+                f"as user {user}; run cursor-spend as {owner}, or GRANT {owner} TO {user}"
+            )
 
     # -- connections -------------------------------------------------------------------------------------------
 
     @contextmanager
-    def connect(self, read_only: bool = False) -> Iterator[Any]:
+    def connect(self, read_only: bool = False, job: str | None = None) -> Iterator[Any]:
         """A DB-API connection (read-only: a session that cannot write; on DuckDB, a file another process may
-        not write meanwhile)."""
+        not write meanwhile; on PostgreSQL named after ``job`` in pg_stat_activity)."""
         if self.url:
-            with self._postgres() as connection:
+            with self._postgres(job) as connection:
                 if read_only:
                     connection.set_session(readonly=True, autocommit=True)
                 yield connection
@@ -233,7 +210,7 @@ class Warehouse:
         return WarehouseError(f"cannot open the warehouse {path}: {cause}; {fix}")
 
     @contextmanager
-    def _postgres(self):
+    def _postgres(self, job: str | None = None):
         try:
             import psycopg2
         except ImportError:
@@ -243,15 +220,16 @@ class Warehouse:
             ) from None
         try:
             connection = psycopg2.connect(
-                **self.url.keywords | {"connect_timeout": 10, "application_name": "cursor-spend"}
+                **{"connect_timeout": CONNECT_TIMEOUT} | self.url.keywords | {"application_name": application_name(job)}
             )
         except psycopg2.Error as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             for secret in self.secrets:
                 reason = reason.replace(secret, "***")
-            raise WarehouseError(
-                f"cannot connect to the {self}: {reason}; check CURSOR_SPEND_WAREHOUSE and that the server is up"
-            ) from None
+            fix = "check CURSOR_SPEND_WAREHOUSE and that the server is up"
+            if "password" in reason:  # none supplied, or refused
+                fix = "check the user and its password (in the URL, PGPASSWORD or ~/.pgpass / PGPASSFILE)"
+            raise WarehouseError(f"cannot connect to the {self}: {reason}; {fix}") from None
         try:
             yield connection
         finally:

@@ -9,10 +9,11 @@ from datetime import date
 import pytest
 
 from cursor_simulator import Simulator, SimulatorOptions, SimulatorServer, TeamSpec
-from tests.postgres import PostgresServer
+from tests.postgres import TRUST, PostgresServer
 
-# dlt's own setting, for every process the tests start: dlt would import Airflow (it is in this venv) to look for
-# secrets in an Airflow Variable, several seconds per process. The product leaves dlt's default alone.
+# dlt's own setting, for every process the tests start and the pipeline functions they call: dlt would import Airflow
+# (it is in this venv) to look for secrets in an Airflow Variable, several seconds per process. The `cursor-spend`
+# command sets it off by itself (cursor_spend/runtime.py; tests/e2e/test_cli_with_airflow_installed.py runs without).
 os.environ.setdefault("PROVIDERS__ENABLE_AIRFLOW_SECRETS", "false")
 
 # The slowest files first (measured with --durations): pytest-xdist's --dist loadfile hands whole files to free
@@ -23,6 +24,7 @@ SLOW_FIRST = (
     "tests/benchmarks/test_benchmarks.py",
     "tests/e2e/test_cli_pipeline.py",
     "tests/e2e/test_postgres.py",
+    "tests/e2e/test_ai_code_costs.py",
     "tests/snowflake/test_fakesnow.py",
     "tests/e2e/test_reliability.py",
     "tests/e2e/test_organization.py",
@@ -32,6 +34,8 @@ SLOW_FIRST = (
     "tests/airflow/test_dag_runs.py",
     "tests/e2e/test_alerts.py",
     "tests/e2e/test_spend_shapes.py",
+    "tests/e2e/test_ai_code_fallbacks.py",
+    "tests/source/test_ai_code.py",
     "tests/dbt/test_postgres.py",
     "tests/test_package.py",
 )
@@ -70,6 +74,14 @@ def make_simulator() -> Iterator[Callable[..., SimulatorServer]]:
 def postgres_server() -> Iterator[PostgresServer]:
     """A throwaway PostgreSQL cluster for the whole test session (see tests/postgres.py)."""
     server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_trust() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL cluster with trust authentication (no password at all), for the whole session."""
+    server = PostgresServer(TRUST).start()
     yield server
     server.stop()
 

@@ -1,8 +1,9 @@
 """A throwaway PostgreSQL server for the tests: Debian's ``postgresql`` package, a cluster ``initdb``'d into a
-temporary folder, listening on a free loopback port, with a password (scram-sha-256) so credentials are really
-used, and a session time zone that is not UTC. When the tests run as root the cluster runs as the unprivileged
-user ``nobody`` (PostgreSQL refuses root). Nothing relies on a server that happens to be running; the cluster is
-stopped and deleted at the end.
+temporary folder, listening on a free loopback port and on a Unix socket in that folder, and a session time zone
+that is not UTC. Two kinds of authentication, as users have them: ``scram-sha-256`` (a password, so credentials
+are really used; the folder also holds a ``.pgpass`` file with it, for ``PGPASSFILE``) and ``trust`` (no password
+at all). When the tests run as root the cluster runs as the unprivileged user ``nobody`` (PostgreSQL refuses root).
+Nothing relies on a server that happens to be running; the cluster is stopped and deleted at the end.
 """
 
 from __future__ import annotations
@@ -31,17 +32,24 @@ def pg_bin(name: str) -> str | None:
     return candidates[0] if candidates else None
 
 
+SCRAM, TRUST = "scram-sha-256", "trust"
+
+
 class PostgresServer:
     """One cluster; :meth:`database` hands each test a fresh database and its URL."""
 
-    def __init__(self) -> None:
+    def __init__(self, auth: str = SCRAM) -> None:
         self.initdb, self.pg_ctl = pg_bin("initdb"), pg_bin("pg_ctl")
         if not (self.initdb and self.pg_ctl):
             raise RuntimeError("PostgreSQL server programs not found: install Debian's postgresql (make test does)")
         self.root = Path(tempfile.mkdtemp(prefix="cursor-spend-pg-"))
         self.data = self.root / "data"
         self.port = free_port()
-        self.password = secrets.token_urlsafe(16) + "@:/"  # characters a URL must escape
+        self.auth = auth
+        # characters a URL must escape; no password with trust
+        self.password = secrets.token_urlsafe(16) + "@:/" if auth == SCRAM else None
+        self.socket_dir = self.root  # the Unix socket .s.PGSQL.<port> is in the cluster's folder
+        self.pgpass = self.root / "pgpass"  # a libpq password file for this server (scram), for PGPASSFILE
         self._user = pwd.getpwnam("nobody") if os.geteuid() == 0 else None
         self._databases = 0
 
@@ -53,40 +61,60 @@ class PostgresServer:
         if self._user:
             os.chown(self.root, self._user.pw_uid, self._user.pw_gid)
         pwfile = self.root / "pw"
-        pwfile.write_text(self.password + "\n")
-        if self._user:
-            os.chown(pwfile, self._user.pw_uid, self._user.pw_gid)
-        self._run(self.initdb, "-D", str(self.data), "-U", USER, "--pwfile", str(pwfile), "-A", "scram-sha-256",
+        if self.password:
+            pwfile.write_text(self.password + "\n")
+            if self._user:
+                os.chown(pwfile, self._user.pw_uid, self._user.pw_gid)
+            # any host (the loopback address or the socket folder), this port, any database
+            escaped = self.password.replace("\\", "\\\\").replace(":", "\\:")
+            self.pgpass.write_text(f"*:{self.port}:*:{USER}:{escaped}\n")
+            self.pgpass.chmod(0o600)  # libpq ignores a password file others can read
+        password = ["--pwfile", str(pwfile)] if self.password else []
+        self._run(self.initdb, "-D", str(self.data), "-U", USER, *password, "-A", self.auth,
                   "-E", "UTF8", "--locale", "C.UTF-8" if Path("/usr/lib/locale/C.utf8").exists() else "C")  # fmt: skip
-        pwfile.unlink()
+        pwfile.unlink(missing_ok=True)
+        return self.resume()
+
+    def resume(self) -> PostgresServer:
+        """Start the server (again, after :meth:`halt`)."""
         options = f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root}"
         options += " -c fsync=off"  # a throwaway cluster: it need not survive a power cut
         options += " -c timezone=America/New_York"  # not UTC: every UTC day must come out right in any session zone
         self._run(self.pg_ctl, "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
         return self
 
+    def halt(self) -> None:
+        """Stop the server at once, as a crash or an operator would, keeping its data."""
+        self._run(self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
     def stop(self) -> None:
         try:
-            self._run(self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop")
+            self.halt()
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 
-    def url(self, database: str = "postgres") -> str:
-        return f"postgresql://{USER}:{quote(self.password, safe='')}@127.0.0.1:{self.port}/{database}"
+    def url(self, database: str = "postgres", password: bool = True) -> str:
+        """The URL of a database over TCP; with ``password=False`` (or trust) without a password."""
+        secret = f":{quote(self.password, safe='')}" if password and self.password else ""
+        return f"postgresql://{USER}{secret}@127.0.0.1:{self.port}/{database}"
 
-    def database(self) -> str:
-        """A new, empty database; returns its URL (the password percent-encoded)."""
+    def execute(self, sql: str, database: str = "postgres") -> None:
+        """Run statements as the cluster's superuser (autocommit)."""
         import psycopg2
 
-        self._databases += 1
-        name = f"warehouse_{self._databases}"
-        con = psycopg2.connect(self.url())
+        con = psycopg2.connect(self.url(database))
         try:
             con.autocommit = True
             with con.cursor() as cursor:
-                cursor.execute(f"create database {name}")
+                cursor.execute(sql)
         finally:
             con.close()
+
+    def database(self) -> str:
+        """A new, empty database; returns its URL (the password percent-encoded)."""
+        self._databases += 1
+        name = f"warehouse_{self._databases}"
+        self.execute(f"create database {name}")
         return self.url(name)
 
 

@@ -25,6 +25,8 @@ BAD_SETTINGS = [
     ({"CURSOR_API_BASE_URL": "api.cursor.com"}, "CURSOR_API_BASE_URL='api.cursor.com' is not an http(s) URL"),
     ({"CURSOR_RATE_LIMIT_WINDOW": "0"}, "CURSOR_RATE_LIMIT_WINDOW='0' must be a number of seconds > 0"),
     ({"CURSOR_SPEND_WAREHOUSE": "mysql://u:hunter2@db/x"}, "CURSOR_SPEND_WAREHOUSE='mysql://u@db/x' is not a Postgre"),
+    ({"CURSOR_SPEND_READER_ROLES": "bi, BI Team"}, "CURSOR_SPEND_READER_ROLES: 'BI Team' is not a role name"),
+    ({"CURSOR_SPEND_LOCK_TIMEOUT": "0"}, "CURSOR_SPEND_LOCK_TIMEOUT='0' must be a number of seconds > 0"),
 ]
 
 
@@ -43,10 +45,13 @@ def test_good_settings_are_read_exactly():
             "CURSOR_API_KEY": "crsr_x",
             "CURSOR_SEAT_PRICE_USD": "37.50",
             "CURSOR_LOOKBACK_DAYS": "0",
+            "CURSOR_SPEND_READER_ROLES": " cursor_spend_reader, bi ",
+            "CURSOR_SPEND_LOCK_TIMEOUT": "2.5",
             "CURSOR_SPEND_WAREHOUSE": "postgresql://cs:p%40ss@db.internal:5433/finops",
         }
     )
     assert settings.seat_price_usd == Decimal("37.50") and settings.lookback_days == 0
+    assert settings.reader_roles == ("cursor_spend_reader", "bi") and settings.lock_timeout == 2.5
     assert settings.warehouse.kind == "postgres" and settings.warehouse.password == "p@ss"
     assert str(settings.warehouse) == "PostgreSQL postgresql://cs@db.internal:5433/finops"
     assert "p@ss" not in repr(settings) and "p%40ss" not in repr(settings)

@@ -15,14 +15,32 @@ FLOORS = (
     (
         "cursor_spend.__init__",
         "cursor_spend.errors",
+        "cursor_spend.postgres_url",
+        "cursor_spend.postgres_dlt",
         "cursor_spend.warehouse",
+        "cursor_spend.api_keys",
         "cursor_spend.config",
+        "cursor_spend.files",
         "cursor_spend.printable",
-    ),  # settings
+    ),  # settings, the files a command writes, text made printable
     ("cursor_spend.marts",),  # the read side
-    ("cursor_spend.load", "cursor_spend.transform", "cursor_spend.export", "cursor_spend.alerts"),  # the steps
+    (
+        "cursor_spend.locking",
+        "cursor_spend.raw_keys",
+        "cursor_spend.load",
+        "cursor_spend.warehouse_state",
+        "cursor_spend.transform",
+        "cursor_spend.export",
+        "cursor_spend.alerts",
+    ),  # the steps
     ("cursor_spend.summary", "cursor_spend.report", "cursor_spend.progress"),  # what a person reads
-    ("cursor_spend.cli", "cursor_spend.demo", "cursor_spend.airflow"),  # the entry points
+    (
+        "cursor_spend.cli",
+        "cursor_spend.runtime",
+        "cursor_spend.dlt_plugin",
+        "cursor_spend.demo",
+        "cursor_spend.airflow",
+    ),  # the entry points
 )
 SUBPACKAGES = ("cursor_spend.marts", "cursor_spend.alerts", "cursor_spend.airflow", "dlt_sources.cursor")
 LIMITED = ("cursor_spend", "dlt_sources", "cursor_simulator", "dags", "benchmarks", "docs")

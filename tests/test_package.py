@@ -1,8 +1,9 @@
 """cursor-spend as a package: what the wheel holds, what a plain install pulls, and a demo run from a built wheel.
 
-The slow test builds the wheel from the working tree, installs it into a fresh virtual environment (versions from
-requirements.lock, downloads from the pip cache) and runs ``cursor-spend demo`` from an empty folder: no
-repository, no editable install, no CURSOR_* settings.
+The slow tests build the wheel from the working tree (and an editable install of it, as `make` does: neither prints
+a build warning), install it into a fresh virtual environment (versions from requirements.lock, downloads from the
+pip cache) and run ``cursor-spend demo`` from an empty folder: no repository, no editable install, no CURSOR_*
+settings; once more in a venv of the newest Python that requires-python allows (one install, one demo).
 """
 
 from __future__ import annotations
@@ -60,15 +61,10 @@ def _tracked(folder: str) -> list[str]:
 # --- fast checks of the package definition -------------------------------------------------------------------
 
 
-def test_every_python_package_of_the_source_tree_is_listed_and_the_dbt_project_is_mapped() -> None:
-    setuptools = PYPROJECT["tool"]["setuptools"]
-    found = {
-        ".".join(init.parent.relative_to(REPO).parts)
-        for top in SOURCE_PACKAGES
-        for init in (REPO / top).rglob("__init__.py")
-    }
-    assert set(setuptools["packages"]) == found | {"cursor_spend.dbt_project"}
-    assert setuptools["package-dir"] == {"cursor_spend.dbt_project": "dbt_project"}
+def test_the_wheel_takes_the_source_packages_and_maps_the_dbt_project_into_cursor_spend() -> None:
+    wheel = PYPROJECT["tool"]["hatch"]["build"]["targets"]["wheel"]
+    assert set(wheel["only-include"]) == {*SOURCE_PACKAGES, "dbt_project"}
+    assert wheel["sources"] == {"dbt_project": PACKAGED_DBT_PROJECT}
 
 
 def test_a_checkout_resolves_the_repository_dbt_project() -> None:
@@ -146,9 +142,9 @@ def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The wheel built from a copy of the working tree (git's files, not the ignored ones) in which a dbt run has
-    left target/ and logs/, so that the wheel must leave them out."""
+def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the working tree (git's files, not the ignored ones) in which a dbt run has left target/ and
+    logs/, so that the wheel must leave them out."""
     source = tmp_path_factory.mktemp("source")
     for path in _tracked("."):
         (source / path).parent.mkdir(parents=True, exist_ok=True)
@@ -156,10 +152,46 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for leftover in ("target/manifest.json", "logs/dbt.log", ".user.yml"):
         (source / "dbt_project" / leftover).parent.mkdir(parents=True, exist_ok=True)
         (source / "dbt_project" / leftover).write_text("{}")
+    return source
+
+
+@dataclass
+class Built:
+    wheel: Path
+    output: str  # what `pip wheel --quiet` printed, as `make` would show it
+
+
+@pytest.fixture(scope="module")
+def built(source: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
     dist = tmp_path_factory.mktemp("dist")
-    _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(dist), str(source)])
-    (built,) = dist.glob("cursor_spend-*.whl")
-    return built
+    result = _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(dist), str(source)])
+    (wheel,) = dist.glob("cursor_spend-*.whl")
+    return Built(wheel, result.stdout + result.stderr)
+
+
+@pytest.fixture(scope="module")
+def wheel(built: Built) -> Path:
+    return built.wheel
+
+
+def _backend_warnings(output: str) -> list[str]:
+    """The build backend's warnings as pip prints them (a BuildBackendWarning per warning; setuptools' "Package
+    would be ignored" for each data folder Python could import)."""
+    return [line for line in output.splitlines() if "BuildBackendWarning" in line or "would be ignored" in line]
+
+
+@pytest.mark.slow
+def test_building_the_wheel_and_the_editable_install_print_no_build_warning(
+    built: Built, source: Path, tmp_path: Path
+) -> None:
+    """`make` installs the checkout in editable mode with --quiet, which still shows the backend's warnings."""
+    assert _backend_warnings(built.output) == []
+    venv = tmp_path / "venv"
+    _run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
+    editable = _run(_pip(venv, "install", "--quiet", "--no-deps", "-e", str(source)))
+    assert _backend_warnings(editable.stdout + editable.stderr) == []
+    where = [str(venv / "bin" / "python"), "-c", "import cursor_spend; print(cursor_spend.__file__)"]
+    assert _run(where, cwd=tmp_path).stdout.strip() == str(source / "cursor_spend" / "__init__.py")
 
 
 @pytest.mark.slow
@@ -201,15 +233,21 @@ def _files(folder: Path) -> list[str]:
 
 
 @dataclass
-class Install:
+class Demo:
+    """``cursor-spend demo`` run from an installed wheel."""
+
+    demo_dir: Path
+    demo: subprocess.CompletedProcess
+
+
+@dataclass
+class Install(Demo):
     """One fresh venv: what the plain install gave, then the demo run after adding the extras."""
 
     venv: Path
     package: Path  # <venv>/lib/python3.x/site-packages/cursor_spend
     plain_absent: dict[str, bool]  # distribution -> not installed by the plain install
     plain_commands: dict[str, subprocess.CompletedProcess]  # demo, simulate without the simulator extra
-    demo_dir: Path
-    demo: subprocess.CompletedProcess
     package_files: tuple[list[str], list[str]]  # the installed package's files before and after the demo
 
 
@@ -230,10 +268,41 @@ def install(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Install:
     site = _run(where, cwd=cwd, env=_user_env(venv))  # not from the repository: the installed package
     package = Path(site.stdout.strip()).parent
     before = _files(package)
+    demo = _demo(venv, cwd)
+    return Install(cwd / "out", demo, venv, package, plain_absent, plain_commands, (before, _files(package)))
+
+
+def _demo(venv: Path, cwd: Path) -> subprocess.CompletedProcess:
+    """``cursor-spend demo`` from ``cwd`` into ``cwd/out``."""
     args = ["--members", str(DEMO["members"]), "--days", str(DEMO["days"]), "--dir", str(cwd / "out")]
     demo = _cursor_spend(venv, cwd, "demo", *args)
     assert demo.returncode == 0, demo.stdout[-4000:] + demo.stderr[-4000:]
-    return Install(venv, package, plain_absent, plain_commands, cwd / "out", demo, (before, _files(package)))
+    return demo
+
+
+def _newest_python() -> tuple[str, Path | None]:
+    """The newest Python minor that requires-python allows (``<3.N``: 3.N-1), and an interpreter of it: pyenv's
+    (these machines have 3.13.0 there; its shims on the PATH work only when pyenv selects that version), else one on
+    the PATH."""
+    minor = int(re.search(r"<\s*3\.(\d+)", PYPROJECT["project"]["requires-python"]).group(1)) - 1
+    version = f"3.{minor}"
+    pyenv = sorted((Path.home() / ".pyenv" / "versions").glob(f"{version}.*/bin/python{version}"))
+    found = pyenv[-1] if pyenv else shutil.which(f"python{version}")
+    return version, Path(found) if found else None
+
+
+@pytest.fixture(scope="module")
+def newest_python_demo(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    """The wheel with ``[simulator,postgres]`` (the lock's versions) in a fresh venv of the newest Python that
+    requires-python allows, and the demo from an empty folder: one install, one demo."""
+    version, python = _newest_python()
+    if python is None:
+        pytest.skip(f"no Python {version} interpreter on this machine (PATH or ~/.pyenv/versions)")
+    venv = tmp_path_factory.mktemp(f"venv{version}")
+    cwd = tmp_path_factory.mktemp("empty")
+    _run([str(python), "-m", "venv", "--without-pip", str(venv)])
+    _install(venv, f"{wheel}[simulator,postgres]")
+    return Demo(cwd / "out", _demo(venv, cwd))
 
 
 @pytest.mark.slow
@@ -256,7 +325,10 @@ def test_extras_add_the_simulator_and_postgresql_but_still_no_airflow(install: I
 
 
 @pytest.mark.slow
-def test_demo_from_the_wheel_builds_every_day_of_the_marts_as_the_simulator_says(install: Install) -> None:
+@pytest.mark.parametrize("python", ["oldest", "newest"])
+def test_demo_from_the_wheel_builds_every_day_of_the_marts_as_the_simulator_says(python: str, request) -> None:
+    """On the oldest Python requires-python allows (this venv's, 3.11) and on the newest (3.13)."""
+    install: Demo = request.getfixturevalue("install" if python == "oldest" else "newest_python_demo")
     first, last = (date.fromisoformat(day) for day in re.search(r"\((\S+) to (\S+)\)", install.demo.stdout).groups())
     usage = TeamUsage(TeamSpec(api_key="any", members=DEMO["members"], days=DEMO["days"], end_date=last))
     assert usage.spec.start_date == first

@@ -30,6 +30,11 @@ def _subcommands() -> dict:
     return next(action for action in parser._actions if action.dest == "command").choices
 
 
+def test_the_readme_stays_under_25_kb():
+    """What a person reads first; the detail lives in docs/ and the dbt YAML (issue 22)."""
+    assert len(README.encode()) < 25_000, "README.md over 25 KB: move detail to a docs/ page"
+
+
 def test_every_command_and_option_in_the_readme_exists():
     commands = _subcommands()
     code = re.findall(r"```\w*\n(.*?)```", DOCS, re.S) + re.findall(r"`([^`\n]+)`", DOCS)
@@ -74,10 +79,13 @@ def test_documented_defaults_are_the_code_defaults():
     settings = load_settings(env={})
     table = _section("Configuration")
     assert settings.seat_price_usd is None and "| `CURSOR_SEAT_PRICE_USD` | none |" in table  # the dbt var's
+    assert settings.lock_timeout is None and "| `CURSOR_SPEND_LOCK_TIMEOUT` | none |" in table  # the dbt var's
+    assert settings.reader_roles == () and "| `CURSOR_SPEND_READER_ROLES` | none |" in table
     for name, value in {
         "CURSOR_LOOKBACK_DAYS": settings.lookback_days,
         "CURSOR_INITIAL_DAYS": settings.initial_days,
         "CURSOR_RATE_LIMIT_WINDOW": settings.rate_limit_window,
+        "CURSOR_SPEND_LOCK_WAIT": settings.lock_wait,
     }.items():
         assert f"| `{name}` | `{value:g}` |" in table
     assert f"| `CURSOR_SPEND_DUCKDB` | `{settings.duckdb_path}` |" in table

@@ -1,4 +1,5 @@
-"""What the marts must hold, computed from the simulator's own model (its ground truth), and the marts as built.
+"""What the marts must hold, computed from the simulator's own model (its ground truth) or restated from the raw
+tables (the cost of AI code), and the marts as built.
 
 Every end-to-end check compares the two: the dbt tests over a raw warehouse, the CLI and the Airflow runs over a
 real extract, and the demo's summary.
@@ -10,6 +11,7 @@ import calendar
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import NamedTuple
 
@@ -49,12 +51,25 @@ def expected_usage_costs(usage: TeamUsage, start: date, end: date) -> dict[tuple
     return dict(out)
 
 
+def seat_cost_through(price: Decimal, day: date) -> Decimal:
+    """A seat's cost from the first of the month through ``day``: price x day of month / days in the month, rounded
+    half-up to 9 decimals (restated from macros/pricing.sql)."""
+    return (price * day.day / calendar.monthrange(day.year, day.month)[1]).quantize(Decimal("1e-9"), ROUND_HALF_UP)
+
+
+def seat_day_cost(price: Decimal, day: date) -> Decimal:
+    """A seat-day's share of the monthly price: the cost through the day less the cost through the day before (0
+    before the first), so a whole month sums to the price exactly."""
+    before = seat_cost_through(price, day - timedelta(days=1)) if day.day > 1 else Decimal(0)
+    return seat_cost_through(price, day) - before
+
+
 def expected_seat_costs(usage: TeamUsage, start: date, end: date, price: Decimal) -> dict[tuple, Decimal]:
-    """(email, day) -> the seat-day cost: the monthly price over the days of that month, to 9 decimals."""
+    """(email, day) -> the seat-day cost (:func:`seat_day_cost`)."""
     out = {}
     day = start
     while day <= end:
-        daily = (price / calendar.monthrange(day.year, day.month)[1]).quantize(Decimal("1e-9"), ROUND_HALF_UP)
+        daily = seat_day_cost(price, day)
         for member in usage.humans:
             if member.is_member_on(day) and member.role in PAID_ROLES:
                 out[(member.email, day)] = daily
@@ -191,3 +206,88 @@ def projected_crossing(
         if total >= target:
             return day
     return None
+
+
+# -- What the AI code cost: the attribution rule restated from the raw tables -----------------------------------
+
+NO_REPOSITORY = "(no repository)"
+
+
+class Attributed(NamedTuple):
+    """Exact dollars (fractions) of linked, allocated and unattributed usage value, with the billed counterparts."""
+
+    commits: dict[tuple[str, str], list[Fraction]]  # (team, hash) -> [linked, allocated, linked billed, alloc. billed]
+    repositories: dict[tuple[str, str, str], list[Fraction]]  # (team, 'YYYY-MM', repository) -> the same four
+    unattributed: dict[tuple[str, str], list[Fraction]]  # (team, 'YYYY-MM') -> [usage, billed]
+    usage: dict[tuple[str, str], list[Fraction]]  # (team, 'YYYY-MM') -> [usage, billed] of every event
+
+
+def restated_ai_code_costs(where: Path | Warehouse, attribution_days: int = 7) -> Attributed:
+    """The rule of README "What the spend bought" restated in Python from the raw tables (cursor_raw), in exact
+    fractions: each event's value (chargedCents / 100; billed when on demand) goes to the commits its conversation
+    wrote ranges in, by lines (end - start + 1); else, the author's usage of a UTC day goes to their commits of the
+    first day on or after it, at most ``attribution_days`` later, by AI lines (equally when none); else nowhere. An
+    amended commit's first listing is the commit; a commit's day is commitTs's, else createdAt's."""
+    commits = _first_listings(where)
+    by_author_day: dict[tuple, list] = defaultdict(list)
+    for (team, hash_text), (email, day, repo, ai_lines) in sorted(commits.items()):
+        by_author_day[(team, email, day)].append((hash_text, repo, ai_lines))
+    lines: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for team, hash_text, conversation, count in query(
+        where,
+        "select team, lower(commit_hash), conversation_id, end_line - start_line + 1 from cursor_raw.ai_commit_ranges "
+        "where conversation_id is not null",
+    ):
+        if (team, hash_text) in commits:
+            lines[(team, conversation)][hash_text] += count
+    out = Attributed(defaultdict(lambda: [Fraction(0)] * 4), defaultdict(lambda: [Fraction(0)] * 4),
+                     defaultdict(lambda: [Fraction(0)] * 2), defaultdict(lambda: [Fraction(0)] * 2))  # fmt: skip
+    unlinked: dict[tuple, list[Fraction]] = defaultdict(lambda: [Fraction(0)] * 2)
+    events = "select team, timestamp_ms, lower(user_email), conversation_id, charged_cents, kind from cursor_raw."
+    for team, ms, email, conversation, charged, kind in query(where, events + "usage_events"):
+        value = Fraction(charged or 0) / 100
+        amounts, day = (value, value if charge_type(kind) == "on_demand" else Fraction(0)), ms_to_day(ms)
+        _add(out.usage[(team, f"{day:%Y-%m}")], amounts)
+        written = lines.get((team, conversation))
+        if not written:
+            _add(unlinked[(team, email, day)], amounts)
+            continue
+        for hash_text, count in written.items():
+            share = Fraction(count, sum(written.values()))
+            _credit(out, team, hash_text, commits[(team, hash_text)][2], day, 0, amounts, share)
+    for (team, email, day), amounts in unlinked.items():
+        made = next((by_author_day[(team, email, day + timedelta(days=k))] for k in range(attribution_days + 1)
+                     if email and (team, email, day + timedelta(days=k)) in by_author_day), None)  # fmt: skip
+        if made is None:
+            _add(out.unattributed[(team, f"{day:%Y-%m}")], amounts)
+            continue
+        weights = [ai_lines for _, _, ai_lines in made] if any(ai for _, _, ai in made) else [1] * len(made)
+        for (hash_text, repo, _), weight in zip(made, weights, strict=True):
+            _credit(out, team, hash_text, repo, day, 1, amounts, Fraction(weight, sum(weights)))
+    return out
+
+
+def _first_listings(where: Path | Warehouse) -> dict[tuple[str, str], tuple]:
+    """(team, hash) -> (author, UTC day, repository, AI lines) of each commit's first listing."""
+    rows = query(
+        where,
+        "select team, lower(commit_hash), created_at, commit_ts, lower(user_email), repo_name, "
+        "coalesce(tab_lines_added, 0) + coalesce(composer_lines_added, 0) from cursor_raw.ai_commits",
+    )
+    out: dict[tuple[str, str], tuple] = {}
+    for team, hash_text, created, committed, email, repo, ai_lines in sorted(rows, key=lambda r: (r[0], r[1], r[2])):
+        day = (committed or created).astimezone(UTC).date()
+        out.setdefault((team, hash_text), (email, day, repo or NO_REPOSITORY, ai_lines))
+    return out
+
+
+def _add(total: list[Fraction], amounts: tuple[Fraction, Fraction]) -> None:
+    total[0] += amounts[0]
+    total[1] += amounts[1]
+
+
+def _credit(out: Attributed, team: str, hash_text: str, repo: str, day: date, method: int, amounts, share) -> None:
+    """Credit ``share`` of ``amounts`` to a commit and its repository-month, linked (method 0) or allocated (1)."""
+    for figures in (out.commits[(team, hash_text)], out.repositories[(team, f"{day:%Y-%m}", repo)]):
+        figures[method] += amounts[0] * share
+        figures[2 + method] += amounts[1] * share

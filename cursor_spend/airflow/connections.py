@@ -19,7 +19,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from cursor_spend.config import DEFAULT_TEAM, Settings, base_url, load_settings, org_key
+from cursor_spend.api_keys import DEFAULT_TEAM, org_key
+from cursor_spend.config import Settings, base_url, load_settings
 from cursor_spend.errors import ConfigError
 
 from .failures import airflow_errors

@@ -40,4 +40,5 @@ def asset_uri(schema: str, env: Mapping[str, str] | None = None) -> str:
     url = warehouse_url(env)
     if not url:
         return f"duckdb://cursor_spend/{schema}"
-    return f"postgres://{url.host}:{url.port or POSTGRES_PORT}/{quote(url.dbname)}/{schema}/*"
+    host = quote(url.host or "localhost", safe="")  # a socket folder percent-encoded; none: libpq's local socket
+    return f"postgres://{host}:{url.port or POSTGRES_PORT}/{quote(url.dbname)}/{schema}/*"

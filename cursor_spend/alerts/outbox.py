@@ -5,7 +5,8 @@ guarantee"): an alert goes to a channel until the channel takes it; an attempt t
 (``unknown``, or ``pending`` after a crash) is sent once more with the same idempotency key, and after a second
 one the alert is given up. So no alert reaches a channel more than twice, and a repeat carries the same key.
 
-:func:`record` is the one function that writes the ledger (by dlt, into the warehouse of the raw load).
+:func:`record` is the one function that writes the ledger (by dlt, into the warehouse of the raw load; on PostgreSQL
+holding the warehouse's writer lock, :mod:`..locking`).
 """
 
 from __future__ import annotations
@@ -132,11 +133,12 @@ def record(settings: Settings, rows: list[dict]) -> None:
     import dlt
 
     from ..load import load_errors, make_pipeline, prune_loaded_packages
+    from ..locking import exclusive
 
     resource = dlt.resource(
         rows, name=LEDGER_TABLE, write_disposition="merge", primary_key=("alert_key", "channel"), columns=COLUMNS
     )
-    pipeline = make_pipeline(settings, name=LEDGER_PIPELINE, dataset=LEDGER_SCHEMA)
-    with load_errors(settings):
+    pipeline = make_pipeline(settings, name=LEDGER_PIPELINE, dataset=LEDGER_SCHEMA, job="alerts")
+    with exclusive(settings, "alerts"), load_errors(settings):
         pipeline.run(resource)
     prune_loaded_packages(pipeline)

@@ -4,6 +4,7 @@ with the typed rows it returns; the summary, the report, the alerts and the expo
 - :mod:`.reader`: selects on either warehouse, DuckDB or PostgreSQL, as typed rows or Arrow tables;
 - :mod:`.spend`: spend, seats, users, models and billing cycles (the summary and the report);
 - :mod:`.budgets`: budgets, their burn-up and spend anomalies (the report);
+- :mod:`.ai_code`: what the spend bought: repositories by cost, adoption beside spend (the summary and the report);
 - :mod:`.alerts`: the alerts mart and the ledger of deliveries;
 - :mod:`.tables`: whole tables: row counts, and every mart for the Parquet export;
 - :mod:`.focus`: the FOCUS 1.2 dataset by billing period.
@@ -23,6 +24,11 @@ if TYPE_CHECKING:
 RAW_SCHEMA = "cursor_raw"  # dlt's dataset of the raw tables
 MARTS_SCHEMA = "marts"  # dbt's marts (generate_schema_name: the same name in every target)
 LEDGER_SCHEMA, LEDGER_TABLE = "cursor_alerts", "alert_deliveries"  # dlt's dataset of the alert deliveries
+# The schemas each step writes (a test checks dbt's against the project): dlt merges through a staging dataset
+LOAD_SCHEMAS = (RAW_SCHEMA, f"{RAW_SCHEMA}_staging")
+DBT_SCHEMAS = ("staging", "intermediate", MARTS_SCHEMA)
+LEDGER_SCHEMAS = (LEDGER_SCHEMA, f"{LEDGER_SCHEMA}_staging")
+WRITTEN_SCHEMAS = (*LOAD_SCHEMAS, *DBT_SCHEMAS, *LEDGER_SCHEMAS)
 ALL_TEAMS = "*"  # the team of the marts' rows that count every team together
 
 

@@ -30,7 +30,6 @@ from .refusals import api_message, status_error
 log = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
-LIMITS = "/".join(str(limit) for limit in settings.RATE_LIMITS.values())  # for messages: "20/60"
 
 
 class RateLimiter:
@@ -182,7 +181,7 @@ class CursorClient:
 
         A 429 waits for the API's window to reset (its Retry-After, else a whole window) up to
         ``max_rate_limited`` times; other transient failures back off 1, 2, 4, 8, 16 s."""
-        limiter = self.limiters[settings.ROUTE_GROUPS.get(path, "admin")]
+        limiter = self.limiters[settings.route_group(path)]
         failures = limited = 0
         while True:
             limiter.acquire()
@@ -220,9 +219,10 @@ class CursorClient:
         self.responses_429 += 1
         if limited > self.max_rate_limited:
             raise CursorUnavailableError(
-                f"{self.who}: rate limited by the Cursor API ({LIMITS} requests per minute per team): "
-                f"{method} {path} still answered 429 after waiting {limited - 1} times for the limit to reset. "
-                "Another tool is probably using this team's requests: retry later (Airflow retries the task)."
+                f"{self.who}: rate limited by the Cursor API ({limiter.limit} requests per minute per team "
+                f"on {settings.route_group(path)} routes): {method} {path[:60]} still answered 429 after waiting "
+                f"{limited - 1} times for the limit to reset. Another tool is probably using this team's requests: "
+                "retry later (Airflow retries the task)."
             )
         wait = retry_in if retry_in is not None else self.window
         log.warning("%s %s: rate limited by the Cursor API (429); waiting %.0fs for its window", method, path, wait)

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from . import schema, settings
 from .client import CursorClient
-from .errors import CursorAPIError, CursorConfigurationError, CursorResponseError
+from .errors import CursorAPIError, CursorConfigurationError, CursorResponseError, CursorRouteMissing
 from .keys import OrgKey
 from .records import check_fields, require
 
@@ -46,11 +46,9 @@ class OrgTeamClient:
         asked = body | {"organizationId": self.organization_id, "teamIds": [self.team_id]}
         return _without_team(self.org.post(settings.ORG_ROUTES[path], asked))
 
-    def _unavailable(self, path: str) -> CursorConfigurationError:
-        return CursorConfigurationError(
-            f"{self.who}: the Organization API has no {path}; give the team its own key (CURSOR_API_KEYS) to load it",
-            403,
-        )
+    def _unavailable(self, path: str) -> CursorRouteMissing:
+        why = f"the Organization API has no {path}; give the team its own key (CURSOR_API_KEYS) to load it"
+        return CursorRouteMissing(self.who, why)
 
     def close(self) -> None:
         """The organization's client is shared by its teams and closed with the source."""

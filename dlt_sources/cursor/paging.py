@@ -1,15 +1,16 @@
-"""Paging through the Admin API: every page of an answer (the next one fetched while the caller works on the
-current one), the windowed POST bodies, and endpoints that only some plans have."""
+"""Paging through the API: every page of an answer (the next one fetched while the caller works on the current
+one), the windowed POST bodies, and endpoints that only some plans (or teams) have."""
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from .client import CursorClient
-from .errors import CursorConfigurationError
+from .errors import CursorConfigurationError, CursorRouteMissing
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -25,10 +26,13 @@ def windowed_post(client: CursorClient, path: str, lo: int, hi: int, page_size: 
 
 
 def last_page(answer: dict) -> int:
-    """The last page an answer names: ``pagination.totalPages`` (daily usage, audit logs), ``pagination.numPages``
-    (usage events) or ``totalPages`` (spend)."""
+    """The last page an answer names: ``pagination.totalPages`` (daily usage, audit logs, Analytics), ``numPages``
+    (usage events) or ``totalPages`` (spend); AI Code Tracking lists give ``totalCount`` and ``pageSize``."""
     pagination = answer.get("pagination") or {}
-    return int(pagination.get("totalPages") or pagination.get("numPages") or answer.get("totalPages") or 0)
+    last = pagination.get("totalPages") or pagination.get("numPages") or answer.get("totalPages")
+    if not last and answer.get("totalCount") and answer.get("pageSize"):
+        last = math.ceil(int(answer["totalCount"]) / int(answer["pageSize"]))
+    return int(last or 0)
 
 
 def pages(fetch: Callable[[int], dict]) -> Iterator[tuple[int, dict]]:
@@ -44,12 +48,19 @@ def pages(fetch: Callable[[int], dict]) -> Iterator[tuple[int, dict]]:
                 answer = ahead.result()
 
 
-def enterprise_only(client: CursorClient, path: str, call: Callable[[], T]) -> T | None:
-    """``call()``, or None (with a warning) when the plan does not include this endpoint (403)."""
+PLAN_LACKS_IT = {403: "the plan does not include it (403). Enterprise plans have it."}
+
+
+def enterprise_only(
+    client: CursorClient, path: str, call: Callable[[], T], reasons: dict[int, str] = PLAN_LACKS_IT
+) -> T | None:
+    """``call()``, or None (with a warning) when the plan does not include this endpoint (403), or another of the
+    ``reasons`` (status -> why) says the team has no access to it."""
     try:
         return call()
     except CursorConfigurationError as exc:
-        if exc.status != 403:
+        if exc.status not in reasons and not isinstance(exc, CursorRouteMissing):
             raise
-        log.warning("%r: skipping %s: the plan does not include it (403): %s", client.team, path, exc)
+        why = exc.why if isinstance(exc, CursorRouteMissing) else reasons[exc.status]
+        log.warning("%s: skipping %s: %s", client.who, path, why)
         return None

@@ -1,5 +1,6 @@
 """The raw tables, defined once: each column's name, type, the documented API field it comes from (and that
-field's JSON kind, checked for drift), the keys and the write disposition.
+field's JSON kind, checked for drift), the keys and the write disposition (declared with :mod:`.columns`): the
+Admin API's tables here, the Analytics and AI Code Tracking APIs' in :mod:`.ai_code_schema`; ``TABLES`` lists all.
 
 Everything else derives from here: the dlt column hints of the resources, the Arrow schema of usage events, the
 drift checks in :mod:`.records`, the empty tables dlt creates for data a plan lacks; the dbt sources
@@ -10,60 +11,9 @@ Field kinds: s = string, i = integer, n = number (money), b = boolean, d = digit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import pyarrow as pa
-
-MONEY = ("decimal", 38, 9)  # cents as the API prints them, exact
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: str | tuple  # a dlt data type, or ("decimal", precision, scale)
-    field: str | None = None  # the documented API field ("tokenUsage.inputTokens" inside an object)
-    kind: str | None = None  # the field's JSON kind, checked on every record
-    required: bool = False  # never null (the keys)
-
-    def hint(self) -> dict:
-        if isinstance(self.type, tuple):
-            kind, precision, scale = self.type
-            hint = {"data_type": kind, "precision": precision, "scale": scale}
-        else:
-            hint = {"data_type": self.type}
-        return hint | ({"nullable": False} if self.required else {})
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str
-    columns: tuple[Column, ...]
-    primary_key: tuple[str, ...] = ()  # default: the required columns
-    write_disposition: str | dict = "merge"
-    merge_key: str | None = None
-    checked: tuple[tuple[str, str], ...] = ()  # documented fields checked for drift but not stored as such
-
-    def __post_init__(self) -> None:
-        if not self.primary_key:
-            object.__setattr__(self, "primary_key", tuple(c.name for c in self.columns if c.required))
-
-    def hints(self) -> dict[str, dict]:
-        """dlt column hints."""
-        return {c.name: c.hint() for c in self.columns}
-
-    def fields(self, prefix: str = "") -> dict[str, str]:
-        """Documented API field -> kind, for the drift checks (``prefix`` selects a nested object's fields)."""
-        found = {c.field: c.kind for c in self.columns if c.field and c.kind} | dict(self.checked)
-        if prefix:
-            return {name[len(prefix) + 1 :]: kind for name, kind in found.items() if name.startswith(prefix + ".")}
-        return {name: kind for name, kind in found.items() if "." not in name}
-
-    def resource(self) -> dict:
-        """The arguments of ``@dlt.resource`` for this table."""
-        args = {"name": self.name, "write_disposition": self.write_disposition, "columns": self.hints()}
-        if self.merge_key:
-            return args | {"merge_key": self.merge_key}
-        return args | {"primary_key": self.primary_key}
+from .ai_code_schema import AI_CODE_TABLES
+from .columns import MONEY, Column, Table
+from .columns import arrow_schema as arrow_schema
 
 
 def _counters(*names: str) -> tuple[Column, ...]:
@@ -238,20 +188,13 @@ POOLED_USAGE = Table(  # the Organization API's contract pool: one row per team 
 )
 
 TABLES = (
-    MEMBERS, DAILY_USAGE, USAGE_EVENTS, SPEND_SNAPSHOTS, AUDIT_LOGS, BILLING_GROUPS, BILLING_GROUP_MEMBERS,
+    MEMBERS,
+    DAILY_USAGE,
+    USAGE_EVENTS,
+    SPEND_SNAPSHOTS,
+    AUDIT_LOGS,
+    BILLING_GROUPS,
+    BILLING_GROUP_MEMBERS,
     POOLED_USAGE,
-)  # fmt: skip
-
-_ARROW_TYPES = {
-    "text": pa.string(), "bigint": pa.int64(), "bool": pa.bool_(), "timestamp": pa.timestamp("us", tz="UTC"),
-    "date": pa.date32(), "json": pa.string(),
-}  # fmt: skip
-
-
-def arrow_schema(table: Table) -> pa.Schema:
-    """The Arrow schema of a table (the types its columns declare)."""
-    fields = []
-    for column in table.columns:
-        kind = pa.decimal128(*column.type[1:]) if isinstance(column.type, tuple) else _ARROW_TYPES[column.type]
-        fields.append(pa.field(column.name, kind, not column.required))
-    return pa.schema(fields)
+    *AI_CODE_TABLES,
+)

@@ -1,4 +1,6 @@
-"""dlt source for the Cursor Admin API: members, daily usage, usage events, spend, audit logs, billing groups.
+"""dlt source for the Cursor Admin API: members, daily usage, usage events, spend, audit logs, billing groups; and
+(on Enterprise plans) the AI Code Tracking and Analytics APIs' commits, line ranges, adoption and Bugbot reviews,
+whose resources are in :mod:`.ai_code`.
 
 Loads incrementally: each windowed resource reads, per team, from its own last loaded day minus a lookback
 (Cursor changes recent costs) up to the requested end (never past the last complete UTC day), in windows of at
@@ -22,6 +24,7 @@ from dlt.common.typing import TDataItem
 from dlt.sources import DltResource
 
 from . import records, schema, settings
+from .ai_code import ai_code_resources
 from .client import CursorClient
 from .cycles import CycleGroups
 from .errors import CursorResponseError
@@ -50,7 +53,8 @@ def cursor_source(
     client_factory: Callable[..., CursorClient] = CursorClient,
     organization: OrgKey | None = None,
 ) -> tuple[DltResource, ...]:
-    """The Cursor Admin API of one or more teams, and of every team of an organization.
+    """The Cursor Admin API (and the AI Code Tracking and Analytics APIs) of one or more teams, and of every team
+    of an organization.
 
     Args:
         teams: team label -> Admin API key.
@@ -63,12 +67,13 @@ def cursor_source(
         request_log_dir: where every process's clients log their recent requests, per team, so one run's
             requests count against the next's rate limit.
     """
-    clients = {
+    team_clients = {
         label: client_factory(
             key, label, base_url, rate_limit_window=rate_limit_window, request_log_dir=request_log_dir
         )
         for label, key in teams.items()
     }
+    clients: Clients = dict(team_clients)
     pool: dict = {}
     if organization is not None:
         org = client_factory(
@@ -80,7 +85,7 @@ def cursor_source(
             kind="organization",
         )
         pool = pooled_usage(org, organization.organization_id)
-        org_clients, labels = organization_teams(org, organization, pool, clients)
+        org_clients, labels = organization_teams(org, organization, pool, team_clients)
         clients |= org_clients
         pool |= {"organization_id": organization.organization_id, "labels": labels}
     request = Request(start_date, capped_end(end_date), lookback_days, initial_days)
@@ -94,6 +99,7 @@ def cursor_source(
         billing_groups(groups),
         billing_group_members(groups),
         pooled_usage_snapshots(pool),
+        *ai_code_resources(team_clients, request),  # the Organization API has no AI Code Tracking or Analytics
     )
 
 

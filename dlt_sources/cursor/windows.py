@@ -3,8 +3,8 @@
 A run reads an explicit window (a backfill), or, per team and resource, from its last loaded day minus the
 lookback (Cursor still revises recent costs) up to the requested end, which is never past the last complete UTC
 day. A scheduler that runs one data interval at a time reads the interval's days plus the same lookback
-(:func:`interval_window`). The API takes at most 30 days per request: :func:`chunks` cuts a window into ranges
-with inclusive bounds that never overlap.
+(:func:`interval_window`). The API takes at most 30 days per request: :func:`day_chunks` cuts a window into ranges
+of days that never overlap, :func:`chunks` gives them as inclusive epoch-ms bounds.
 """
 
 from __future__ import annotations
@@ -78,14 +78,22 @@ def warn_beyond_retention(team: str, start: date, end: date) -> None:
         )  # fmt: skip
 
 
-def chunks(start: date, end: date) -> list[tuple[int, int]]:
-    """Windows of at most 30 UTC days as inclusive epoch-ms bounds: [00:00:00.000, 23:59:59.999]."""
+def day_chunks(start: date, end: date) -> list[tuple[date, date]]:
+    """Windows of at most 30 UTC days: (first day, last day), both inclusive, never overlapping."""
     out = []
     day = start
     while day <= end:
         last = min(end, day + timedelta(days=settings.MAX_RANGE_DAYS - 1))
-        lo = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
-        hi = int(datetime(last.year, last.month, last.day, tzinfo=UTC).timestamp() * 1000) + DAY_MS - 1
-        out.append((lo, hi))
+        out.append((day, last))
         day = last + timedelta(days=1)
     return out
+
+
+def chunks(start: date, end: date) -> list[tuple[int, int]]:
+    """Windows of at most 30 UTC days as inclusive epoch-ms bounds: [00:00:00.000, 23:59:59.999]."""
+    return [(day_ms(first), day_ms(last) + DAY_MS - 1) for first, last in day_chunks(start, end)]
+
+
+def day_ms(day: date) -> int:
+    """Epoch ms of 00:00:00.000 UTC of ``day``."""
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)

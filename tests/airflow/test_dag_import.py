@@ -100,3 +100,19 @@ def test_dag_files_copied_into_another_dags_folder_work_and_take_no_duckdb_pool_
     assert transform["tasks"]["focus_export"]["pool"] == "default_pool"
     assert extract["tasks"]["extract"]["outlets"] == ["postgres://warehouse.internal:5433/finops/cursor_raw/*"]
     assert "s3cret" not in json.dumps(probe)
+
+
+def test_a_warehouse_on_a_unix_socket_names_its_assets_with_uris_airflow_accepts() -> None:
+    from airflow.sdk import Asset
+
+    from cursor_spend.airflow.dag_settings import asset_uri
+
+    socket, default = "postgresql:///finops?host=/run/postgresql", "postgres://cs@/finops"  # the folder; libpq's
+    assert (
+        asset_uri("cursor_raw", {"CURSOR_SPEND_WAREHOUSE": socket})
+        == "postgres://%2Frun%2Fpostgresql:5432/finops/cursor_raw/*"
+    )
+    assert asset_uri("marts", {"CURSOR_SPEND_WAREHOUSE": default}) == "postgres://localhost:5432/finops/marts/*"
+    for url in (socket, default):
+        uri = asset_uri("cursor_raw", {"CURSOR_SPEND_WAREHOUSE": url})
+        assert Asset(uri).uri == uri

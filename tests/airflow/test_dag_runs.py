@@ -53,6 +53,8 @@ def test_extract_then_transform_fill_the_marts_and_a_rerun_changes_nothing(api: 
 
     first = mart_snapshot(api)
     assert first and all(table["rows"] > 0 for name, table in first.items() if name.startswith("fct_")), first
+    # the same extract read the AI Code Tracking and Analytics APIs: linked costs need the commit details too
+    assert first["rpt_cursor_commit_costs"]["linked_cost_usd"] > 0 and first["rpt_cursor_adoption_daily"]["cursor_dau"]
     days = mart_days(api, "fct_cursor_activity_daily")
     assert "2026-11-19" in days and "2026-11-20" not in days  # the interval's last full day, not the next
     assert list((api.parent / "exports").glob("*.parquet"))

@@ -152,3 +152,8 @@ def test_superset_imports_the_dashboards_as_code_and_reads_the_warehouse_as_the_
     assert (uri.username, uri.password) == (variables["reader"], variables["reader_password"])
     assert (uri.hostname, uri.path) == ("warehouse-postgres", "/" + warehouse["environment"]["POSTGRES_DB"])
     assert "superset-home" in compose["volumes"]
+
+    # every build grants that reader the marts: the Airflow tasks name it, and start once it exists
+    for name in ("airflow-init", "airflow-scheduler", "airflow-dag-processor"):
+        assert services[name]["environment"]["CURSOR_SPEND_READER_ROLES"] == variables["reader"], name
+        assert services[name]["depends_on"]["warehouse-reader"]["condition"] == "service_completed_successfully"

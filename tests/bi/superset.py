@@ -64,8 +64,8 @@ def install() -> tuple[Path, float | None]:
 
 
 def create_reader(owner_url: str) -> str:
-    """Run bi/postgres/reader_role.sql as the marts' owner; returns the reader's SQLAlchemy URL (with a new
-    password) to the same database."""
+    """Run bi/postgres/reader_role.sql (the role, its password) as the warehouse's owner; returns the reader's
+    SQLAlchemy URL (with a new password) to the same database."""
     password = secrets.token_urlsafe(16)
     psql = [
         "psql", owner_url, "--quiet", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "-v", f"reader={READER}",

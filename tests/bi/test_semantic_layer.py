@@ -22,6 +22,11 @@ MONTHLY_METRICS = (
 DAILY_METRICS = "seat_cost_usd,on_demand_cost_usd,included_value_usd,total_cost_usd,paid_seats"
 TOKENS = "requests,request_units,input_tokens,output_tokens,cache_write_tokens,cache_read_tokens,total_tokens"
 ACTIVITY = "active_member_days,accepted_lines_added,tabs_accepted,agent_requests"
+REPOSITORY_COSTS = (
+    "linked_cost_usd,allocated_cost_usd,unattributed_cost_usd,ai_code_cost_usd,ai_code_billed_cost_usd,"
+    "cost_per_1000_ai_lines_usd"
+)
+ADOPTION = "ai_commits,ai_lines_committed,cursor_daily_active_users,paid_seats,active_member_days"
 # name: (group by, metrics, and the saved query of that name when True); the test reads the columns in that order
 QUERIES = {
     "month_to_date_spend": ("metric_time__month", MONTHLY_METRICS, True),
@@ -44,6 +49,9 @@ QUERIES = {
     "month_to_date_cost": ("metric_time__day", "total_cost_usd_month_to_date", False),
     "tokens_by_week": ("metric_time__week,cost__charge_type", TOKENS, False),
     "activity_by_month": ("metric_time__month,member__is_service_account", ACTIVITY, False),
+    "repository_costs": ("metric_time__month,repository_month__repository", REPOSITORY_COSTS, True),
+    "repository_costs_by_team": ("metric_time__month,team,repository_month__repository", REPOSITORY_COSTS, False),
+    "adoption_by_day": ("metric_time__day,team", ADOPTION, False),
 }
 
 
@@ -206,3 +214,29 @@ def test_tokens_requests_and_activity_equal_the_facts(built):
         2,
     )
     assert_equal_to_the_cent(built[1]["activity_by_month"], expected)
+
+
+def test_repository_costs_equal_rpt_cursor_repo_costs_monthly(built):
+    columns = (
+        "linked_cost_usd, allocated_cost_usd, unattributed_cost_usd, cost_usd, billed_cost_usd, "
+        "cost_per_1000_ai_lines_usd from marts.rpt_cursor_repo_costs_monthly"
+    )
+    all_teams = marts(built, f"select usage_month, repository, {columns} where team = '*'", 2)
+    assert {"(unattributed)", "(no repository)"} < {repository for _, repository in all_teams}
+    assert all(sum(values[i] for values in all_teams.values()) > 0 for i in (0, 1))  # linked and allocated
+    assert_equal_to_the_cent(built[1]["repository_costs"], all_teams)
+    by_team = marts(built, f"select usage_month, team, repository, {columns} where team != '*'", 3)
+    assert len({team for _, team, _ in by_team}) == 2
+    assert_equal_to_the_cent(built[1]["repository_costs_by_team"], by_team)
+
+
+def test_commits_daily_active_users_and_paid_seats_equal_rpt_cursor_adoption_daily(built):
+    expected = marts(
+        built,
+        "select usage_date, team, commit_count, ai_lines_committed, cursor_dau, paid_seats, active_users "
+        "from marts.rpt_cursor_adoption_daily where team != '*'",
+        2,
+    )
+    assert len(expected) == 2 * warehouse.DAYS and sum(values[0] for values in expected.values()) > 0
+    got = built[1]["adoption_by_day"]
+    assert_equal_to_the_cent({key: got[key] for key in expected}, expected)

@@ -19,7 +19,7 @@ import pytest
 
 from tests.bi import warehouse
 from tests.bi.compare import assert_equal_to_the_cent, keyed, normal, same_to_the_cent
-from tests.bi.superset import REPO, Superset, create_reader, install
+from tests.bi.superset import READER, REPO, Superset, create_reader, install
 from tests.e2e.test_demo import CHROMIUM_FLAGS, png_stats
 
 pytestmark = pytest.mark.slow
@@ -71,7 +71,8 @@ EXPECTED = {
     ),
     "Chargeback by billing group": (
         "select usage_month, team, billing_group, seats_usd, on_demand_usd, total_usd, included_value_usd, users, "
-        "seat_holders from marts.rpt_cursor_chargeback_monthly order by usage_month desc, team, total_usd desc",
+        "seat_holders from marts.rpt_cursor_chargeback_monthly "
+        "order by usage_month desc, team, total_usd desc, billing_group",
         None,
     ),
     "Monthly cost by billing group": (
@@ -86,8 +87,8 @@ def superset(tmp_path_factory: pytest.TempPathFactory, postgres_server):
     """A PostgreSQL warehouse, its reader role, and Superset over it (stopped after the module)."""
     folder = tmp_path_factory.mktemp("superset")
     owner_url = postgres_server.database()
-    settings = warehouse.build(folder, owner_url)
-    reader_uri = create_reader(owner_url)  # after the transform, as a later dbt change will keep it
+    reader_uri = create_reader(owner_url)  # the role first, as docker-compose's warehouse-reader makes it
+    settings = warehouse.build(folder, owner_url, reader_roles=(READER,))  # every build grants it the marts
     venv, seconds = install()
     print(f"Superset's venv {venv}: " + (f"installed in {seconds:.1f} s" if seconds else "cached"))
     (folder / "home").mkdir()

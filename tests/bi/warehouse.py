@@ -30,9 +30,10 @@ TEAMS = {
 }  # fmt: skip
 
 
-def build(folder: Path, warehouse_url: str | None = None) -> Settings:
+def build(folder: Path, warehouse_url: str | None = None, reader_roles: tuple[str, ...] = ()) -> Settings:
     """A warehouse in ``folder`` (its DuckDB file, or dlt's and dbt's working files beside a PostgreSQL warehouse at
-    ``warehouse_url``), filled with the teams' whole period and transformed; returns its settings."""
+    ``warehouse_url``, granting ``reader_roles`` the marts), filled with the teams' whole period and transformed;
+    returns its settings."""
     keys = ", ".join(f'"{label}": "{spec.api_key}"' for label, spec in TEAMS.items())
     server = SimulatorServer(Simulator(list(TEAMS.values()), SimulatorOptions(rate_limits=False))).start()
     try:
@@ -41,6 +42,7 @@ def build(folder: Path, warehouse_url: str | None = None) -> Settings:
             "CURSOR_API_BASE_URL": server.base_url,
             "CURSOR_SPEND_DUCKDB": str(folder / "cursor_spend.duckdb"),
             "CURSOR_SPEND_WAREHOUSE": warehouse_url or "",
+            "CURSOR_SPEND_READER_ROLES": ",".join(reader_roles),
         }
         settings = load_settings(env=env)
         load(settings, END_DATE - timedelta(days=DAYS - 1), END_DATE)

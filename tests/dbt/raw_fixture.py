@@ -1,6 +1,7 @@
 """Build the raw ``cursor_raw`` tables from the simulator's ground truth with the loader's own parts: the API's
 answers (the simulator's endpoint functions, no HTTP) go through the loader's row and key functions
-(dlt_sources/cursor/records.py) into tables typed by the one schema (dlt_sources/cursor/schema.py).
+(dlt_sources/cursor/records.py, ai_code_records.py) into tables typed by the one schema
+(dlt_sources/cursor/schema.py), window by window as the loader reads them, merged on each table's key.
 
 What the API never shows is idealised: the members' scd2 history is dated by the days they joined and left (a
 real load dates versions by the run that sees them), every table is one completed dlt load.
@@ -19,7 +20,8 @@ import pyarrow as pa
 
 from cursor_simulator.endpoints import TeamEndpoints
 from cursor_simulator.usage import TeamUsage
-from dlt_sources.cursor import records, schema
+from dlt_sources.cursor import ai_code_records, records, schema
+from dlt_sources.cursor import ai_code_schema as ai_schema
 
 LOADED_BY_DLT = {"_dlt_load_id": pa.string(), "_dlt_id": pa.string()}  # columns dlt adds (not _dlt_id to Arrow)
 SCD2 = {"_dlt_valid_from": pa.timestamp("us", tz="UTC"), "_dlt_valid_to": pa.timestamp("us", tz="UTC")}
@@ -99,6 +101,58 @@ def group_rows(usage: TeamUsage, team: str) -> tuple[list[dict], list[dict]]:
     return heads, people
 
 
+def _all_pages(answer_of, params: dict, size: int) -> list[dict]:
+    """Every page of an answer (AI code lists count ``totalCount``, the others their pages)."""
+    out, page = [], 1
+    while True:
+        answer = served(answer_of(params | {"page": page, "pageSize": size}))
+        out.append(answer)
+        total = answer.get("totalCount", (answer.get("pagination") or {}).get("totalPages", 0) * size)
+        if page * size >= total:
+            return out
+        page += 1
+
+
+def ai_code_rows(usage: TeamUsage, team: str) -> dict[str, list[dict]]:
+    """The AI Code Tracking and Analytics tables as the loader reads them, 30 days a request."""
+    from dlt_sources.cursor.windows import day_chunks
+
+    code, extracted, out = usage.ai_code, _at(usage.spec.end_date + timedelta(days=1)), {}
+    for table in ai_schema.AI_CODE_TABLES:
+        out[table.name] = []
+    for first, last in day_chunks(usage.spec.start_date, usage.spec.end_date):
+        instants = {"startDate": f"{first}T00:00:00.000Z", "endDate": f"{last}T23:59:59.999Z"}
+        commits = [
+            row
+            for answer in _all_pages(code.routes.commits, instants, 1000)
+            for row in ai_code_records.commit_rows(answer, team, extracted)
+        ]
+        out["ai_commits"] += commits
+        hashes = sorted({row["commit_hash"] for row in commits})
+        for k in range(0, len(hashes), 100):
+            answer = served(code.routes.details(",".join(hashes[k : k + 100]), {}))
+            out["ai_commit_ranges"] += ai_code_records.range_rows(answer, team)
+        days = {"startDate": first.isoformat(), "endDate": last.isoformat()}
+        for metric, table in (("dau", ai_schema.ANALYTICS_DAU), ("agent-edits", ai_schema.ANALYTICS_AGENT_EDITS),
+                              ("tabs", ai_schema.ANALYTICS_TABS)):  # fmt: skip
+            out[table.name] += ai_code_records.team_rows(table)(served(code.analytics.team(metric, days)), team)
+        out["analytics_models"] += ai_code_records.model_rows(served(code.analytics.team("models", days)), team)
+        for metric, table in (("agent-edits", ai_schema.ANALYTICS_USER_AGENT_EDITS),
+                              ("tabs", ai_schema.ANALYTICS_USER_TABS)):  # fmt: skip
+            for answer in _all_pages(lambda p, m=metric: code.analytics.by_user(m, p), days, 500):
+                out[table.name] += ai_code_records.user_rows(table)(answer, team)
+        reviews = [r for a in _all_pages(code.bugbot.reviews, days, 250) for r in a["data"]]
+        out["bugbot_reviews"] += ai_code_records.review_rows(reviews, team)
+        out["bugbot_bugs"] += ai_code_records.bug_rows(reviews, team)
+    return {name: _merged(name, rows) for name, rows in out.items()}
+
+
+def _merged(name: str, rows: list[dict]) -> list[dict]:
+    """Rows as dlt merges them: one per key, the last read."""
+    key = next(t for t in schema.TABLES if t.name == name).primary_key
+    return list({tuple(row[k] for k in key): row for row in rows}.values())
+
+
 def _arrow(table: schema.Table, columns: dict[str, list], load_id: str) -> pa.Table:
     rows = len(next(iter(columns.values()))) if columns else 0
     added = (SCD2 if table is schema.MEMBERS else {}) | LOADED_BY_DLT
@@ -107,6 +161,9 @@ def _arrow(table: schema.Table, columns: dict[str, list], load_id: str) -> pa.Ta
     declared = schema.arrow_schema(table)
     for name, kind in added.items():
         declared = declared.append(pa.field(name, kind))
+    for column in table.columns:  # dlt writes json columns as JSON text
+        if column.type == "json" and column.name in columns:
+            columns = columns | {column.name: [None if v is None else json.dumps(v) for v in columns[column.name]]}
     stamps = {"_dlt_load_id": [load_id] * rows, "_dlt_id": [f"{table.name}-{i}" for i in range(rows)]}
     columns = columns | {name: values for name, values in stamps.items() if name in added}
     return records.as_table(columns, declared) if rows else declared.empty_table()
@@ -136,7 +193,7 @@ def write_table(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], lo
 
 def build_raw_warehouse(path: Path, usage: TeamUsage, team: str = "acme") -> None:
     """Write every raw table of one simulated team into the DuckDB file at ``path`` (audit logs empty, as dlt
-    creates a table the plan gives no data for)."""
+    creates a table the plan gives no data for; the AI code tables as an Enterprise plan has them)."""
     with duckdb.connect(str(path)) as con:
         con.execute("set TimeZone = 'UTC'")
         con.execute("create schema if not exists cursor_raw")
@@ -148,3 +205,5 @@ def build_raw_warehouse(path: Path, usage: TeamUsage, team: str = "acme") -> Non
         write_table(con, "billing_groups", groups)
         write_table(con, "billing_group_members", members)
         write_table(con, "audit_logs", [])
+        for table, rows in ai_code_rows(usage, team).items():
+            write_table(con, table, rows)

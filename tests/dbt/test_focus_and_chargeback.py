@@ -6,6 +6,8 @@ Foundation's validator."""
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections import defaultdict
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -20,7 +22,7 @@ from cursor_simulator import Scenario
 from cursor_simulator.team import TeamSpec
 from cursor_simulator.usage import DAY_MS, TeamUsage, day_start_ms, ms_to_day
 from cursor_spend.cli import main
-from cursor_spend.config import load_settings
+from cursor_spend.config import REPORT_NAME, load_settings
 from cursor_spend.export import export_focus
 from cursor_spend.marts.reader import open_reader
 from cursor_spend.transform import transform
@@ -238,6 +240,37 @@ def test_export_command_writes_the_month_and_explains_a_month_without_charges(se
     assert main(["export", "focus", "--month", "2026-07", *duckdb]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "no FOCUS charges for 2026-07" in error and "2026-10 .. 2026-11" in error
+
+
+def test_output_is_a_folder_or_a_regular_file_and_nothing_else_is_replaced(settings, tmp_path, capsys):
+    """The README's `--output finops/` for a folder that does not exist yet; a symlink, FIFO or device is an error."""
+    duckdb = ["--duckdb", str(settings.duckdb_path)]
+    assert main(["export", "focus", *duckdb, "--output", f"{tmp_path / 'finops'}/"]) == 0
+    assert [path.name for path in (tmp_path / "finops").iterdir()] == ["cursor-focus-2026-11.parquet"]
+    assert main(["report", *duckdb, "--output", f"{tmp_path / 'reports'}/"]) == 0
+    assert (tmp_path / "reports" / REPORT_NAME).is_file()
+    regular = tmp_path / "old.parquet"
+    regular.write_text("an earlier export")
+    assert main(["export", "focus", *duckdb, "--output", str(regular)]) == 0
+    assert pq.read_table(regular).num_rows > 0
+
+    target = tmp_path / "target.parquet"
+    target.write_text("not ours")
+    (tmp_path / "link.parquet").symlink_to(target)
+    os.mkfifo(tmp_path / "fifo")
+    special = {"link.parquet": "a symlink", "fifo": "a FIFO"}
+    if os.geteuid() == 0:  # a device node of our own (as root the export once replaced one)
+        os.mknod(tmp_path / "null", stat.S_IFCHR | 0o600, os.makedev(1, 3))
+        special["null"] = "a device"
+    capsys.readouterr()
+    for name, kind in special.items():
+        assert main(["export", "focus", *duckdb, "--output", str(tmp_path / name)]) == 2
+        error = capsys.readouterr().err
+        assert error.count("\n") == 1 and f"is {kind}; it is never replaced" in error, error
+    assert (tmp_path / "link.parquet").is_symlink() and target.read_text() == "not ours"
+    assert stat.S_ISFIFO((tmp_path / "fifo").lstat().st_mode)
+    assert "null" not in special or (tmp_path / "null").is_char_device()
+    assert not list(tmp_path.rglob(".*.tmp"))
 
 
 def test_the_newest_billing_period_is_the_default(settings):

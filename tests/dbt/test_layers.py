@@ -8,6 +8,8 @@ from pathlib import PurePosixPath
 
 import pytest
 
+from cursor_spend.marts import DBT_SCHEMAS
+from dlt_sources.cursor.ai_code_schema import AI_CODE_TABLES
 from docs.table_reference import parse_manifest
 
 # folder under models/ -> (place in the build order, warehouse schema, name prefixes)
@@ -70,3 +72,36 @@ def test_only_staging_models_read_the_raw_sources(models):
         if layer_of(node) != "staging" and any(parent.startswith("source.") for parent in node["depends_on"]["nodes"])
     ]
     assert not readers, f"read a source() outside models/staging/: {readers}"
+
+
+def test_the_schemas_the_build_writes_are_the_ones_its_check_and_lock_name():
+    """cursor_spend.marts.DBT_SCHEMAS: what `check` tries to create and the writer lock's key names."""
+    manifest = parse_manifest()
+    built = {node["schema"] for node in manifest["nodes"].values() if node["resource_type"] in ("model", "seed")}
+    assert built == set(DBT_SCHEMAS)
+
+
+def test_only_the_ai_code_marts_read_the_ai_code_tables(models):
+    """A plan without the AI Code Tracking and Analytics APIs leaves every other mart as it was: none of them reads
+    those tables, however far upstream."""
+    sources = {f"source.cursor_spend.cursor.{table.name}" for table in AI_CODE_TABLES}
+
+    def upstream(key: str, seen: set[str]) -> set[str]:
+        for parent in models[key]["depends_on"]["nodes"] if key in models else ():
+            if parent not in seen:
+                seen.add(parent)
+                upstream(parent, seen)
+        return seen
+
+    readers = {
+        node["name"] for key, node in models.items() if node["schema"] == "marts" and upstream(key, set()) & sources
+    }
+    assert readers == {"fct_cursor_ai_commits"} | {
+        node["name"] for node in models.values() if "/reporting/ai_code/" in node["original_file_path"]
+    }
+
+
+def test_every_unit_test_name_fits_a_postgresql_identifier():
+    """dbt names a unit test's relation after it: PostgreSQL cuts identifiers at 63 bytes and the test then fails."""
+    long = [test["name"] for test in parse_manifest().get("unit_tests", {}).values() if len(test["name"]) > 63]
+    assert not long, f"unit test names over 63 characters: {long}"

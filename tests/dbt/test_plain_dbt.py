@@ -22,6 +22,7 @@ from cursor_spend.config import DBT_PROJECT_DIR, load_settings
 from cursor_spend.errors import TransformError
 from cursor_spend.export import export_marts
 from cursor_spend.transform import transform
+from dlt_sources.cursor import schema
 from tests.truth import expected_seat_costs, mart_seat_costs, query
 
 from .raw_fixture import build_raw_warehouse, write_table
@@ -113,9 +114,8 @@ def test_empty_raw_tables_build_empty_marts(tmp_path):
     path = tmp_path / "cursor_spend.duckdb"
     with duckdb.connect(str(path)) as con:
         con.execute("create schema cursor_raw")
-        for table in ("usage_events", "daily_usage", "members", "spend_snapshots", "audit_logs", "billing_groups",
-                      "billing_group_members"):  # fmt: skip
-            write_table(con, table, [])
+        for table in schema.TABLES:
+            write_table(con, table.name, [])
 
     settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(path)})
     result = transform(settings)

@@ -1,7 +1,8 @@
 """The warehouse URL, one parse: cursor-spend's settings take CURSOR_SPEND_WAREHOUSE apart as libpq does, and
-dbt_project/profiles.yml, rendered by dbt's own profile code, gives dbt the same parts, for every URL form the
-README names: with and without password (libpq's PGPASSWORD then), with and without port, a percent-encoded user,
-password and database, a query string."""
+dbt_project/profiles.yml, rendered by dbt's own profile code, gives dbt the same parts, for every URL form a
+PostgreSQL user types: with and without password (libpq's PGPASSWORD or ~/.pgpass then), with and without port, a
+percent-encoded user, password and database, a password with the characters libpq takes unencoded (: ? #), a query
+string, a Unix-socket host (in the query string or percent-encoded), no host at all (libpq's PGHOST), IPv6."""
 
 from __future__ import annotations
 
@@ -24,6 +25,13 @@ URLS = {
     "no-port": "postgres://cs:s3cret@db.internal/finops",
     "percent-encoded": "postgresql://us%40er:p%40ss%2Fw%C3%B6rd%3A@db.internal:5433/fin%20ops",
     "query-string": "postgresql://cs:s3cret@db.internal:5433/finops?sslmode=require&application_name=bi",
+    "unencoded-password": 'postgresql://cs:pa:ss?w#o\\r"d@db.internal:5432/finops',
+    "socket-in-query": "postgresql:///cursor_spend?host=/var/run/postgresql&port=5433",
+    "user-in-query": "postgresql:///cursor_spend?host=%2Ftmp&user=cs&port=5433",
+    "socket-encoded": "postgresql://cursor_spend@%2Fvar%2Frun%2Fpostgresql/cursor_spend",
+    "socket-and-user": "postgresql://cs:s3cret@localhost/finops?host=%2Ftmp%2Fpg&sslmode=disable",
+    "no-host": "postgres://cs@/finops",
+    "ipv6": "postgresql://cs:s3cret@[::1]:5433/finops",
 }
 
 
@@ -40,24 +48,29 @@ def _rendered_by_dbt(env: dict[str, str]) -> dict:
     profile = Profile.from_raw_profiles(read_profile(str(DBT_PROJECT_DIR)), "cursor_spend", ProfileRenderer({}))
     credentials = profile.credentials
     fields = ("host", "port", "user", "password", "database")
-    return {"type": credentials.type} | {field: getattr(credentials, field) for field in fields}
+    rendered = {"type": credentials.type} | {field: getattr(credentials, field) for field in fields}
+    return rendered | ({"sslmode": credentials.sslmode or None} if credentials.type == "postgres" else {})
 
 
-@pytest.mark.parametrize("pgpassword", [None, "from-PGPASSWORD"], ids=["no-PGPASSWORD", "PGPASSWORD"])
+LIBPQ_ENV = {"PGPASSWORD": "from-PGPASSWORD", "PGHOST": "/run/pg", "PGUSER": "os-user"}
+
+
+@pytest.mark.parametrize("libpq", [{}, LIBPQ_ENV], ids=["", "PG-vars"])
 @pytest.mark.parametrize("url", URLS.values(), ids=URLS)
-def test_dbt_renders_from_the_profile_the_parts_the_settings_parse(url, pgpassword, monkeypatch):
-    env = {"CURSOR_SPEND_WAREHOUSE": url} | ({"PGPASSWORD": pgpassword} if pgpassword else {})
+def test_dbt_renders_from_the_profile_the_parts_the_settings_parse(url, libpq, monkeypatch):
+    env = {"CURSOR_SPEND_WAREHOUSE": url} | libpq
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     warehouse = load_settings(env=env | {"CURSOR_API_KEY": "crsr_x"}).warehouse
     parsed = warehouse.url
     expected = {
         "type": "postgres",
-        "host": parsed.host,
+        "host": parsed.host or libpq.get("PGHOST", ""),  # none: libpq's PGHOST, else its default socket
         "port": parsed.port or POSTGRES_PORT,
-        "user": parsed.user or "",
+        "user": parsed.options.get("user") or parsed.user or libpq.get("PGUSER", ""),
         "password": warehouse.password or "",  # the URL's, else PGPASSWORD, else libpq reads ~/.pgpass
         "database": parsed.dbname,
+        "sslmode": parsed.options.get("sslmode"),
     }
 
     assert _rendered_by_dbt(env) == expected  # a plain `dbt build` with CURSOR_SPEND_WAREHOUSE set

@@ -44,7 +44,7 @@ def test_every_mart_is_documented_with_every_column_and_its_type(manifest, page)
 
 def test_every_dbt_var_is_documented_with_its_default(page):
     variables = dbt_vars()
-    assert len(variables) == 23
+    assert len(variables) == 26
     for name, default, meaning in variables:
         shown = json.dumps(default) if isinstance(default, list | dict) else default
         assert meaning, f"var {name} has no comment above it in dbt_project.yml"

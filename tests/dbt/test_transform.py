@@ -3,6 +3,7 @@ module (dbt runs take seconds), then many assertions against the simulator."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections import defaultdict
@@ -18,6 +19,8 @@ from cursor_simulator.usage import DAY_MS, TeamUsage, day_start_ms, ms_to_day
 from cursor_spend.config import load_settings
 from cursor_spend.errors import TransformError, WarehouseLockedError
 from cursor_spend.export import export_marts
+from cursor_spend.marts.tables import mart_names
+from cursor_spend.summary import summarize
 from cursor_spend.transform import _copy, parse_cache, run_dbt, transform
 from tests.source.helpers import query
 from tests.truth import (
@@ -37,13 +40,17 @@ MARTS = (
     "dim_cursor_days",
     "dim_cursor_users",
     "fct_cursor_activity_daily",
+    "fct_cursor_ai_commits",
     "fct_cursor_costs_daily",
     "fct_cursor_focus_charges",
     "fct_cursor_seats_daily",
+    "rpt_cursor_adoption_daily",
     "rpt_cursor_alerts",
     "rpt_cursor_budget_burnup",
     "rpt_cursor_budget_status",
+    "rpt_cursor_bugbot_costs",
     "rpt_cursor_chargeback_monthly",
+    "rpt_cursor_commit_costs",
     "rpt_cursor_cycle_forecast",
     "rpt_cursor_cycle_spend",
     "rpt_cursor_daily_model_spend",
@@ -51,9 +58,11 @@ MARTS = (
     "rpt_cursor_idle_seats",
     "rpt_cursor_model_mix",
     "rpt_cursor_monthly_spend",
+    "rpt_cursor_repo_costs_monthly",
     "rpt_cursor_spend_anomalies",
     "rpt_cursor_top_models",
     "rpt_cursor_top_users",
+    "rpt_cursor_user_value_monthly",
 )
 
 
@@ -195,6 +204,22 @@ def test_parquet_exports_match_the_marts_row_counts(built):
     assert not list(settings.export_dir.glob("*.tmp"))
 
 
+def test_a_shared_marts_schema_lists_and_exports_only_the_projects_marts(built, tmp_path):
+    """Another project's table in the schema marts is neither exported nor counted as ours."""
+    settings, _, _ = built
+    assert mart_names() == set(MARTS)
+    shared = load_settings(env={"CURSOR_SPEND_DUCKDB": str(tmp_path / "shared.duckdb")})
+    shutil.copy2(settings.duckdb_path, shared.duckdb_path)
+    with duckdb.connect(str(shared.duckdb_path)) as con:
+        con.execute("create table marts.finance_forecast as select 1 as quarter")
+
+    paths = export_marts(shared)
+    summary = summarize(shared)
+
+    assert sorted(path.stem for path in paths) == sorted(MARTS)
+    assert {name.split(".")[1] for name in summary.table_rows if name.startswith("marts.")} == set(MARTS)
+
+
 def test_every_unit_test_passes(built):
     """Runs build without the unit tests (they check the SQL, not the data): here they run, all of them."""
     settings, _, _ = built
@@ -247,8 +272,8 @@ def test_idle_seats_are_paid_members_without_usage_in_the_last_14_days(built, us
     expected = expected_idle_seats(usage, usage.spec.end_date)
     rows = query(settings, "select user_email, seat_cost_this_month_usd from marts.rpt_cursor_idle_seats")
     assert expected and {email for email, _ in rows} == expected
-    # a whole month of a $40 seat, as 30 days of the daily price rounded to 9 decimals
-    assert all(abs(cost - SEAT_PRICE) < Decimal("1e-6") for _, cost in rows)
+    # a whole month of a $40 seat costs $40 exactly (its seat-days sum to the monthly price)
+    assert all(cost == SEAT_PRICE for _, cost in rows)
 
 
 def test_model_mix_spend_per_user_and_month_equals_the_events(built, usage):

@@ -37,7 +37,11 @@ def test_extract_then_transform_gives_the_same_exact_marts_on_duckdb_and_postgre
         "CURSOR_API_BASE_URL": server.base_url,
     }
     envs = {
-        "duckdb": base | {"CURSOR_SPEND_DUCKDB": str(tmp_path / "duckdb" / "cursor_spend.duckdb")},
+        "duckdb": base
+        | {
+            "CURSOR_SPEND_DUCKDB": str(tmp_path / "duckdb" / "cursor_spend.duckdb"),
+            "CURSOR_SPEND_READER_ROLES": "bi_reader",
+        },  # PostgreSQL's grants: nothing on DuckDB
         "postgres": base | {"CURSOR_SPEND_WAREHOUSE": postgres_url, "CURSOR_SPEND_DUCKDB": str(tmp_path / "pg" / "x")},
     }
     warehouses = {}

@@ -100,6 +100,37 @@ def test_demo_summary_equals_the_simulator_ground_truth(demo):
     assert "included_exhausted:" not in output  # counted, not listed
 
 
+def test_the_demo_summary_shows_what_the_spend_bought_and_both_planted_stories(demo):
+    """This month's top repositories, their linked and allocated costs and the unattributed usage are the simulator's
+    ground truth to the cent; the planted migration's repository is among the costliest and the planted heavy spender
+    whose AI lines reach no commit leads the paid seats without AI commits."""
+    root, output = demo
+    settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(root / "warehouse" / "cursor_spend.duckdb")})
+    summary = summarize(settings)
+    usage = TeamUsage(demo_team("any", members=60, days=45, seed=7, end_date=summary.month.as_of_date))
+    truth, month = usage.ai_code.costs(), f"{summary.month.usage_month:%Y-%m}"
+    repositories = {repo: costs for (at, repo), costs in truth.repositories.items() if at == month}
+    cents = lambda value: usd(Decimal(value.numerator) / Decimal(value.denominator))  # noqa: E731
+
+    assert summary.has_ai_code and len(summary.top_repositories) == 5
+    assert [r.repository for r in summary.top_repositories] == sorted(
+        repositories, key=lambda repo: (-repositories[repo].total.usage, repo)
+    )[:5]
+    for r in summary.top_repositories:
+        costs = repositories[r.repository]
+        assert (usd(r.linked_cost_usd), usd(r.allocated_cost_usd)) == (cents(costs.linked.usage),
+                                                                       cents(costs.allocated.usage))  # fmt: skip
+        assert re.search(rf"{re.escape(r.repository)} +│ +{re.escape(usd(r.linked_cost_usd))} ", output)
+    assert usd(summary.unattributed.cost_usd) == cents(truth.unattributed[month].usage)
+    assert f"Unattributed (usage that reached no commit): {usd(summary.unattributed.cost_usd)}" in output
+
+    migration = next(p for p in usage.planted if p.kind == "migration")
+    assert migration.repo in [r.repository for r in summary.top_repositories[:2]]
+    no_commits = next(p for p in usage.planted if p.kind == "no_commits")
+    assert summary.seats_without_ai_commits[0].user_email == no_commits.email
+    assert f"the largest usage: {no_commits.email} (" in output
+
+
 def test_the_demo_teams_alerts_reach_every_channel_as_actions_and_warnings_plus_one_digest(demo, tmp_path, monkeypatch):
     """Issue 21's test of alert noise: on the demo team's data, `alerts --send` to a webhook, Slack and e-mail
     delivers one message per action or warning alert and one digest per channel, and the ledger holds every alert
@@ -137,6 +168,12 @@ def test_the_demo_teams_alerts_reach_every_channel_as_actions_and_warnings_plus_
     }
 
 
+def _as_of(root: Path):
+    """The newest usage day of the demo's warehouse (the simulator's end date)."""
+    warehouse = root / "warehouse" / "cursor_spend.duckdb"
+    return query(warehouse, "select max(usage_date) from marts.rpt_cursor_daily_spend")[0][0]
+
+
 def _whole(usage: TeamUsage) -> tuple[int, int]:
     return day_start_ms(usage.spec.start_date), day_start_ms(usage.spec.end_date) + DAY_MS - 1
 
@@ -145,9 +182,11 @@ def test_the_report_is_self_contained_and_renders_in_headless_chromium(demo, tmp
     root, _ = demo
     report = root / "cursor-spend-report.html"
     html = report.read_text()
-    assert html.count("<svg") >= 6  # four charts, and a burn-up per budget shown (the demo's team and its spike)
-    # pygal's inline config scripts stay; nothing may be fetched: no script src, link, image, frame or url().
-    assert not re.search(r"<script[^>]*\ssrc\s*=|<(link|img|iframe)\b", html), "linked resources"
+    assert html.count("<svg") >= 9  # seven charts, and a burn-up per budget shown (the demo's team and its spike)
+    # no script at all (pygal puts its tooltip config in each chart); nothing may be fetched: no link, image, frame
+    # or url()
+    assert "<script" not in html.lower()
+    assert not re.search(r"<(link|img|iframe)\b", html), "linked resources"
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|file:)?//|url\(["']?(https?:)?//""", html), "network"
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -156,8 +195,15 @@ def test_the_report_is_self_contained_and_renders_in_headless_chromium(demo, tmp
     dom = subprocess.run([*common, "--dump-dom", report.as_uri()], capture_output=True, text=True, timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
     headings = ("Budgets and forecast", "Anomalies", "Daily spend", "Spend by model", "Top users", "Seat utilisation")
-    for heading in (*headings, "Idle paid seats"):
+    for heading in (*headings, "Idle paid seats", "What the spend bought", "Paid seats without AI commits this month"):
         assert f">{heading}<" in dom.stdout
+    bought = dom.stdout[dom.stdout.index(">What the spend bought<") : dom.stdout.index(">Seat utilisation<")]
+    titles = ("Top 10 repositories this month", "Spend per 1,000 AI lines", "Active people vs paid seats")
+    assert bought.count("<svg") == 3 and all(title in bought for title in titles)
+    for legend in ("Linked", "Allocated", "Unattributed", "Paid seats"):
+        assert f">{legend}<" in bought
+    migration = next(p for p in TeamUsage(demo_team("any", 60, 45, 7, _as_of(root))).planted if p.kind == "migration")
+    assert f"<td>{migration.repo}</td>" in bought and "(unattributed: reached no commit)" in bought
     assert "Uncaught" not in dom.stderr and "ERR_" not in dom.stderr, dom.stderr[-2000:]
 
     shot = tmp_path / "report.png"

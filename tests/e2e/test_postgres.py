@@ -1,22 +1,29 @@
 """PostgreSQL as the warehouse over days of use: incremental runs, reruns and a backfill change nothing they should
-not; a reader holding a connection during a transform always sees complete marts and is never blocked for long."""
+not. BI readers: a role named in CURSOR_SPEND_READER_ROLES reads every mart after every build and nothing else; one
+holding a connection during a transform always sees complete marts and is never blocked for long; one holding a mart
+in an open transaction holds a build up at most lock_timeout, and the build then names it in one line."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from datetime import timedelta
 
 import psycopg2
+import pytest
 
-from cursor_simulator import SimulatorOptions
+from cursor_simulator import Simulator, SimulatorOptions, SimulatorServer, TeamSpec
 from cursor_spend import load
 from cursor_spend.config import load_settings
-from cursor_spend.transform import transform
+from cursor_spend.errors import WarehouseLockedError
+from cursor_spend.transform import run_dbt, transform
 from tests.conftest import API_KEY, END_DATE
 from tests.truth import expected_seat_costs, expected_usage_costs, mart_seat_costs, mart_usage_costs
 
 FIRST = END_DATE - timedelta(days=19)
+READER, NOT_NAMED, PASSWORD = "bi_reader", "bi_not_named", "reader-pw"  # roles of a throwaway cluster
+MART = "marts.fct_cursor_costs_daily"  # most reporting marts are built from it
 
 
 def _settings(server, url: str, tmp_path, **overrides):
@@ -63,19 +70,48 @@ def _snapshot(cursor, marts: list[str]) -> dict[str, tuple]:
     return out
 
 
-def test_a_reader_during_a_transform_sees_complete_marts_and_is_never_blocked_for_long(
-    make_simulator, tmp_path, postgres_url
-):
-    server = make_simulator(members=15, days=20, options=SimulatorOptions(rate_limits=False))
-    settings = _settings(server, postgres_url, tmp_path)
+@pytest.fixture(scope="module")
+def readers(postgres_server, tmp_path_factory):
+    """A warehouse whose first build named READER (created before, as docker-compose does) in
+    CURSOR_SPEND_READER_ROLES, a role NOT_NAMED, and ``connect(role, application)`` as either; the simulator serves
+    one more day for a later build."""
+    postgres_server.execute(
+        f"create role {READER} login password '{PASSWORD}'; create role {NOT_NAMED} login password '{PASSWORD}'"
+    )
+    spec = TeamSpec(api_key=API_KEY, members=15, days=20, end_date=END_DATE)
+    server = SimulatorServer(Simulator([spec], SimulatorOptions(rate_limits=False))).start()
+    url = postgres_server.database()
+    settings = _settings(server, url, tmp_path_factory.mktemp("readers"), reader_roles=(READER,))
     load.load(settings, FIRST, END_DATE - timedelta(days=1))
     transform(settings)
-    reader = psycopg2.connect(postgres_url)  # a BI tool: one connection held open, a query at a time
-    reader.autocommit = True
+
+    def connect(role: str, application: str = "a BI tool", autocommit: bool = True):
+        con = psycopg2.connect(url.replace(url.split("@")[0], f"postgresql://{role}:{PASSWORD}"),
+                               application_name=application)  # fmt: skip
+        con.autocommit = autocommit
+        return con
+
+    yield settings, connect
+    server.stop()
+
+
+def _refused(con, sql: str) -> bool:
+    try:
+        with con.cursor() as cursor:
+            cursor.execute(sql)
+        return False
+    except psycopg2.errors.InsufficientPrivilege:
+        return True
+
+
+def test_a_reader_role_during_a_transform_sees_complete_marts_never_waits_long_and_keeps_every_mart(readers):
+    settings, connect = readers
+    with settings.warehouse.connect() as owner, owner.cursor() as cursor:
+        cursor.execute("select table_name from information_schema.tables where table_schema = 'marts' order by 1")
+        marts = [name for (name,) in cursor.fetchall()]
+    reader = connect(READER)  # a BI tool: one connection held open, a query at a time
     cursor = reader.cursor()
-    cursor.execute("select table_name from information_schema.tables where table_schema = 'marts' order by 1")
-    marts = [name for (name,) in cursor.fetchall()]
-    before = _snapshot(cursor, marts)
+    before = _snapshot(cursor, marts)  # every mart, after the first build
     load.load(settings, END_DATE - timedelta(days=1), END_DATE)  # a new day changes every mart
 
     seen, waits, done = [], [], threading.Event()
@@ -95,12 +131,65 @@ def test_a_reader_during_a_transform_sees_complete_marts_and_is_never_blocked_fo
         done.set()
         thread.join()
     build = time.monotonic() - started
-    after = _snapshot(cursor, marts)
-    reader.close()
+    after = _snapshot(cursor, marts)  # every mart, after the rebuild: the grants were kept
 
-    assert len(seen) > 5 and after != before
+    assert len(marts) >= 19 and len(seen) > 5 and after != before
     for snapshot in seen:
         for mart in marts:  # each mart is the old one or the new one, never empty or half-built
             assert snapshot[mart] in (before[mart], after[mart]), mart
     print(f"{len(seen)} reads during a {build:.1f} s build; the slowest read took {max(waits):.2f} s")
     assert max(waits) < build / 2  # waits for a swap at most, never for the whole build
+    assert _refused(reader, "select count(*) from cursor_raw.usage_events")  # the marts and nothing else
+    assert _refused(reader, "select count(*) from staging.stg_cursor__usage_events")
+    reader.close()
+    other = connect(NOT_NAMED)
+    assert _refused(other, f"select count(*) from {MART}")
+    other.close()
+
+
+def test_a_reader_holding_a_mart_in_a_transaction_holds_a_build_up_briefly_and_is_named_in_one_line(readers):
+    settings, connect = readers
+    holder = connect(READER, "superset-sqllab", autocommit=False)
+    with holder.cursor() as cursor:  # a transaction left open, as an idle SQL Lab tab can
+        cursor.execute(f"select count(*) from {MART}")
+    pid = holder.info.backend_pid
+    release = threading.Timer(300, holder.rollback)  # a build that waited without limit would end, and pass
+    release.start()
+    waits, done = [], threading.Event()
+
+    def read() -> None:  # another dashboard, a query at a time
+        con = connect(READER)
+        while not done.is_set():
+            started = time.monotonic()
+            with con.cursor() as cursor:
+                cursor.execute(f"select count(*) from {MART}")
+            waits.append(time.monotonic() - started)
+            time.sleep(0.2)
+        con.close()
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(WarehouseLockedError) as failed:
+            # the mart's build as transform() runs it (the pre-hook, the message), without the rest of the DAG
+            run_dbt(dataclasses.replace(settings, lock_timeout=0.5), "build", "--select", MART.split(".")[1])
+    finally:
+        seconds = time.monotonic() - started
+        done.set()
+        thread.join()
+        release.cancel()
+        holder.rollback()
+        holder.close()
+
+    line = str(failed.value)
+    assert "\n" not in line and "waited longer than lock_timeout (CURSOR_SPEND_LOCK_TIMEOUT)" in line, line
+    assert f"superset-sqllab (user {READER}, server pid {pid}, since " in line
+    assert f"holding {MART}" in line and f"pg_terminate_backend({pid})" in line
+    print(f"the build gave up after {seconds:.1f} s; the other reader's slowest query took {max(waits):.2f} s")
+    assert max(waits) < 10  # new readers are not queued behind the build for long
+    reader = connect(READER)  # the failed build kept the mart and its grant
+    with reader.cursor() as cursor:
+        cursor.execute(f"select count(*) from {MART}")
+        assert cursor.fetchone()[0] > 0
+    reader.close()

@@ -2,7 +2,8 @@
 response, with the earlier live shape that still carried ``includedSpendCents``, and with the later one whose
 ``spendCents`` is overage only (reference §5.2), gives every mart of the schema ``marts`` row for row.
 
-cursor-spend derives included and on-demand usage from the events; the spend snapshot is only compared with them.
+cursor-spend derives included and on-demand usage from the events; the spend snapshot is only compared with them,
+through ``overallSpendCents``, which means the same in every shape.
 """
 
 from __future__ import annotations
@@ -25,12 +26,6 @@ SHAPES = {
     "included_field": {"spend_included_field": True},
     "overage_only": {"spend_overage_only": True},
 }
-OVERAGE_DEFECT = (
-    "product defect: rpt_cursor_cycle_spend takes spendCents as the on-demand spend "
-    "(snapshot_on_demand_spend_usd = spend_cents x 0.01, spend_difference_usd = events - snapshot): a spendCents "
-    "that is overage only changes both columns for every member whose on-demand spend is not exactly their spend "
-    "above the included amount, and the warning test assert_cycle_spend_matches_snapshot flags them"
-)
 
 
 def _marts(shape: dict, folder) -> tuple[dict, dict]:
@@ -72,13 +67,7 @@ def _differences(rows: dict, expected: dict, columns: dict) -> dict[str, list[st
     return out
 
 
-@pytest.mark.parametrize(
-    "shape",
-    [
-        "included_field",
-        pytest.param("overage_only", marks=pytest.mark.xfail(strict=True, reason=OVERAGE_DEFECT)),
-    ],
-)
+@pytest.mark.parametrize("shape", ["included_field", "overage_only"])
 def test_every_mart_is_unchanged_by_the_live_spend_shape(documented, shape, tmp_path):
     expected, columns = documented
     assert len(expected) > 10 and all(expected.values())

@@ -3,7 +3,7 @@ fakesnow's server, and ``dbt build`` on the project's Snowflake target passes (m
 again incrementally after one more day is loaded; every mart then has the same rows, non-null values and money
 sums as the DuckDB warehouse the CLI builds from the same API window.
 
-What it proves and what only a real Snowflake account would: README, "Use your own warehouse"."""
+What it proves and what only a real Snowflake account would: docs/snowflake.md."""
 
 from __future__ import annotations
 

@@ -69,7 +69,7 @@ def test_a_429_storm_longer_than_the_budget_says_rate_limited_in_one_line(make_s
         with pytest.raises(CursorUnavailableError) as failure:
             client.get("/teams/members")
     text = str(failure.value)
-    assert "rate limited by the Cursor API (20/60 requests per minute per team)" in text
+    assert "rate limited by the Cursor API (20 requests per minute per team on admin routes)" in text
     assert "\n" not in text and ".." not in text and "CURSOR_API_BASE_URL" not in text
 
 

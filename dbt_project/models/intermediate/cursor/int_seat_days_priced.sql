@@ -1,7 +1,9 @@
 -- The estimated seat fee of each member-day, plus one row per team-day for committed seats nobody holds.
--- daily seat cost = monthly price / days in that calendar month (rounded half-up to 9 decimals), where the
--- monthly price is the most specific seeds/seat_prices.csv row (team before '*', role before '*') with the
--- latest valid_from on or before the day, else var('seat_price_usd'). Unpaid seats cost 0.
+-- daily seat cost = the cost through that day less the cost through the day before, the cost through day d of an
+-- n-day month being monthly price x d / n rounded half-up to 9 decimals (macros/pricing.sql: a whole month sums to
+-- the monthly price exactly), where the monthly price is the most specific seeds/seat_prices.csv row (team before
+-- '*', role before '*') with the latest valid_from on or before the day, else var('seat_price_usd'). Unpaid seats
+-- cost 0.
 
 with
 

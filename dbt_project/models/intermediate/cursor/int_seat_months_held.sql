@@ -30,7 +30,7 @@ held as (
         as_of_days.as_of_date,
         seats.user_email,
         seats.role,
-        seats.seat_cost_usd as as_of_day_cost_usd
+        seats.monthly_price_usd as as_of_monthly_price_usd
 
     from as_of_days
     inner join seats
@@ -79,10 +79,11 @@ final as (
         history.last_active_date,
         history.active_in_window = 0 as is_idle,
         cast(history.seat_cost_month_to_date_usd as decimal(38, 11)) as seat_cost_month_to_date_usd,
-        -- month to date, plus the rest of the month at the as-of day's rate
+        -- month to date, plus the rest of the month at the as-of day's price: the month's cost at that price less
+        -- its cost through the as-of day (macros/pricing.sql), so a seat held all month at one price costs it exactly
         cast(
-            history.seat_cost_month_to_date_usd + held.as_of_day_cost_usd
-            * ({{ days_in_month('held.as_of_date') }} - cast(extract(day from held.as_of_date) as integer))
+            history.seat_cost_month_to_date_usd + held.as_of_monthly_price_usd
+            - {{ seat_cost_through('held.as_of_monthly_price_usd', 'held.as_of_date') }}
             as decimal(38, 11)
         ) as seat_cost_this_month_usd
 

@@ -1,5 +1,5 @@
--- Each user's current billing cycle, per team (the cycle of rpt_cursor_cycle_spend that holds the as-of day; it
--- ends the day before the same day of the next month): the included allowance and how it burns down, on-demand
+-- Each user's current billing cycle, per team (the cycle of rpt_cursor_cycle_spend that holds the as-of day, to its
+-- cycle_end: the day before Cursor's next cycleStart): the included allowance and how it burns down, on-demand
 -- spend against the user's spend limit, and the projection to the end of the cycle.
 --   included_allowance_usd  var('included_usage_usd') for the user's role (dim_cursor_users.role)
 --   usage_to_date_usd       included + on-demand usage value in the cycle (rpt_cursor_cycle_spend)
@@ -51,7 +51,7 @@ current_cycles as (
         cycle_spend.team,
         cycle_spend.user_email,
         cycle_spend.cycle_start,
-        {{ add_days(dbt.dateadd('month', 1, 'cycle_spend.cycle_start'), -1) }} as cycle_end,
+        cycle_spend.cycle_end,
         as_of.as_of_date,
         cycle_spend.included_spend_usd,
         cycle_spend.on_demand_spend_usd,

@@ -1,8 +1,15 @@
 -- Per team, user and billing cycle: included and on-demand spend summed from the usage events (their daily sums,
--- int_usage_costs_loaded: list cost = charged cents / 100 per charge type), beside the
--- latest spend snapshot of that cycle and the difference (events - snapshot). An event belongs to the cycle
--- with the latest snapshot cycle_start on or before its UTC day (the calendar month when no snapshot exists):
--- each day falls in the range from its cycle's start to the next cycle's start.
+-- int_usage_costs_loaded: list cost = charged cents / 100 per charge type), beside the latest spend snapshot of
+-- that cycle and the difference (events - snapshot). An event belongs to the cycle with the latest snapshot
+-- cycle_start on or before its UTC day (the calendar month when no snapshot exists): each day falls in the range
+-- from its cycle's start to the next cycle's start.
+-- The events are compared with the snapshot's overallSpendCents (every event's chargedCents in the cycle), never
+-- with spendCents: Cursor's live responses changed spendCents from the on-demand spend to the overage above the
+-- plan's included amount (reference §5.2), so only the overall figure means the same in every shape.
+-- cycle_end: the day before the next cycle's start; for the newest cycle, the day before Cursor's next
+-- cycleStart (macros/calendar.sql next_cycle_start: the anchor day in the next month, its last day when shorter),
+-- the anchor being the cycle's start day, or the previous cycle's when this one starts on the last day of a
+-- shorter month (2026-10-31, 2026-11-30 -> anchor 31: the cycle from 2026-11-30 ends 2026-12-30).
 
 with
 
@@ -89,12 +96,10 @@ usage_spend as (
         {{ charge_type_sum('on_demand', 'days_in_cycles.charged_usd', 'days_in_cycles.charge_type') }} as on_demand_usd,
         sum(
             case
-                when days_in_cycles.charge_type = 'on_demand'
-                    and days_in_cycles.usage_date <= latest_snapshots.snapshot_date
-                    then days_in_cycles.charged_usd
+                when days_in_cycles.usage_date <= latest_snapshots.snapshot_date then days_in_cycles.charged_usd
                 else 0
             end
-        ) as on_demand_to_snapshot_usd
+        ) as spend_to_snapshot_usd
 
     from days_in_cycles
     left join latest_snapshots
@@ -113,9 +118,8 @@ joined as (
         coalesce(usage_spend.user_email, latest_snapshots.user_email) as user_email,
         usage_spend.included_usd,
         usage_spend.on_demand_usd,
-        usage_spend.on_demand_to_snapshot_usd,
+        usage_spend.spend_to_snapshot_usd,
         latest_snapshots.snapshot_date,
-        latest_snapshots.spend_cents as snapshot_spend_cents,
         latest_snapshots.overall_spend_cents as snapshot_overall_spend_cents,
         latest_snapshots.effective_limit_usd
 
@@ -127,11 +131,55 @@ joined as (
 
 ),
 
+cycle_neighbours as (
+
+    select
+        team,
+        cycle_start,
+        lag(cycle_start) over (partition by team order by cycle_start) as previous_cycle_start,
+        lead(cycle_start) over (partition by team order by cycle_start) as next_cycle_start
+
+    from (select distinct team, cycle_start from joined) as cycle_starts
+
+),
+
+cycle_anchors as (
+
+    select
+        team,
+        cycle_start,
+        next_cycle_start,
+        case
+            when {{ day_of_month('cycle_start') }} = {{ days_in_month('cycle_start') }}
+                and {{ day_of_month('previous_cycle_start') }} > {{ day_of_month('cycle_start') }}
+                then {{ day_of_month('previous_cycle_start') }}
+            else {{ day_of_month('cycle_start') }}
+        end as anchor_day
+
+    from cycle_neighbours
+
+),
+
+cycle_ends as (
+
+    select
+        team,
+        cycle_start,
+        coalesce(
+            {{ add_days('next_cycle_start', -1) }},
+            {{ add_days(next_cycle_start('cycle_start', 'anchor_day'), -1) }}
+        ) as cycle_end
+
+    from cycle_anchors
+
+),
+
 final as (
 
     select
-        cast(team as varchar) as team,
-        cast(cycle_start as date) as cycle_start,
+        cast(joined.team as varchar) as team,
+        cast(joined.cycle_start as date) as cycle_start,
+        cast(cycle_ends.cycle_end as date) as cycle_end,
         cast(user_email as varchar) as user_email,
         cast(coalesce(included_usd, 0) as decimal(38, 11)) as included_spend_usd,
         cast(coalesce(on_demand_usd, 0) as decimal(38, 11)) as on_demand_spend_usd,
@@ -140,18 +188,22 @@ final as (
             effective_limit_usd - coalesce(on_demand_usd, 0) as decimal(38, 11)
         ) as spend_limit_remaining_usd,
         cast(snapshot_date as date) as snapshot_date,
-        cast(coalesce(on_demand_to_snapshot_usd, 0) as decimal(38, 11)) as on_demand_spend_to_snapshot_usd,
-        cast(snapshot_spend_cents * 0.01 as decimal(38, 11)) as snapshot_on_demand_spend_usd,
+        cast(coalesce(spend_to_snapshot_usd, 0) as decimal(38, 11)) as spend_to_snapshot_usd,
         cast(snapshot_overall_spend_cents * 0.01 as decimal(38, 11)) as snapshot_overall_spend_usd,
         cast(
             case
                 when snapshot_date is not null
-                    then coalesce(on_demand_to_snapshot_usd, 0) - snapshot_spend_cents * 0.01
+                    then coalesce(spend_to_snapshot_usd, 0) - snapshot_overall_spend_cents * 0.01
             end as decimal(38, 11)
         ) as spend_difference_usd,
-        cast(cycle_start = max(cycle_start) over (partition by team) as boolean) as is_current_cycle
+        cast(
+            joined.cycle_start = max(joined.cycle_start) over (partition by joined.team) as boolean
+        ) as is_current_cycle
 
     from joined
+    inner join cycle_ends
+        on joined.team = cycle_ends.team
+        and joined.cycle_start = cycle_ends.cycle_start
 
 )
 

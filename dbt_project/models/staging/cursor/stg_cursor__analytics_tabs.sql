@@ -1,0 +1,26 @@
+-- Tab completions per team and UTC day, as Cursor's Analytics API counts them
+-- (green lines: lines added, red lines: lines deleted).
+
+with
+
+source as (
+
+    select * from {{ source('cursor', 'analytics_tabs') }}
+
+),
+
+renamed as (
+
+    select
+        team,
+        cast(day as date) as usage_date,
+        coalesce(total_suggestions, 0) as total_suggestions,
+        coalesce(total_accepts, 0) as total_accepts,
+        coalesce(total_rejects, 0) as total_rejects,
+        {{ analytics_line_counts() }}
+
+    from source
+
+)
+
+select * from renamed
