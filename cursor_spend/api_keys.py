@@ -61,7 +61,11 @@ def org_key(organization_id: str | None, api_key: str | None, where: str = "CURS
     """The Organization API key and its organization's id (``org_...``, required with the key)."""
     organization_id, api_key = (organization_id or "").strip(), (api_key or "").strip()
     if api_key and not organization_id.startswith("org_"):
-        raise ConfigError(f"{where}={organization_id!r}: an Organization API key needs its organization's id: org_...")
+        given = f"{where}={organization_id!r} is not an organization id" if organization_id else f"{where} is not set"
+        raise ConfigError(
+            f"{given}: an Organization API key needs its organization's id, org_... (in the Cursor dashboard's "
+            "organization settings)"
+        )
     return OrgKey(organization_id, api_key) if api_key else None
 
 
