@@ -1,13 +1,13 @@
 """An Organization API key end to end over HTTP: the simulator's organization of three small teams over ten days,
-loaded once with the organization's key and once with the teams' own keys (two module-scoped DuckDB warehouses),
-compared with the simulator's ground truth and with each other; the pool alert delivered once; wrong keys refused."""
+loaded once with the organization's key and once with the teams' own keys (two module-scoped DuckDB warehouses, the
+second built without data tests), compared with the simulator's ground truth and with each other; the pool alert
+delivered once; wrong keys refused. The organization's path on PostgreSQL: tests/e2e/test_postgres.py."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -19,20 +19,24 @@ from cursor_spend.alerts.channels import webhook_channel
 from cursor_spend.alerts.delivery import deliver
 from cursor_spend.config import load_settings
 from cursor_spend.load import check, load
-from cursor_spend.transform import transform
+from cursor_spend.transform import run_dbt, transform
 from dlt_sources.cursor.errors import CursorConfigurationError
 from tests.conftest import END_DATE
 from tests.receivers import webhook
-from tests.truth import expected_usage_costs
+from tests.truth import expected_pool_days, expected_usage_costs, mart_pool_days
 
 KEYS = ["crsr_" + c * 64 for c in "DEF"]
 ORG_KEY, NARROW_ORG_KEY, LONE_KEY = "crsr_" + "G" * 64, "crsr_" + "H" * 64, "crsr_" + "J" * 64
 START = END_DATE - timedelta(days=9)
-CENT = Decimal("0.01")
-# what the Organization API cannot read (no audit-log or billing-group routes: docs/organization.md), and the pool
-# marts and alerts only an organization key has: the marts compared leave these out
+# what the Organization API cannot read (no audit-log, billing-group, AI Code Tracking or Analytics routes:
+# docs/organization.md), and the pool marts and alerts only an organization key has: the marts compared leave these out
 GROUP_MARTS = {"rpt_cursor_chargeback_monthly", "fct_cursor_focus_charges", "rpt_cursor_alerts"}
+AI_CODE_MARTS = {
+    "fct_cursor_ai_commits", "rpt_cursor_adoption_daily", "rpt_cursor_bugbot_costs", "rpt_cursor_commit_costs",
+    "rpt_cursor_repo_costs_monthly", "rpt_cursor_user_value_monthly",
+}  # fmt: skip
 POOL_MARTS = {"rpt_cursor_contract_pool_daily", "rpt_cursor_contract_pool_forecast"}
+NOT_COMPARED = GROUP_MARTS | AI_CODE_MARTS | POOL_MARTS  # the team keys' warehouse does not build them
 
 
 @pytest.fixture(scope="module")
@@ -50,24 +54,28 @@ def _env(server: SimulatorServer, folder: Path, **keys: str) -> dict:
     return {"CURSOR_API_BASE_URL": server.base_url, "CURSOR_SPEND_DUCKDB": str(folder / "w.duckdb")} | keys
 
 
-def _built(server: SimulatorServer, folder: Path, **keys: str):
-    settings = load_settings(_env(server, folder, **keys))
+@pytest.fixture(scope="module")
+def org_warehouse(organization, tmp_path_factory):
+    """The organization's key, loaded and built as every run does (cursor-spend's transform: models and data tests)."""
+    org_id = organization.simulator.organization(ORG_KEY).id
+    env = _env(organization, tmp_path_factory.mktemp("org"), CURSOR_ORG_API_KEY=ORG_KEY, CURSOR_ORG_ID=org_id)
+    settings = load_settings(env)
     load(settings, start_date=START, end_date=END_DATE)
-    transform(settings)
+    assert not transform(settings).failed
     return settings
 
 
 @pytest.fixture(scope="module")
-def org_warehouse(organization, tmp_path_factory):
-    org_id = organization.simulator.organization(ORG_KEY).id
-    return _built(organization, tmp_path_factory.mktemp("org"), CURSOR_ORG_API_KEY=ORG_KEY, CURSOR_ORG_ID=org_id)
-
-
-@pytest.fixture(scope="module")
 def team_warehouse(organization, tmp_path_factory):
+    """The same teams with their own keys, built without dbt's data tests (the organization's build runs them) and
+    without the marts not compared."""
     ids = organization.simulator.organization(ORG_KEY).endpoints
     labels = {str(team_id): endpoint.spec.api_key for team_id, endpoint in ids.items()}
-    return _built(organization, tmp_path_factory.mktemp("teams"), CURSOR_API_KEYS=json.dumps(labels))
+    settings = load_settings(_env(organization, tmp_path_factory.mktemp("teams"), CURSOR_API_KEYS=json.dumps(labels)))
+    load(settings, start_date=START, end_date=END_DATE)
+    built = run_dbt(settings, "build", "--exclude-resource-type", "test", "unit_test", "--exclude", *NOT_COMPARED)
+    assert not built.failed
+    return settings
 
 
 def _query(settings, sql: str) -> list[tuple]:
@@ -90,44 +98,33 @@ def test_every_team_of_the_organization_equals_the_simulators_ground_truth(organ
     assert {t for t, *_ in expected} == {"10007", "10008", "10009"} and loaded == expected
 
 
-def _mart_rows(settings, table: str) -> Counter:
-    columns = [
-        name
-        for (name,) in _query(
-            settings,
-            f"select column_name from information_schema.columns where table_schema = 'marts' and table_name = "
-            f"'{table}' order by ordinal_position",
-        )
-        if "group" not in name and name != "source_loaded_at"  # the load's time
-    ]
-    return Counter(_query(settings, f"select {', '.join(columns)} from marts.{table}"))
+def _marts(settings, tables: list[str]) -> dict[str, Counter]:
+    """Each table's rows (without billing-group columns and the load's time), through one connection."""
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as connection:
+        out = {}
+        for table in tables:
+            names = connection.execute(
+                "select column_name from information_schema.columns where table_schema = 'marts' and table_name = ? "
+                "order by ordinal_position",
+                [table],
+            ).fetchall()
+            columns = [name for (name,) in names if "group" not in name and name != "source_loaded_at"]
+            out[table] = Counter(connection.execute(f"select {', '.join(columns)} from marts.{table}").fetchall())
+        return out
 
 
 def test_marts_are_equal_whichever_key_loaded_them(org_warehouse, team_warehouse):
-    tables = {t for (t,) in _query(team_warehouse, "select table_name from information_schema.tables where "
-                                   "table_schema = 'marts'")}  # fmt: skip
-    compared = sorted(tables - GROUP_MARTS - POOL_MARTS)
+    tables = _query(team_warehouse, "select table_name from information_schema.tables where table_schema = 'marts'")
+    compared = sorted({table for (table,) in tables} - NOT_COMPARED)
     assert len(compared) > 10
-    different = [t for t in compared if _mart_rows(org_warehouse, t) != _mart_rows(team_warehouse, t)]
-    assert different == []
-    assert _query(team_warehouse, "select count(*) from marts.rpt_cursor_contract_pool_daily") == [(0,)]
+    by_org, by_teams = _marts(org_warehouse, compared), _marts(team_warehouse, compared)
+    assert [table for table in compared if by_org[table] != by_teams[table]] == []
+    assert _query(team_warehouse, "select count(*) from cursor_raw.pooled_usage") == [(0,)]  # no pool without it
 
 
 def test_pooled_usage_mart_equals_the_simulators_pool(organization, org_warehouse):
-    pool = organization.simulator.organization(ORG_KEY).pool
-    loaded = _query(
-        org_warehouse,
-        "select usage_date, team_id, limit_usd, pool_used_usd, pool_remaining_usd, contract_start, contract_end, "
-        "team_used_usd, team_budget_usd from marts.rpt_cursor_contract_pool_daily order by usage_date, team_id",
-    )
-    expected = [
-        (day.day, team.team_id, day.limit_cents * CENT, day.used_cents * CENT, day.remaining_cents * CENT,
-         day.contract_start, day.contract_end, team.used_cents * CENT,
-         None if team.budget_limit_cents is None else team.budget_limit_cents * CENT)
-        for day in pool.days()
-        for team in day.teams
-    ]  # fmt: skip
-    assert len(expected) == 30 and loaded == expected
+    expected = expected_pool_days(organization.simulator.organization(ORG_KEY).pool)
+    assert len(expected) == 30 and mart_pool_days(org_warehouse.duckdb_path) == expected
 
 
 def _projected_run_out(pool) -> object:
