@@ -1,7 +1,8 @@
 """PostgreSQL as the warehouse over days of use: incremental runs, reruns and a backfill change nothing they should
-not. BI readers: a role named in CURSOR_SPEND_READER_ROLES reads every mart after every build and nothing else; one
-holding a connection during a transform always sees complete marts and is never blocked for long; one holding a mart
-in an open transaction holds a build up at most lock_timeout, and the build then names it in one line."""
+not, for a team key and an organization's key side by side (with its contract pool). BI readers: a role named in
+CURSOR_SPEND_READER_ROLES reads every mart after every build and nothing else; one holding a connection during a
+transform always sees complete marts and is never blocked for long; one holding a mart in an open transaction holds
+a build up at most lock_timeout, and the build then names it in one line."""
 
 from __future__ import annotations
 
@@ -9,25 +10,36 @@ import dataclasses
 import threading
 import time
 from datetime import timedelta
+from decimal import Decimal
 
 import psycopg2
 import pytest
 
-from cursor_simulator import Simulator, SimulatorOptions, SimulatorServer, TeamSpec
+from cursor_simulator import OrgSpec, Simulator, SimulatorOptions, SimulatorServer, TeamSpec
+from cursor_simulator.usage import TeamUsage
 from cursor_spend import load
 from cursor_spend.config import load_settings
 from cursor_spend.errors import WarehouseLockedError
 from cursor_spend.transform import run_dbt, transform
 from tests.conftest import API_KEY, END_DATE
-from tests.truth import expected_seat_costs, expected_usage_costs, mart_seat_costs, mart_usage_costs
+from tests.truth import (
+    expected_pool_days,
+    expected_seat_costs,
+    expected_usage_costs,
+    mart_pool_days,
+    mart_seat_costs,
+    mart_usage_costs,
+    query,
+)
 
 FIRST = END_DATE - timedelta(days=19)
 READER, NOT_NAMED, PASSWORD = "bi_reader", "bi_not_named", "reader-pw"  # roles of a throwaway cluster
+ORG_KEY = "crsr_" + "O" * 64
 MART = "marts.fct_cursor_costs_daily"  # most reporting marts are built from it
 
 
-def _settings(server, url: str, tmp_path, **overrides):
-    env = {
+def _settings(server, url: str, tmp_path, keys: dict | None = None, **overrides):
+    env = (keys or {}) | {
         "CURSOR_API_KEY": API_KEY,
         "CURSOR_TEAM": "acme",
         "CURSOR_API_BASE_URL": server.base_url,
@@ -37,17 +49,23 @@ def _settings(server, url: str, tmp_path, **overrides):
     return load_settings(env=env, **overrides)
 
 
-def _equal_truth(settings, usage, start, end) -> None:
-    from decimal import Decimal
-
-    assert mart_usage_costs(settings.warehouse) == expected_usage_costs(usage, start, end)
-    assert mart_seat_costs(settings.warehouse) == expected_seat_costs(usage, start, end, Decimal(40))
+def _equal_truth(settings, teams: dict[str, TeamUsage], start, end) -> None:
+    for label, usage in teams.items():
+        assert mart_usage_costs(settings.warehouse, label) == expected_usage_costs(usage, start, end), label
+        assert mart_seat_costs(settings.warehouse, label) == expected_seat_costs(usage, start, end, Decimal(40)), label
 
 
 def test_daily_runs_a_rerun_and_a_backfill_on_postgres_end_exact(make_simulator, tmp_path, postgres_url):
-    server = make_simulator(members=10, days=20, options=SimulatorOptions(rate_limits=False))
-    usage = server.simulator.team()
-    settings = _settings(server, postgres_url, tmp_path, initial_days=8)
+    """Two teams of an organization: acme with its own key (the team key wins), the other through the organization's
+    key (labelled by its team id), and the organization's contract pool."""
+    acme = TeamSpec(api_key=API_KEY, members=10, days=20, end_date=END_DATE)
+    other = TeamSpec(api_key="crsr_" + "U" * 64, seed=8, members=3, days=20, end_date=END_DATE, domain="other.io")
+    org = OrgSpec(api_key=ORG_KEY, teams=(acme.resolved_team_id, other.resolved_team_id))
+    server = make_simulator(options=SimulatorOptions(rate_limits=False), teams=[acme, other], organizations=[org])
+    served = server.simulator.organization(ORG_KEY)
+    usage = {"acme": server.simulator.team(API_KEY), str(other.resolved_team_id): server.simulator.team(other.api_key)}
+    org_key = {"CURSOR_ORG_API_KEY": ORG_KEY, "CURSOR_ORG_ID": served.id}
+    settings = _settings(server, postgres_url, tmp_path, org_key, initial_days=8)
 
     load.load(settings, end_date=END_DATE - timedelta(days=2))  # the first daily run: 8 days
     transform(settings)
@@ -60,6 +78,10 @@ def test_daily_runs_a_rerun_and_a_backfill_on_postgres_end_exact(make_simulator,
     load.load(settings, FIRST, recent - timedelta(days=1))  # a backfill of the older days
     transform(settings)
     _equal_truth(settings, usage, FIRST, END_DATE)
+    assert query(settings.warehouse, "select distinct team from cursor_raw.usage_events order by 1") == [
+        (label,) for label in sorted(usage)
+    ]  # acme read once, with its own key
+    assert mart_pool_days(settings.warehouse) == expected_pool_days(served.pool)  # as the simulator's pool
 
 
 def _snapshot(cursor, marts: list[str]) -> dict[str, tuple]:
