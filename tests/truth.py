@@ -120,6 +120,7 @@ def mart_seat_costs(where: Path | Warehouse, team: str | None = None) -> dict[tu
     return {(email, day): cost for email, day, cost in rows}
 
 
+POOL_MARTS = {"rpt_cursor_contract_pool_daily", "rpt_cursor_contract_pool_forecast"}  # empty without an org key
 POOL_COLUMNS = (
     "usage_date, team_id, limit_usd, pool_used_usd, pool_remaining_usd, contract_start, contract_end, team_used_usd, "
     "team_budget_usd"

@@ -23,7 +23,7 @@ from cursor_spend.transform import run_dbt, transform
 from dlt_sources.cursor.errors import CursorConfigurationError
 from tests.conftest import END_DATE
 from tests.receivers import webhook
-from tests.truth import expected_pool_days, expected_usage_costs, mart_pool_days
+from tests.truth import POOL_MARTS, expected_pool_days, expected_usage_costs, mart_pool_days
 
 KEYS = ["crsr_" + c * 64 for c in "DEF"]
 ORG_KEY, NARROW_ORG_KEY, LONE_KEY = "crsr_" + "G" * 64, "crsr_" + "H" * 64, "crsr_" + "J" * 64
@@ -35,7 +35,6 @@ AI_CODE_MARTS = {
     "fct_cursor_ai_commits", "rpt_cursor_adoption_daily", "rpt_cursor_bugbot_costs", "rpt_cursor_commit_costs",
     "rpt_cursor_repo_costs_monthly", "rpt_cursor_user_value_monthly",
 }  # fmt: skip
-POOL_MARTS = {"rpt_cursor_contract_pool_daily", "rpt_cursor_contract_pool_forecast"}
 NOT_COMPARED = GROUP_MARTS | AI_CODE_MARTS | POOL_MARTS  # the team keys' warehouse does not build them
 
 
