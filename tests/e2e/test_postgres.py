@@ -45,6 +45,9 @@ def _settings(server, url: str, tmp_path, keys: dict | None = None, **overrides)
         "CURSOR_API_BASE_URL": server.base_url,
         "CURSOR_SPEND_WAREHOUSE": url,
         "CURSOR_SPEND_DUCKDB": str(tmp_path / "local" / "unused.duckdb"),
+        # the client's own limit of 20 admin requests a window, per second and not per minute: four loads in a row
+        # waited 30-45 s for it (the simulator's limits are off; tests/source/test_rate_limits_and_urls.py tests it)
+        "CURSOR_RATE_LIMIT_WINDOW": "1",
     }
     return load_settings(env=env, **overrides)
 
