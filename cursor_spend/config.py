@@ -5,6 +5,7 @@ Environment variables (all optional; README "Configuration" lists them with thei
   CURSOR_API_BASE_URL        Cursor Admin API base URL
   CURSOR_API_KEY             the Admin API key of one team, labelled by CURSOR_TEAM (default "default")
   CURSOR_API_KEYS            several teams: JSON object {"label": "key", ...}
+  CURSOR_ORG_API_KEY, CURSOR_ORG_ID  an Organization API key and its organization's id (org_...): docs/organization.md
   CURSOR_SPEND_WAREHOUSE     a PostgreSQL warehouse, postgresql://user:password@host:5432/db (unset: DuckDB)
   CURSOR_SPEND_DUCKDB        the DuckDB warehouse file; with PostgreSQL, its folder keeps the local working files
   CURSOR_SEAT_PRICE_USD      monthly seat price of the seat-cost estimate (default: the dbt var seat_price_usd)
@@ -16,13 +17,13 @@ Environment variables (all optional; README "Configuration" lists them with thei
   CURSOR_SPEND_READER_ROLES  PostgreSQL roles that may read the marts (dbt var reader_roles; comma-separated)
   CURSOR_SPEND_LOCK_WAIT     seconds a run waits for another run writing the same PostgreSQL warehouse
   CURSOR_SPEND_LOCK_TIMEOUT  seconds a build's statement waits for a table a reader holds (dbt var lock_timeout)
-  CURSOR_SPEND_SCHEDULE, CURSOR_SPEND_CATCHUP, CURSOR_SPEND_START_DATE, CURSOR_SPEND_END_DATE: the extract DAG's
-                             schedule (Airflow; :func:`load_schedule`)
+  CURSOR_SPEND_SCHEDULE, _CATCHUP, _START_DATE, _END_DATE: the extract DAG's schedule (:func:`load_schedule`)
 
-Without CURSOR_API_KEY(S), keys come from dlt's own configuration providers: ``[sources.cursor] api_key`` or the
-table ``[sources.cursor.api_keys]`` in ``.dlt/secrets.toml`` (in the working directory or DLT_PROJECT_DIR), the
-environment variables ``SOURCES__CURSOR__API_KEY(S)``, or dlt's Airflow Variable. Under Airflow the
-``cursor_default`` connection wins (cursor_spend.airflow.connections). Keys are never logged or stored.
+Without CURSOR_API_KEY(S), keys come from dlt's own configuration providers (:mod:`.api_keys`): ``[sources.cursor]
+api_key`` or the table ``[sources.cursor.api_keys]`` in ``.dlt/secrets.toml`` (in the working directory or
+DLT_PROJECT_DIR), the environment variables ``SOURCES__CURSOR__API_KEY(S)``, or dlt's Airflow Variable
+(``org_api_key``, ``org_id``: the organization's). Under Airflow the connections win
+(cursor_spend.airflow.connections). Keys are never logged.
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from dlt_sources.cursor import settings as api
+from dlt_sources.cursor.keys import OrgKey
 
+from .api_keys import organization_from_env, teams_from_env
 from .errors import ConfigError
 from .warehouse import PostgresURL, Warehouse
 
@@ -50,7 +53,6 @@ DBT_PROJECT_DIR = _CHECKOUT_DBT if (_CHECKOUT_DBT / "dbt_project.yml").is_file()
 DEFAULT_DUCKDB = Path("warehouse") / "cursor_spend.duckdb"
 DEFAULT_DUCKDB_MEMORY_LIMIT = "96MB"
 REPORT_NAME = "cursor-spend-report.html"  # written beside the warehouse file
-DEFAULT_TEAM = "default"
 DEFAULT_SCHEDULE = "@daily"
 DEFAULT_START_DATE = "2026-01-01"
 DEFAULT_LOCK_WAIT = 600.0  # seconds: a daily extract or build takes a few minutes at most
@@ -61,6 +63,7 @@ ROLE_NAME = re.compile(r"[a-z_][a-z0-9_$]{0,62}")  # a role name dbt's grants ca
 class Settings:
     base_url: str = api.DEFAULT_BASE_URL
     teams: dict[str, str] = field(default_factory=dict, repr=False)  # label -> API key (secret)
+    organization: OrgKey | None = None  # CURSOR_ORG_ID and CURSOR_ORG_API_KEY (its repr holds no key)
     duckdb_path: Path = DEFAULT_DUCKDB
     warehouse_url: PostgresURL | None = None  # CURSOR_SPEND_WAREHOUSE, parsed (its repr holds no password)
     seat_price_usd: Decimal | None = None  # None: the dbt project's default (var seat_price_usd)
@@ -76,7 +79,7 @@ class Settings:
     def __repr__(self) -> str:
         teams = "{" + ", ".join(f"{label!r}: '***'" for label in self.teams) + "}"
         return (
-            f"Settings(base_url={self.base_url!r}, teams={teams}, warehouse={self.warehouse}, "
+            f"Settings(base_url={self.base_url!r}, teams={teams}, {self.organization}, warehouse={self.warehouse}, "
             f"seat_price_usd={self.seat_price_usd}, lookback_days={self.lookback_days}, "
             f"initial_days={self.initial_days}, rate_limit_window={self.rate_limit_window}, "
             f"duckdb_memory_limit={self.duckdb_memory_limit!r}, dbt_vars={self.dbt_vars}, "
@@ -105,17 +108,18 @@ class Settings:
 
     @property
     def secrets(self) -> list[str]:
-        return [key for key in self.teams.values() if key] + self.warehouse.secrets
+        keys = [*self.teams.values(), self.organization.api_key if self.organization else ""]
+        return [key for key in keys if key] + self.warehouse.secrets
 
     def with_teams(self, labels: list[str] | None) -> Settings:
-        """Only the named teams (all when ``labels`` is empty)."""
+        """Only the named teams' keys, without the organization's (all, with it, when ``labels`` is empty)."""
         if not labels:
             return self
         unknown = [label for label in labels if label not in self.teams]
         if unknown:
             known = ", ".join(sorted(self.teams)) or "none"
             raise ConfigError(f"unknown team {', '.join(unknown)}; configured teams: {known}")
-        return replace(self, teams={label: self.teams[label] for label in labels})
+        return replace(self, teams={label: self.teams[label] for label in labels}, organization=None)
 
 
 @dataclass(frozen=True)
@@ -148,7 +152,7 @@ def seat_price(name: str, raw: str | float | Decimal | None) -> Decimal | None:
     if raw in (None, ""):
         return None
     try:
-        value = Decimal(str(raw).strip())
+        value: Decimal | None = Decimal(str(raw).strip())
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite() or value < 0:
@@ -237,50 +241,13 @@ def _dbt_vars(raw: str | None) -> dict:
     return values
 
 
-def _checked_teams(teams: object, where: str) -> dict[str, str]:
-    if not isinstance(teams, dict) or not all(isinstance(v, str) for v in teams.values()):
-        raise ConfigError(f'{where} must be a JSON object like {{"team-label": "crsr_..."}}')
-    empty = [label for label, key in teams.items() if not key.strip()]
-    if empty:
-        raise ConfigError(f"{where}: team {', '.join(map(repr, empty))} has an empty key; give each team its key")
-    return {str(label): key.strip() for label, key in teams.items()}
-
-
-def teams_from_env(env: dict) -> dict[str, str]:
-    """Team label -> key: CURSOR_API_KEYS, else CURSOR_API_KEY, else dlt's configuration providers."""
-    raw = env.get("CURSOR_API_KEYS")
-    if raw:
-        try:
-            return _checked_teams(json.loads(raw), "CURSOR_API_KEYS")
-        except json.JSONDecodeError:
-            raise ConfigError('CURSOR_API_KEYS must be a JSON object like {"team-label": "crsr_..."}') from None
-    label = env.get("CURSOR_TEAM") or DEFAULT_TEAM
-    if env.get("CURSOR_API_KEY"):
-        return _checked_teams({label: env["CURSOR_API_KEY"]}, "CURSOR_API_KEY")
-    return teams_from_dlt(label)
-
-
-def teams_from_dlt(label: str = DEFAULT_TEAM) -> dict[str, str]:
-    """Keys from dlt's providers (secrets.toml, SOURCES__CURSOR__* variables, dlt's Airflow Variable)."""
-    import dlt
-    from dlt.common.configuration.exceptions import ConfigurationException
-
-    try:
-        keys = dlt.secrets.get("sources.cursor.api_keys", dict)
-        if keys:
-            return _checked_teams(keys, "[sources.cursor.api_keys] of dlt's secrets")
-        key = dlt.secrets.get("sources.cursor.api_key", str)
-    except ConfigurationException as exc:
-        raise ConfigError(f"dlt's secrets are not readable: {exc}".splitlines()[0]) from None
-    return _checked_teams({label: key}, "[sources.cursor] api_key of dlt's secrets") if key else {}
-
-
 def load_settings(env: dict | None = None, **overrides) -> Settings:
     """Settings from the environment, with explicit overrides (None means "not given")."""
     env = dict(os.environ if env is None else env)
     values = {
         "base_url": base_url(env.get("CURSOR_API_BASE_URL")),
         "teams": teams_from_env(env),
+        "organization": organization_from_env(env),
         "duckdb_path": Path(env.get("CURSOR_SPEND_DUCKDB") or DEFAULT_DUCKDB),
         "warehouse_url": warehouse_url(env),
         "seat_price_usd": seat_price("CURSOR_SEAT_PRICE_USD", env.get("CURSOR_SEAT_PRICE_USD")),

@@ -25,6 +25,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 from dlt_sources.cursor import cursor_source
 from dlt_sources.cursor.client import CursorClient
 from dlt_sources.cursor.errors import CursorAPIError, CursorConfigurationError
+from dlt_sources.cursor.organization import check_organization, key_of_other_kind
 
 from .config import Settings
 from .errors import ConfigError, WarehouseError, WarehouseLockedError
@@ -43,10 +44,10 @@ PARQUET_TABLES = ("daily_usage",)  # DuckDB holds ~1 GB to parse a few thousand 
 
 
 def _require_teams(settings: Settings) -> None:
-    if not settings.teams:
+    if not settings.teams and not settings.organization:
         raise ConfigError(
-            "no Cursor Admin API key configured: set CURSOR_API_KEY (or CURSOR_API_KEYS for several teams), "
-            "or run the demo with `make demo`"
+            "no Cursor Admin API key configured: set CURSOR_API_KEY (or CURSOR_API_KEYS for several teams, or "
+            "CURSOR_ORG_API_KEY for an organization), or run the demo with `make demo`"
         )
 
 
@@ -66,22 +67,42 @@ def client(settings: Settings, label: str, factory: Callable[..., CursorClient] 
 
 
 def check(settings: Settings, client_factory: Callable[..., CursorClient] = CursorClient) -> dict[str, int]:
-    """Validate every team's key against ``/teams/members``, as the peers do; returns team -> member count.
+    """Validate every team's key against ``/teams/members``, as the peers do, and the organization's key (its
+    pooled usage and members); returns team -> member count (an organization's teams labelled by team id).
 
-    Raises :class:`CursorConfigurationError` with a one-line cause and fix for a bad or non-admin key, a plan
-    without the Admin API, a wrong team (empty roster) or a URL that is not the Admin API."""
+    Raises :class:`CursorConfigurationError` with a one-line cause and fix for a bad or non-admin key, a key of the
+    other kind (a team's key given as the organization's, or the reverse), an organization key without a scope it
+    needs, a plan without the Admin API, a wrong team (empty roster) or a URL that is not the Admin API."""
     _require_teams(settings)
     sizes = {}
     for label in settings.teams:
         with client(settings, label, client_factory) as api:
-            roster = api.get("/teams/members").get("teamMembers")
+            try:
+                roster = api.get("/teams/members").get("teamMembers")
+            except CursorConfigurationError as exc:
+                raise key_of_other_kind(api, exc) or exc from None
         if not roster:
             raise CursorConfigurationError(
                 f"team {label!r}: the key's team has no members. The key was probably created in another team "
                 "(one person can belong to several). Fix: create the key from the team you want to track."
             )
         sizes[label] = len(roster)
+    if settings.organization:
+        with org_client(settings, client_factory) as api:
+            sizes |= check_organization(api, settings.organization)
     return sizes
+
+
+def org_client(settings: Settings, factory: Callable[..., CursorClient] = CursorClient) -> CursorClient:
+    key = settings.organization
+    return factory(
+        key.api_key,
+        key.organization_id,
+        settings.base_url,
+        rate_limit_window=settings.rate_limit_window,
+        request_log_dir=request_log_dir(settings),
+        kind="organization",
+    )
 
 
 def _without_refused_writes(record: logging.LogRecord) -> bool:
@@ -141,6 +162,7 @@ def load(
         rate_limit_window=settings.rate_limit_window,
         request_log_dir=request_log_dir(settings),
         client_factory=client_factory,
+        organization=settings.organization,
     )
     if settings.warehouse.kind == "duckdb":
         for name in PARQUET_TABLES:

@@ -5,10 +5,11 @@ Everything is selected from the marts of a built warehouse, DuckDB or PostgreSQL
 (:mod:`cursor_spend.marts`); the figures are defined in dbt (README "Tables"): ``rpt_cursor_monthly_spend`` (seats,
 on-demand, total, included value, paid and idle seats), ``rpt_cursor_top_users``, ``rpt_cursor_top_models``,
 ``rpt_cursor_idle_seats``, ``rpt_cursor_repo_costs_monthly`` and ``rpt_cursor_user_value_monthly`` (what the spend
-bought; one line says so on a plan without the AI Code Tracking API) and ``rpt_cursor_alerts`` (those no channel took
-yet: the ones to act on first, most severe first, then how many informational ones go in the daily digest). "This
-month" is the mart's current month (the UTC month of the newest usage day), all teams together (team ``'*'``).
-Text from the warehouse is printed as text, never as markup, on one line (:func:`cursor_spend.printable.one_line`).
+bought; one line says so on a plan without the AI Code Tracking API), ``rpt_cursor_contract_pool_forecast`` (an
+organization's pool) and ``rpt_cursor_alerts`` (those no channel took yet: the ones to act on first, most severe
+first, then how many informational ones go in the daily digest). "This month" is the mart's current month (the UTC
+month of the newest usage day), all teams together (team ``'*'``). Text from the warehouse is printed as text, never
+as markup, on one line (:func:`cursor_spend.printable.one_line`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from rich.text import Text
 from .alerts.messages import alert_line
 from .config import Settings
 from .errors import MartsError, WarehouseError
-from .marts import ai_code, require_marts, spend, tables
+from .marts import ai_code, pool, require_marts, spend, tables
 from .marts.ai_code import RepoCost, UserValue
 from .marts.alerts import DIGEST, SEND, Alert, open_alerts, read
 from .marts.reader import Reader, open_reader
@@ -46,6 +47,7 @@ class Summary:
     top_repositories: list[RepoCost] = field(default_factory=list)  # this month's, costliest first
     unattributed: RepoCost | None = None  # this month's usage that reached no commit
     seats_without_ai_commits: list[UserValue] = field(default_factory=list)  # this month's, largest usage first
+    pools: list[pool.ContractPool] = field(default_factory=list)  # the organizations' contract pools
     open_alerts: list[Alert] = field(default_factory=list)  # alerts no channel has taken yet, most severe first
     table_rows: dict[str, int] = field(default_factory=dict)  # schema.table -> rows
 
@@ -76,6 +78,7 @@ def _summary(reader: Reader) -> Summary | None:
         idle_seats=spend.idle_seats(reader),
         has_ai_code=has_ai_code,
         **bought,
+        pools=pool.contract_pools(reader),
         open_alerts=open_alerts(current, ledger, []),
         table_rows=tables.table_rows(reader),
     )
@@ -132,6 +135,8 @@ def print_summary(summary: Summary | None, console: Console | None = None) -> No
             + (", ..." if len(s.idle_seats) > TOP else "")
         )
     )
+    for contract in s.pools:
+        console.print(_text(contract.line()))
     _print_alerts(s.open_alerts, console)
     console.print("Rows per table: " + ", ".join(f"{name} {rows:,}" for name, rows in s.table_rows.items()))
 

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from cursor_simulator import Simulator, SimulatorOptions, SimulatorServer, TeamSpec
+from cursor_simulator import OrgSpec, Simulator, SimulatorOptions, SimulatorServer, TeamSpec
 from tests.postgres import TRUST, PostgresServer
 
 # dlt's own setting, for every process the tests start and the pipeline functions they call: dlt would import Airflow
@@ -21,6 +21,7 @@ os.environ.setdefault("PROVIDERS__ENABLE_AIRFLOW_SECRETS", "false")
 SLOW_FIRST = (
     "tests/snowflake/test_fakesnow.py",
     "tests/e2e/test_reliability.py",
+    "tests/e2e/test_organization.py",
     "tests/bi/test_superset.py",
     "tests/benchmarks/test_benchmarks.py",
     "tests/airflow/test_end_to_end.py",
@@ -57,13 +58,19 @@ def make_simulator() -> Iterator[Callable[..., SimulatorServer]]:
     """Start simulators for one test: ``make_simulator(members=10, days=5, options=SimulatorOptions(...))``.
 
     Keyword arguments go to :class:`TeamSpec` (defaults: the test key, 20 members, 10 days up to END_DATE);
-    ``teams=[TeamSpec, ...]`` serves several teams. Every server is stopped after the test.
+    ``teams=[TeamSpec, ...]`` serves several teams, ``organizations=[OrgSpec, ...]`` organizations of them. Every
+    server is stopped after the test.
     """
     servers: list[SimulatorServer] = []
 
-    def start(options: SimulatorOptions | None = None, teams: list[TeamSpec] | None = None, **spec) -> SimulatorServer:
+    def start(
+        options: SimulatorOptions | None = None,
+        teams: list[TeamSpec] | None = None,
+        organizations: list[OrgSpec] | None = None,
+        **spec,
+    ) -> SimulatorServer:
         spec = {"api_key": API_KEY, "members": 20, "days": 10, "end_date": END_DATE} | spec
-        server = SimulatorServer(Simulator(teams or [TeamSpec(**spec)], options)).start()
+        server = SimulatorServer(Simulator(teams or [TeamSpec(**spec)], options, organizations or ())).start()
         servers.append(server)
         return server
 

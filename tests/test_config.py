@@ -27,6 +27,8 @@ BAD_SETTINGS = [
     ({"CURSOR_SPEND_WAREHOUSE": "mysql://u:hunter2@db/x"}, "CURSOR_SPEND_WAREHOUSE='mysql://u@db/x' is not a Postgre"),
     ({"CURSOR_SPEND_READER_ROLES": "bi, BI Team"}, "CURSOR_SPEND_READER_ROLES: 'BI Team' is not a role name"),
     ({"CURSOR_SPEND_LOCK_TIMEOUT": "0"}, "CURSOR_SPEND_LOCK_TIMEOUT='0' must be a number of seconds > 0"),
+    ({"CURSOR_ORG_API_KEY": "crsr_hunter2"}, "CURSOR_ORG_ID is not set: an Organization API key needs its organiz"),
+    ({"CURSOR_ORG_ID": "acme", "CURSOR_ORG_API_KEY": "crsr_hunter2"}, "CURSOR_ORG_ID='acme' is not an organization"),
 ]
 
 
@@ -56,6 +58,16 @@ def test_good_settings_are_read_exactly():
     assert str(settings.warehouse) == "PostgreSQL postgresql://cs@db.internal:5433/finops"
     assert "p@ss" not in repr(settings) and "p%40ss" not in repr(settings)
     assert load_settings(env={"CURSOR_API_KEY": "crsr_x"}).seat_price_usd is None  # the dbt var's default applies
+
+
+def test_team_keys_and_an_organization_key_are_read_together_and_a_team_selection_drops_the_organization():
+    env = {"CURSOR_API_KEYS": '{"eng": "crsr_eng", "ops": "crsr_ops"}', "CURSOR_ORG_API_KEY": " crsr_org "}
+    settings = load_settings(env=env | {"CURSOR_ORG_ID": "org_acme"})
+    assert settings.teams == {"eng": "crsr_eng", "ops": "crsr_ops"}  # each read with its own key (docs/organization.md)
+    assert (settings.organization.organization_id, settings.organization.api_key) == ("org_acme", "crsr_org")
+    assert "crsr_org" not in repr(settings) and "crsr_org" in settings.secrets  # masked in Airflow's logs
+    only_eng = settings.with_teams(["eng"])  # `--team eng`: that team's own key, not the organization's teams
+    assert only_eng.teams == {"eng": "crsr_eng"} and only_eng.organization is None
 
 
 def test_keys_come_from_dlt_providers_when_the_environment_has_none(tmp_path, monkeypatch):

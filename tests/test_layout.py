@@ -18,6 +18,7 @@ FLOORS = (
         "cursor_spend.postgres_url",
         "cursor_spend.postgres_dlt",
         "cursor_spend.warehouse",
+        "cursor_spend.api_keys",
         "cursor_spend.config",
         "cursor_spend.files",
         "cursor_spend.printable",

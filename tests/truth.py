@@ -15,6 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import NamedTuple
 
+from cursor_simulator.pool import Pool
 from cursor_simulator.pricing import money
 from cursor_simulator.usage import DAY_MS, TeamUsage, cycle_start, day_start_ms, ms_to_day
 from cursor_spend.config import DEFAULT_DUCKDB_MEMORY_LIMIT
@@ -96,22 +97,50 @@ def query(where: Path | Warehouse, sql: str) -> list[tuple]:
         return reader.rows(sql)
 
 
-def mart_usage_costs(where: Path | Warehouse) -> dict[tuple, list]:
+def _of_team(team: str | None) -> str:
+    return f" and team = '{team}'" if team else ""
+
+
+def mart_usage_costs(where: Path | Warehouse, team: str | None = None) -> dict[tuple, list]:
+    """The usage costs of fct_cursor_costs_daily (of one team, or all), keyed as :func:`expected_usage_costs`."""
     rows = query(
         where,
         "select user_email, model, charge_type, usage_date, request_count, billed_cost_usd, list_cost_usd "
-        "from marts.fct_cursor_costs_daily where charge_type != 'seat'",
+        "from marts.fct_cursor_costs_daily where charge_type != 'seat'" + _of_team(team),
     )
     return {(email, model, kind, day): [n, billed, listed] for email, model, kind, day, n, billed, listed in rows}
 
 
-def mart_seat_costs(where: Path | Warehouse) -> dict[tuple, Decimal]:
+def mart_seat_costs(where: Path | Warehouse, team: str | None = None) -> dict[tuple, Decimal]:
     rows = query(
         where,
         "select user_email, usage_date, billed_cost_usd from marts.fct_cursor_costs_daily "
-        "where charge_type = 'seat' and model = 'n/a' and is_estimated",
+        "where charge_type = 'seat' and model = 'n/a' and is_estimated" + _of_team(team),
     )
     return {(email, day): cost for email, day, cost in rows}
+
+
+POOL_MARTS = {"rpt_cursor_contract_pool_daily", "rpt_cursor_contract_pool_forecast"}  # empty without an org key
+POOL_COLUMNS = (
+    "usage_date, team_id, limit_usd, pool_used_usd, pool_remaining_usd, contract_start, contract_end, team_used_usd, "
+    "team_budget_usd"
+)
+
+
+def expected_pool_days(pool: Pool) -> list[tuple]:
+    """The simulator's contract pool per day and team, as rpt_cursor_contract_pool_daily's POOL_COLUMNS."""
+    return [
+        (day.day, team.team_id, day.limit_cents * CENT, day.used_cents * CENT, day.remaining_cents * CENT,
+         day.contract_start, day.contract_end, team.used_cents * CENT,
+         None if team.budget_limit_cents is None else team.budget_limit_cents * CENT)
+        for day in pool.days()
+        for team in day.teams
+    ]  # fmt: skip
+
+
+def mart_pool_days(where: Path | Warehouse) -> list[tuple]:
+    sql = f"select {POOL_COLUMNS} from marts.rpt_cursor_contract_pool_daily order by usage_date, team_id"
+    return [tuple(normal(value) for value in row) for row in query(where, sql)]
 
 
 def normal(value):

@@ -27,7 +27,8 @@ SEVERITIES = ("action", "warning", "information")  # the mart's severities, in t
 # within a severity, the order people read them in: money already gone, then what is coming, then the rest
 KIND_ORDER = (
     "budget_threshold_crossed", "spend_limit_reached", "spend_anomaly", "budget_projected_to_exceed",
-    "spend_limit_projected", "included_exhausted", "included_projected_to_run_out",
+    "spend_limit_projected", "contract_pool_projected_to_run_out", "included_exhausted",
+    "included_projected_to_run_out",
 )  # fmt: skip
 
 

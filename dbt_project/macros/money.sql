@@ -12,12 +12,15 @@
     {{ return(adapter.dispatch('exact_divide', 'cursor_spend')(amount, divisor)) }}
 {%- endmacro %}
 
-{#- DuckDB: in integer nano-dollars (HUGEINT), where integer division is exact. -#}
+{#- DuckDB: in integers (HUGEINT), where integer division is exact: nano-dollars of the amount over the divisor in
+    units of 10^-11 (the scale of every money column), so a divisor in dollars divides as exactly as a count (DuckDB's
+    // of decimals is not an integer division: 25 / 100 % came out 25.000000001). -#}
 {% macro duckdb__exact_divide(amount, divisor) -%}
     cast(
         cast(
-            (cast(cast({{ amount }} as decimal(38, 9)) * 1000000000 as hugeint) * 2 + ({{ divisor }}))
-            // (2 * ({{ divisor }}))
+            (cast(cast({{ amount }} as decimal(38, 9)) * 1000000000 as hugeint) * 200000000000
+                + cast(cast({{ divisor }} as decimal(38, 11)) * 100000000000 as hugeint))
+            // (cast(cast({{ divisor }} as decimal(38, 11)) * 100000000000 as hugeint) * 2)
             as decimal(38, 0)
         ) * 0.000000001
         as decimal(38, 11)

@@ -24,7 +24,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from . import settings
-from .errors import CursorAPIError, CursorConfigurationError, CursorResponseError, CursorUnavailableError
+from .errors import CursorConfigurationError, CursorResponseError, CursorUnavailableError
+from .refusals import api_message, status_error
 
 log = logging.getLogger(__name__)
 
@@ -98,16 +99,6 @@ def _retry_after(response: httpx.Response) -> float | None:
             return None
 
 
-def _api_message(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.reason_phrase
-    if isinstance(body, dict):
-        return str(body.get("message") or body.get("error") or response.reason_phrase)
-    return response.reason_phrase
-
-
 def shown_url(url: str) -> str:
     """A URL fit for messages: without user and password."""
     parts = urlsplit(url)
@@ -130,10 +121,13 @@ class CursorClient:
         max_rate_limited: int = settings.MAX_RATE_LIMITED_WAITS,
         backoff_base: float = settings.BACKOFF_BASE_SECONDS,
         transport: httpx.BaseTransport | None = None,
+        kind: str = "team",
     ) -> None:
+        self.kind = kind  # "team" (an Admin API key) or "organization" (an Organization API key)
+        self.who = f"team {team!r}" if kind == "team" else f"CURSOR_ORG_API_KEY (organization {team})"
         if not api_key:
             raise CursorConfigurationError(
-                f"team {team!r}: no Cursor Admin API key; set CURSOR_API_KEY (or CURSOR_API_KEYS for several teams)"
+                f"{self.who}: no Cursor Admin API key; set CURSOR_API_KEY (or CURSOR_API_KEYS for several teams)"
             )
         self.team = team
         self.base_url = base_url.rstrip("/")
@@ -141,7 +135,7 @@ class CursorClient:
         parts = urlsplit(self.base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise CursorConfigurationError(
-                f"team {team!r}: the API URL {self.shown_url!r} is not an http(s) URL; set CURSOR_API_BASE_URL to "
+                f"{self.who}: the API URL {self.shown_url!r} is not an http(s) URL; set CURSOR_API_BASE_URL to "
                 f"{settings.DEFAULT_BASE_URL}"
             )
         self.window = rate_limit_window
@@ -202,17 +196,17 @@ class CursorClient:
                 if response.status_code < 400:
                     return self._decode(response, method, path)
                 if response.status_code not in RETRYABLE_STATUS:
-                    raise self._status_error(response, path)
+                    raise status_error(response, path, self.who, self.shown_url, self.kind)
                 retry_in = _retry_after(response)
                 if response.status_code == 429:
                     limited += 1
                     self._wait_for_the_window(limiter, method, path, limited, retry_in)
                     continue
-                problem = f"HTTP {response.status_code} {_api_message(response)}".rstrip(".")
+                problem = f"HTTP {response.status_code} {api_message(response)}".rstrip(".")
             failures += 1
             if failures == self.max_attempts:
                 raise CursorUnavailableError(
-                    f"team {self.team!r}: {method} {self.shown_url}{path} failed {failures} times, last: {problem}. "
+                    f"{self.who}: {method} {self.shown_url}{path} failed {failures} times, last: {problem}. "
                     "Check CURSOR_API_BASE_URL and the network, or retry later if Cursor is degraded."
                 )
             delay = retry_in if retry_in is not None else self._backoff(failures)
@@ -225,7 +219,7 @@ class CursorClient:
         self.responses_429 += 1
         if limited > self.max_rate_limited:
             raise CursorUnavailableError(
-                f"team {self.team!r}: rate limited by the Cursor API ({limiter.limit} requests per minute per team "
+                f"{self.who}: rate limited by the Cursor API ({limiter.limit} requests per minute per team "
                 f"on {settings.route_group(path)} routes): {method} {path[:60]} still answered 429 after waiting "
                 f"{limited - 1} times for the limit to reset. Another tool is probably using this team's requests: "
                 "retry later (Airflow retries the task)."
@@ -245,55 +239,13 @@ class CursorClient:
         except (ValueError, UnicodeDecodeError) as exc:
             snippet = response.text[:60].replace("\n", " ")
             raise CursorResponseError(
-                f"team {self.team!r}: {method} {path} answered {response.status_code} with a body that is not JSON "
+                f"{self.who}: {method} {path} answered {response.status_code} with a body that is not JSON "
                 f"({exc.__class__.__name__}; starts with {snippet!r}). Nothing was loaded; retry later, and if it "
                 "persists the API or a proxy in between is returning errors."
             ) from None
         if not isinstance(body, dict):
             raise CursorResponseError(
-                f"team {self.team!r}: {method} {path} answered a JSON {type(body).__name__}, not the documented "
+                f"{self.who}: {method} {path} answered a JSON {type(body).__name__}, not the documented "
                 "object. Nothing was loaded; the API's response shape may have changed."
             )
         return body
-
-    def _status_error(self, response: httpx.Response, path: str) -> CursorAPIError:
-        status, message = response.status_code, _api_message(response)
-        prefix = f"team {self.team!r}: {path} answered {status} {message!r}"
-        if not _is_api_error(response):
-            return CursorConfigurationError(
-                f"team {self.team!r}: {self.shown_url}{path} answered {status} {response.reason_phrase!r} without "
-                "the API's JSON error: this URL does not look like the Cursor Admin API. Fix: set "
-                f"CURSOR_API_BASE_URL to {settings.DEFAULT_BASE_URL} (no path).",
-                status,
-            )
-        if status == 401:
-            return CursorConfigurationError(
-                f"{prefix}. The key is not a valid team Admin API key (user API keys and revoked keys are "
-                "rejected). Fix: a team admin creates an Admin API key in the Cursor dashboard (Settings > "
-                "Advanced > Admin API Keys) and you set it as CURSOR_API_KEY.",
-                status,
-            )
-        if status == 403:
-            return CursorConfigurationError(
-                f"{prefix}. The team's plan does not include this part of the Admin API (it needs a Cursor "
-                "Enterprise plan). Fix: use a key of an Enterprise team or ask Cursor to enable the Admin API.",
-                status,
-            )
-        if status == 404:
-            return CursorConfigurationError(
-                f"{prefix}. No team was found for this key: it is probably a personal-plan key or the wrong "
-                "team. Fix: create the key from the team you want to track.",
-                status,
-            )
-        return CursorResponseError(
-            f"{prefix}. The request was rejected; this is a bug in cursor-spend or an API change."
-        )
-
-
-def _is_api_error(response: httpx.Response) -> bool:
-    """Whether an error answer is the API's own JSON error (``{"error": ..., "message": ...}`` and kin)."""
-    try:
-        body = response.json()
-    except ValueError:
-        return False
-    return isinstance(body, dict) and any(key in body for key in ("error", "message", "statusCode", "code"))

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from .client import CursorClient
-from .errors import CursorConfigurationError
+from .errors import CursorConfigurationError, CursorRouteMissing
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -59,7 +59,8 @@ def enterprise_only(
     try:
         return call()
     except CursorConfigurationError as exc:
-        if exc.status not in reasons:
+        if exc.status not in reasons and not isinstance(exc, CursorRouteMissing):
             raise
-        log.warning("team %r: skipping %s: %s", client.team, path, reasons[exc.status])
+        why = exc.why if isinstance(exc, CursorRouteMissing) else reasons[exc.status]
+        log.warning("%s: skipping %s: %s", client.who, path, why)
         return None

@@ -169,6 +169,24 @@ BILLING_GROUP_MEMBERS = Table(
     ),
 )
 
+POOLED_USAGE = Table(  # the Organization API's contract pool: one row per team and day's snapshot, the pool's figures
+    "pooled_usage",  # on each (the API answers the pool as of now, so each run keeps a dated copy)
+    (
+        Column("organization_id", "text", required=True),
+        Column("snapshot_date", "date", required=True),
+        Column("team_id", "bigint", "teamId", "i", required=True),
+        Column("team", "text"),
+        Column("snapshot_at", "timestamp"),
+        Column("limit_cents", MONEY, "pool.limitCents", "n"),
+        Column("used_cents", MONEY, "pool.usedCents", "n"),
+        Column("remaining_cents", MONEY, "pool.remainingCents", "n"),
+        Column("contract_start", "date", "pool.contractStartDate", "s"),
+        Column("contract_end", "date", "pool.contractEndDate", "s"),
+        Column("team_used_cents", MONEY, "usedCents", "n"),
+        Column("budget_limit_cents", MONEY, "budgetLimitCents", "n"),
+    ),
+)
+
 TABLES = (
     MEMBERS,
     DAILY_USAGE,
@@ -177,5 +195,6 @@ TABLES = (
     AUDIT_LOGS,
     BILLING_GROUPS,
     BILLING_GROUP_MEMBERS,
+    POOLED_USAGE,
     *AI_CODE_TABLES,
 )

@@ -10,6 +10,19 @@ USAGE_EVENTS_PATH = "/teams/filtered-usage-events"
 AUDIT_LOGS_PATH = "/teams/audit-logs"
 GROUPS_PATH = "/teams/groups"
 
+# The Organization API (reference §8): an Organization API key reads its teams' routes above through these
+ORG_MEMBERS_PATH = "/organizations/members"
+ORG_DAILY_USAGE_PATH = "/organizations/daily-usage-data"
+ORG_SPEND_PATH = "/organizations/spend"
+ORG_USAGE_EVENTS_PATH = "/organizations/filtered-usage-events"
+ORG_POOLED_USAGE_PATH = "/organizations/pooled-usage"
+ORG_ROUTES = {  # a team route -> the organization's route that answers it for one team (teamIds: [id])
+    MEMBERS_PATH: ORG_MEMBERS_PATH,
+    DAILY_USAGE_PATH: ORG_DAILY_USAGE_PATH,
+    SPEND_PATH: ORG_SPEND_PATH,
+    USAGE_EVENTS_PATH: ORG_USAGE_EVENTS_PATH,
+}
+
 # Enterprise only (§9): the AI Code Tracking API and the Analytics API
 AI_COMMITS_PATH = "/analytics/ai-code/commits"
 AI_COMMIT_DETAILS_PATH = "/analytics/ai-code/commits/"  # + up to MAX_COMMIT_HASHES hashes, comma-separated
@@ -27,8 +40,9 @@ RATE_LIMIT_WINDOW_SECONDS = 60.0
 
 
 def route_group(path: str) -> str:
-    """The rate-limit group of an API path."""
-    if path == USAGE_EVENTS_PATH:
+    """The rate-limit group of an API path (an Organization API key has limits of its own, apart from its teams':
+    60 on its events route, 20 on the others)."""
+    if path in (USAGE_EVENTS_PATH, ORG_USAGE_EVENTS_PATH):
         return "events"
     if path == AI_COMMITS_PATH:
         return "ai-code-commits"

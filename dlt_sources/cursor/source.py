@@ -28,6 +28,8 @@ from .ai_code import ai_code_resources
 from .client import CursorClient
 from .cycles import CycleGroups
 from .errors import CursorResponseError
+from .keys import OrgKey
+from .organization import OrgTeamClient, organization_teams, pool_rows, pooled_usage
 from .paging import enterprise_only, last_page, pages, windowed_post
 from .progress import count
 from .state import mark_loaded
@@ -35,7 +37,7 @@ from .windows import Request, capped_end, chunks
 
 EVENT_SCHEMA = schema.arrow_schema(schema.USAGE_EVENTS).append(pa.field("_dlt_load_id", pa.string()))
 EVENTS_PER_TABLE = 10_000  # dlt's work per Arrow table is mostly per table, not per row
-Clients = dict[str, CursorClient]  # team label -> its client
+Clients = dict[str, CursorClient | OrgTeamClient]  # team label -> its client
 
 
 @dlt.source(name="cursor", max_table_nesting=0)
@@ -49,11 +51,15 @@ def cursor_source(
     rate_limit_window: float = settings.RATE_LIMIT_WINDOW_SECONDS,
     request_log_dir: Path | None = None,
     client_factory: Callable[..., CursorClient] = CursorClient,
+    organization: OrgKey | None = None,
 ) -> tuple[DltResource, ...]:
-    """The Cursor Admin API (and the AI Code Tracking and Analytics APIs) of one or more teams.
+    """The Cursor Admin API (and the AI Code Tracking and Analytics APIs) of one or more teams, and of every team
+    of an organization.
 
     Args:
         teams: team label -> Admin API key.
+        organization: an Organization API key and its organization: its teams (each labelled by its team id,
+            except those ``teams`` has a key for: see :mod:`.organization`) and its contract pool.
         base_url: the API's base URL (the simulator's, in the demo and tests).
         start_date, end_date: an explicit window (UTC days, inclusive) to backfill; by default from each
             resource's last loaded day minus ``lookback_days`` (or ``initial_days`` back on a first run) to
@@ -61,12 +67,27 @@ def cursor_source(
         request_log_dir: where every process's clients log their recent requests, per team, so one run's
             requests count against the next's rate limit.
     """
-    clients = {
+    team_clients = {
         label: client_factory(
             key, label, base_url, rate_limit_window=rate_limit_window, request_log_dir=request_log_dir
         )
         for label, key in teams.items()
     }
+    clients: Clients = dict(team_clients)
+    pool: dict = {}
+    if organization is not None:
+        org = client_factory(
+            organization.api_key,
+            organization.organization_id,
+            base_url,
+            rate_limit_window=rate_limit_window,
+            request_log_dir=request_log_dir,
+            kind="organization",
+        )
+        pool = pooled_usage(org, organization.organization_id)
+        org_clients, labels = organization_teams(org, organization, pool, team_clients)
+        clients |= org_clients
+        pool |= {"organization_id": organization.organization_id, "labels": labels}
     request = Request(start_date, capped_end(end_date), lookback_days, initial_days)
     groups = CycleGroups(clients, request)
     return (
@@ -77,7 +98,8 @@ def cursor_source(
         audit_logs(clients, request),
         billing_groups(groups),
         billing_group_members(groups),
-        *ai_code_resources(clients, request),
+        pooled_usage_snapshots(pool),
+        *ai_code_resources(team_clients, request),  # the Organization API has no AI Code Tracking or Analytics
     )
 
 
@@ -218,3 +240,13 @@ def billing_group_members(groups: CycleGroups) -> Iterator[TDataItem]:
         rows += groups.of(label)[1]
         mark_loaded(label, groups.request.end)
     yield rows if rows else dlt.mark.materialize_table_schema()
+
+
+@dlt.resource(**schema.POOLED_USAGE.resource())
+def pooled_usage_snapshots(pool: dict) -> Iterator[TDataItem]:
+    """The organization's contract pool as of this run, per team (none without an organization key); the API
+    answers only the present, so each run keeps a dated copy."""
+    if not pool:
+        yield dlt.mark.materialize_table_schema()
+        return
+    yield pool_rows(pool, pool["organization_id"], pool["labels"], datetime.now(UTC))

@@ -104,6 +104,7 @@ def stack(tmp_path: Path) -> Iterator[tuple[Stack, httpx.Client, Path, Webhook]]
         "CURSOR_API_BASE_URL": f"http://127.0.0.1:{sim_port}",
         "CURSOR_API_KEY": API_KEY,
         "CURSOR_SPEND_DUCKDB": str(duckdb_path),
+        "CURSOR_RATE_LIMIT_WINDOW": "1",  # the client's own limit per second: the runs waited 15 s for it per minute
     }
     airflow = {k: v for k, v in env.items() if k.startswith("AIRFLOW")}
     run_airflow(["db", "migrate"], airflow)  # the pool is made through the REST API (one Airflow process fewer)

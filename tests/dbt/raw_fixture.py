@@ -19,8 +19,10 @@ import orjson
 import pyarrow as pa
 
 from cursor_simulator.endpoints import TeamEndpoints
+from cursor_simulator.organization import OrgSpec
+from cursor_simulator.pool import Pool
 from cursor_simulator.usage import TeamUsage
-from dlt_sources.cursor import ai_code_records, records, schema
+from dlt_sources.cursor import ai_code_records, organization, records, schema
 from dlt_sources.cursor import ai_code_schema as ai_schema
 
 LOADED_BY_DLT = {"_dlt_load_id": pa.string(), "_dlt_id": pa.string()}  # columns dlt adds (not _dlt_id to Arrow)
@@ -99,6 +101,15 @@ def group_rows(usage: TeamUsage, team: str) -> tuple[list[dict], list[dict]]:
             people += members
         anchor = date.fromisoformat(answer["billingCycle"]["cycleEnd"][:10]) + timedelta(days=1)
     return heads, people
+
+
+def pool_rows(usage: TeamUsage, team: str) -> list[dict]:
+    """The team as the one team of an organization: the pooled-usage snapshot of its end date (a pool that lasts the
+    contract: no alert), as the loader reads it with an Organization API key."""
+    org = OrgSpec(api_key="crsr_" + "F" * 64, teams=(usage.spec.resolved_team_id,))
+    answer = served(Pool(org, [usage]).on(usage.spec.end_date).as_json())
+    labels = {usage.spec.resolved_team_id: team}
+    return organization.pool_rows(answer, org.resolved_organization_id, labels, _at(usage.spec.end_date))
 
 
 def _all_pages(answer_of, params: dict, size: int) -> list[dict]:
@@ -193,7 +204,8 @@ def write_table(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], lo
 
 def build_raw_warehouse(path: Path, usage: TeamUsage, team: str = "acme") -> None:
     """Write every raw table of one simulated team into the DuckDB file at ``path`` (audit logs empty, as dlt
-    creates a table the plan gives no data for; the AI code tables as an Enterprise plan has them)."""
+    creates a table the plan gives no data for; the AI code tables as an Enterprise plan has them; the pool as an
+    organization of this one team has it)."""
     with duckdb.connect(str(path)) as con:
         con.execute("set TimeZone = 'UTC'")
         con.execute("create schema if not exists cursor_raw")
@@ -205,5 +217,6 @@ def build_raw_warehouse(path: Path, usage: TeamUsage, team: str = "acme") -> Non
         write_table(con, "billing_groups", groups)
         write_table(con, "billing_group_members", members)
         write_table(con, "audit_logs", [])
+        write_table(con, "pooled_usage", pool_rows(usage, team))
         for table, rows in ai_code_rows(usage, team).items():
             write_table(con, table, rows)

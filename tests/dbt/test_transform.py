@@ -51,6 +51,8 @@ MARTS = (
     "rpt_cursor_bugbot_costs",
     "rpt_cursor_chargeback_monthly",
     "rpt_cursor_commit_costs",
+    "rpt_cursor_contract_pool_daily",
+    "rpt_cursor_contract_pool_forecast",
     "rpt_cursor_cycle_forecast",
     "rpt_cursor_cycle_spend",
     "rpt_cursor_daily_model_spend",

@@ -5,6 +5,8 @@
 --     billed_cost_usd (the estimated seat cost + on-demand, what the company pays), 'on_demand' = billed on-demand.
 --   usage series (team = the user's team, scope user, basis 'usage_value'): the list value of the user's included
 --     and on-demand usage, what draws on their included allowance and then on their spend limit.
+--   pool series (team '*', scope contract_pool, scope_value an organization id, basis 'charged'): what the
+--     organization's teams charged to its contract pool each day (int_contract_pool_days_drawn).
 -- Placeholders (unassigned committed seats) have no user series. A table: budgets, forecasts and anomalies all
 -- read it.
 
@@ -63,6 +65,15 @@ budget_series as (
 
 ),
 
+pool_series as (
+
+    select '*' as team, 'contract_pool' as scope, organization_id as scope_value, 'charged' as basis, usage_date,
+        max(pool_charged_usd) as spend_usd
+    from {{ ref('int_contract_pool_days_drawn') }}
+    group by organization_id, usage_date
+
+),
+
 usage_series as (
 
     select team, 'user' as scope, user_email as scope_value, 'usage_value' as basis, usage_date,
@@ -78,3 +89,6 @@ from budget_series
 union all
 select team, scope, scope_value, basis, usage_date, cast(spend_usd as decimal(38, 11)) as spend_usd
 from usage_series
+union all
+select team, scope, scope_value, basis, usage_date, cast(spend_usd as decimal(38, 11)) as spend_usd
+from pool_series

@@ -6,6 +6,8 @@
 --   spend_limit_projected        ... is projected to reach it before the cycle ends
 --   included_exhausted           a user's included usage ran out in the current cycle (they are on-demand now)
 --   included_projected_to_run_out ... is projected to run out before the cycle ends
+--   contract_pool_projected_to_run_out  an organization's contract pool is projected to run out before the contract
+--                                ends (rpt_cursor_contract_pool_forecast); one key per contract
 --   spend_anomaly                an anomalous user-day (rpt_cursor_spend_anomalies) in the last
 --                                var('alert_lookback_days') days
 -- Budgets on basis 'all' count the seat cost, an estimate (is_estimated; the message says so).
@@ -30,6 +32,12 @@ thresholds as (
 cycles as (
 
     select * from {{ ref('rpt_cursor_cycle_forecast') }}
+
+),
+
+pools as (
+
+    select * from {{ ref('rpt_cursor_contract_pool_forecast') }} where status = 'projected_to_run_out'
 
 ),
 
@@ -173,6 +181,26 @@ cycle_alerts as (
 
 ),
 
+pool_alerts as (
+
+    select
+        'contract_pool|' || organization_id || '|' || cast(contract_start as varchar) as alert_key,
+        'contract_pool_projected_to_run_out' as kind,
+        organization_id,
+        contract_start,
+        as_of_date,
+        pool_used_usd,
+        limit_usd,
+        projected_run_out_on,
+        'The contract pool of organization ' || organization_id || ' (' || {{ usd_text('limit_usd') }}
+        || ' to ' || cast(contract_end as varchar) || ') is projected to run out on '
+        || cast(projected_run_out_on as varchar) || ': ' || {{ usd_text('pool_used_usd') }} || ' used to '
+        || cast(as_of_date as varchar) || ', ' || {{ usd_text('pool_remaining_usd') }} || ' left' as text
+
+    from pools
+
+),
+
 anomaly_alerts as (
 
     select
@@ -219,6 +247,11 @@ unioned as (
         cast(null as varchar) as budget_name, cast(null as date), usage_date, usage_usd, threshold_usd,
         cast(null as date), false, text
     from anomaly_alerts
+    union all
+    select
+        alert_key, kind, cast(null as varchar), 'organization', organization_id, cast(null as varchar),
+        cast(null as varchar), contract_start, as_of_date, pool_used_usd, limit_usd, projected_run_out_on, false, text
+    from pool_alerts
 
 ),
 
