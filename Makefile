@@ -29,10 +29,8 @@ test-tools:
 		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq$$missing >/dev/null; \
 	fi
 
-# Four workers on two cores: many tests wait part of the time (servers starting, the scheduler's polls, rate-limit
-# windows), and a fourth worker fills those waits. Whole files per worker, so module fixtures are built once.
 test: $(STAMP) test-tools
-	$(BIN)/python -m pytest -q -n 4 --dist loadfile
+	$(BIN)/python -m pytest -q -n 3 --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
