@@ -1,6 +1,6 @@
-"""Run the benchmarks: ``python -m benchmarks [api throughput memory transform daily postgres] [--scale ...]``.
+"""Run the benchmarks: ``python -m benchmarks [api throughput memory transform daily postgres teams] [--scale ...]``.
 
-All six by default, at the issue's scale (``make bench``). Prints each benchmark's figures as a table and
+All seven by default, at the issue's scale (``make bench``). Prints each benchmark's figures as a table and
 writes them to ``benchmarks/results/``: ``<timestamp>-<scale>.json``, ``latest.json`` and ``latest.md``.
 """
 
@@ -20,6 +20,7 @@ from .api import run as run_api
 from .history import run_daily, run_transform
 from .postgres import run_postgres
 from .scales import SCALES
+from .teams import run as run_teams
 from .volume import run_memory, run_throughput
 
 BENCHMARKS = {
@@ -29,6 +30,7 @@ BENCHMARKS = {
     "transform": run_transform,
     "daily": run_daily,
     "postgres": run_postgres,
+    "teams": run_teams,
 }
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 

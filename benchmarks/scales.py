@@ -26,6 +26,12 @@ class Scale:
     history_short_days: int
     history_long_days: int
     build_repeats: int  # incremental dbt builds timed per history, interleaved; the median counts
+    # 7. teams side by side: several Enterprise teams under the documented limits, with a shortened window
+    teams: int
+    teams_members: int
+    teams_days: int
+    teams_events_per_active_day: float
+    teams_window_seconds: float
     end_date: date = date(2026, 11, 20)  # the last day with data, fixed so every run sees the same data
 
 
@@ -36,6 +42,7 @@ SCALES = {
         volume_members=1000, volume_events_per_active_day=75, volume_small_days=3, volume_large_days=30,
         history_members=200, history_events_per_active_day=20, history_short_days=30, history_long_days=365,
         build_repeats=3,
+        teams=4, teams_members=100, teams_days=30, teams_events_per_active_day=40, teams_window_seconds=15.0,
     ),
     "quick": Scale(
         name="quick",
@@ -43,6 +50,7 @@ SCALES = {
         volume_members=1000, volume_events_per_active_day=75, volume_small_days=1, volume_large_days=5,
         history_members=200, history_events_per_active_day=20, history_short_days=30, history_long_days=120,
         build_repeats=1,
+        teams=4, teams_members=50, teams_days=14, teams_events_per_active_day=20, teams_window_seconds=5.0,
     ),
     "tiny": Scale(
         name="tiny",
@@ -50,5 +58,6 @@ SCALES = {
         volume_members=20, volume_events_per_active_day=20, volume_small_days=1, volume_large_days=2,
         history_members=10, history_events_per_active_day=20, history_short_days=3, history_long_days=6,
         build_repeats=1,
+        teams=2, teams_members=5, teams_days=2, teams_events_per_active_day=10, teams_window_seconds=1.0,
     ),
 }  # fmt: skip

@@ -23,16 +23,18 @@ HOST = "127.0.0.1"
 NO_LIMITS = SimulatorOptions(rate_limits=False)
 
 
-def _serve(spec: TeamSpec, options: SimulatorOptions, port: int) -> None:
-    serve_forever(Simulator([spec], options), HOST, port)
+def _serve(specs: list[TeamSpec], options: SimulatorOptions, port: int) -> None:
+    serve_forever(Simulator(specs, options), HOST, port)
 
 
 @contextmanager
-def simulator_process(spec: TeamSpec, options: SimulatorOptions = NO_LIMITS) -> Iterator[str]:
-    """Serve one team from a fresh process for the duration of a ``with`` block; yields the base URL."""
+def simulator_process(spec: TeamSpec | list[TeamSpec], options: SimulatorOptions = NO_LIMITS) -> Iterator[str]:
+    """Serve one team (or several) from a fresh process for the duration of a ``with`` block; yields the base
+    URL."""
     port = free_port(HOST)
+    specs = spec if isinstance(spec, list) else [spec]
     process = multiprocessing.get_context("spawn").Process(
-        target=_serve, args=(spec, options, port), name="cursor-api-simulator", daemon=True
+        target=_serve, args=(specs, options, port), name="cursor-api-simulator", daemon=True
     )
     process.start()
     base_url = f"http://{HOST}:{port}"

@@ -27,6 +27,7 @@ from . import settings
 from .client import CursorClient
 from .paging import enterprise_only, pages
 from .progress import count
+from .reading import Once, or_empty_table, side_by_side
 from .state import mark_loaded
 from .windows import Request, day_chunks
 
@@ -156,19 +157,18 @@ def bugbot_bugs(clients: Clients, request: Request, reviews: Shared[list[dict]])
 
 
 def _per_team(name: str, clients: Clients, request: Request, read: Read) -> Iterator[TDataItem]:
-    """Each team's rows of its window (the calling resource's state), then the window marked loaded; the empty
-    table when no team has any (a plan without the API, a window without data)."""
-    yielded = False
-    for team, client in clients.items():
+    """Each team's rows of its window (the calling resource's state), then the window marked loaded, the teams
+    side by side; the empty table when no team has any (a plan without the API, a window without data)."""
+
+    def team_rows(team: str, client: CursorClient) -> Iterator[list[dict]]:
         start, end = request.window(team)
         rows = read(team, client, start, end)
         if rows:
-            yielded = True
             yield rows
         count(name, team, 1, 1)
         mark_loaded(team, end)
-    if not yielded:
-        yield dlt.mark.materialize_table_schema()
+
+    yield from or_empty_table(side_by_side(clients, team_rows))
 
 
 def read_window(
@@ -223,9 +223,7 @@ class Shared(Generic[T]):
 
     def __init__(self, fetch: Callable[[CursorClient, date, date], T | None]) -> None:
         self.fetch = fetch
-        self._answers: dict[tuple, T | None] = {}
+        self._answers: Once[T | None] = Once()
 
     def get(self, team: str, client: CursorClient, start: date, end: date) -> T | None:
-        if (team, start, end) not in self._answers:
-            self._answers[(team, start, end)] = self.fetch(client, start, end)
-        return self._answers[(team, start, end)]
+        return self._answers.get((team, start, end), lambda: self.fetch(client, start, end))

@@ -57,8 +57,10 @@ class Table:
         return {name: kind for name, kind in found.items() if "." not in name}
 
     def resource(self) -> dict:
-        """The arguments of ``@dlt.resource`` for this table."""
+        """The arguments of ``@dlt.resource`` for this table: every resource is read beside the others
+        (``parallelized``, see :mod:`.reading`)."""
         args = {"name": self.name, "write_disposition": self.write_disposition, "columns": self.hints()}
+        args["parallelized"] = True
         if self.merge_key:
             return args | {"merge_key": self.merge_key}
         return args | {"primary_key": self.primary_key}

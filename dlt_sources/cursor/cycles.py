@@ -3,12 +3,15 @@ fetched cycle by cycle, once for both group tables."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 from . import records, settings
 from .client import CursorClient
 from .paging import enterprise_only
 from .progress import count
+from .reading import Once
+from .state import mark_loaded
 from .windows import Request
 
 
@@ -22,14 +25,16 @@ class CycleGroups:
     def __init__(self, clients: dict[str, CursorClient], request: Request) -> None:
         self.clients = clients
         self.request = request
-        self._answers: dict[tuple, tuple[list[dict], list[dict]]] = {}
+        self._answers: Once[tuple[list[dict], list[dict]]] = Once()
 
-    def of(self, label: str) -> tuple[list[dict], list[dict]]:
-        """Groups and members of the cycles of ``label``'s window (the calling resource's state)."""
+    def rows(self, label: str, which: int) -> Iterator[list[dict]]:
+        """The groups (``which`` 0) or their members (1) of the cycles of ``label``'s window (the calling
+        resource's state), then the window marked loaded."""
         start, end = self.request.window(label)
-        if (label, start, end) not in self._answers:
-            self._answers[(label, start, end)] = self._fetch(label, start, end)
-        return self._answers[(label, start, end)]
+        rows = self._answers.get((label, start, end), lambda: self._fetch(label, start, end))[which]
+        if rows:
+            yield rows
+        mark_loaded(label, self.request.end)
 
     def _fetch(self, label: str, start: date, end: date) -> tuple[list[dict], list[dict]]:
         client = self.clients[label]

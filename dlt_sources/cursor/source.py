@@ -32,6 +32,7 @@ from .keys import OrgKey
 from .organization import OrgTeamClient, organization_teams, pool_rows, pooled_usage
 from .paging import enterprise_only, last_page, pages, windowed_post
 from .progress import count
+from .reading import or_empty_table, side_by_side
 from .state import mark_loaded
 from .windows import Request, capped_end, chunks
 
@@ -106,20 +107,23 @@ def cursor_source(
 @dlt.resource(**schema.MEMBERS.resource())
 def members(clients: Clients) -> Iterator[TDataItem]:
     """The current roster; dlt's scd2 strategy dates joins and departures from the run that sees them."""
-    for label, client in clients.items():
+
+    def read(label: str, client: CursorClient) -> Iterator[list[dict]]:
         roster = client.get(settings.MEMBERS_PATH).get("teamMembers")
         if not isinstance(roster, list):
             raise CursorResponseError(f"team {label!r}: /teams/members has no teamMembers list")
         count("members", label, 1, 1)
         yield [records.member_row(r, label) for r in roster]
 
+    yield from side_by_side(clients, read)
+
 
 @dlt.resource(**schema.DAILY_USAGE.resource())
 def daily_usage(clients: Clients, request: Request) -> Iterator[TDataItem]:
     """Per member and day, for every member with a membership (the paginated all-members mode)."""
     extracted_at = datetime.now(UTC)
-    yielded = False
-    for label, client in clients.items():
+
+    def read(label: str, client: CursorClient) -> Iterator[list[dict]]:
         start, end = request.window(label)
         ranges = chunks(start, end)
         for lo, hi in ranges:
@@ -127,12 +131,11 @@ def daily_usage(clients: Clients, request: Request) -> Iterator[TDataItem]:
             for _, answer in pages(fetch):
                 rows = [records.daily_row(r, label, extracted_at) for r in answer.get("data") or []]
                 if rows:
-                    yielded = True
                     yield rows
             count("daily_usage", label, 1, len(ranges))
         mark_loaded(label, end)
-    if not yielded:
-        yield dlt.mark.materialize_table_schema()
+
+    yield from or_empty_table(side_by_side(clients, read))
 
 
 @dlt.resource(**schema.USAGE_EVENTS.resource())
@@ -142,16 +145,15 @@ def usage_events(clients: Clients, request: Request) -> Iterator[TDataItem]:
     with the declared columns, stamped with the load id as dlt stamps the rows of the other tables."""
     load_id = dlt.current.load_package_state()["load_id"]
     extracted_at = datetime.now(UTC)
-    yielded = False
-    for label, client in clients.items():
+
+    def read(label: str, client: CursorClient) -> Iterator[pa.Table]:
         start, end = request.window(label)
         for lo, hi in chunks(start, end):
-            for table in _event_tables(client, label, lo, hi, load_id, extracted_at):
-                yielded = True
-                yield table
+            yield from _event_tables(client, label, lo, hi, load_id, extracted_at)
         mark_loaded(label, end)
-    if not yielded:  # the table with its declared columns (dlt's marker would add a _dlt_id Arrow loads lack)
-        yield EVENT_SCHEMA.empty_table()
+
+    # none: the table with its declared columns (dlt's marker would add a _dlt_id Arrow loads lack)
+    yield from or_empty_table(side_by_side(clients, read), EVENT_SCHEMA.empty_table())
 
 
 def _event_tables(
@@ -184,9 +186,9 @@ def _event_tables(
 def spend_snapshots(clients: Clients) -> Iterator[TDataItem]:
     """The current cycle's spend per member; the API forgets past cycles, so each run keeps a dated copy."""
     snapshot_at = datetime.now(UTC)
-    for label, client in clients.items():
 
-        def fetch(page: int, client: CursorClient = client) -> dict:
+    def read(label: str, client: CursorClient) -> Iterator[list[dict]]:
+        def fetch(page: int) -> dict:
             return client.post(settings.SPEND_PATH, {"page": page, "pageSize": settings.SPEND_PAGE_SIZE})
 
         for _, answer in pages(fetch):
@@ -197,16 +199,18 @@ def spend_snapshots(clients: Clients) -> Iterator[TDataItem]:
             yield records.spend_rows(answer.get("teamMemberSpend") or [], label, cycle, snapshot_at)
             count("spend_snapshots", label, 1, last_page(answer))
 
+    yield from side_by_side(clients, read)
+
 
 @dlt.resource(**schema.AUDIT_LOGS.resource())
 def audit_logs(clients: Clients, request: Request) -> Iterator[TDataItem]:
     """Joins, removals, logins and settings changes (Enterprise plans; other plans get the empty table)."""
-    yielded = False
-    for label, client in clients.items():
+
+    def read(label: str, client: CursorClient) -> Iterator[list[dict]]:
         start, end = request.window(label)
         for lo, hi in chunks(start, end):
 
-            def fetch(page: int, lo: int = lo, hi: int = hi, client: CursorClient = client) -> dict:
+            def fetch(page: int, lo: int = lo, hi: int = hi) -> dict:
                 params = {"startTime": str(lo), "endTime": str(hi), "page": page, "pageSize": settings.AUDIT_PAGE_SIZE}
                 return client.get(settings.AUDIT_LOGS_PATH, params=params)
 
@@ -215,31 +219,22 @@ def audit_logs(clients: Clients, request: Request) -> Iterator[TDataItem]:
                 break
             rows = [records.audit_row(r, label) for _, answer in answers for r in answer.get("events") or []]
             if rows:
-                yielded = True
                 yield rows
         mark_loaded(label, end)
-    if not yielded:
-        yield dlt.mark.materialize_table_schema()
+
+    yield from or_empty_table(side_by_side(clients, read))
 
 
 @dlt.resource(**schema.BILLING_GROUPS.resource())
 def billing_groups(groups: CycleGroups) -> Iterator[TDataItem]:
     """Billing groups of the cycles of the window (Enterprise plans)."""
-    rows = []
-    for label in groups.clients:
-        rows += groups.of(label)[0]
-        mark_loaded(label, groups.request.end)
-    yield rows if rows else dlt.mark.materialize_table_schema()
+    yield from or_empty_table(side_by_side(groups.clients, lambda label, _: groups.rows(label, 0)))
 
 
 @dlt.resource(**schema.BILLING_GROUP_MEMBERS.resource())
 def billing_group_members(groups: CycleGroups) -> Iterator[TDataItem]:
     """Who is and was in each billing group in the cycles of the window, with the times they joined and left."""
-    rows = []
-    for label in groups.clients:
-        rows += groups.of(label)[1]
-        mark_loaded(label, groups.request.end)
-    yield rows if rows else dlt.mark.materialize_table_schema()
+    yield from or_empty_table(side_by_side(groups.clients, lambda label, _: groups.rows(label, 1)))
 
 
 @dlt.resource(**schema.POOLED_USAGE.resource())

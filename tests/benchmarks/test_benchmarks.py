@@ -26,7 +26,7 @@ def figures(run: dict, name: str) -> dict:
     return {key: figure["value"] for key, figure in run["benchmarks"][name]["figures"].items()}
 
 
-def test_all_six_benchmarks_write_their_figures_as_json_and_markdown(run):
+def test_every_benchmark_writes_their_figures_as_json_and_markdown(run):
     assert list(run["benchmarks"]) == list(BENCHMARKS)
     assert all(result["error"] is None for result in run["benchmarks"].values())
     assert {"cores", "ram_gb", "python"} <= set(run["machine"])
@@ -69,3 +69,11 @@ def test_the_postgresql_benchmark_loads_the_same_events_and_times_the_daily_run(
     postgres, memory = figures(run, "postgres"), figures(run, "memory")
     assert postgres["events"] == memory["large_events"]
     assert postgres["peak_rss_mb"] > 0 and postgres["incremental_build_seconds"] > 0 and postgres["daily_seconds"] > 0
+
+
+def test_the_teams_benchmark_loads_every_teams_events_together_as_alone_without_a_429(run):
+    teams, details = figures(run, "teams"), run["benchmarks"]["teams"]["details"]
+    assert len(details["alone"]) == run["benchmarks"]["teams"]["parameters"]["teams"] >= 2
+    assert teams["events"] == sum(alone["events"] for alone in details["alone"].values()) > 0
+    assert teams["responses_429"] == 0
+    assert teams["together_seconds"] > 0 and teams["slowest_alone_seconds"] > 0

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
+from cursor_simulator.usage import DAY_MS, day_start_ms
 from cursor_spend import load
+from dlt_sources.cursor.client import CursorClient
+from dlt_sources.cursor.settings import USAGE_EVENTS_PATH
 from tests.conftest import END_DATE
 
 from .helpers import normalized, query, settings_for, truth_by_user_day, warehouse_by_user_day
@@ -83,8 +87,6 @@ def test_incremental_run_starts_at_the_last_loaded_day_minus_the_lookback(make_s
     settings = settings_for(server, tmp_path, lookback_days=2, initial_days=5)
     seen: list[dict] = []
 
-    from dlt_sources.cursor.client import CursorClient
-
     class RecordingClient(CursorClient):
         def post(self, path: str, body: dict) -> dict:
             seen.append({"path": path} | body)
@@ -118,6 +120,18 @@ def test_late_cost_changes_are_reread_and_replace_the_old_values(make_simulator,
     assert warehouse_by_user_day(settings) == normalized(truth_by_user_day(server, start, END_DATE))
 
 
+class _MeetingClient(CursorClient):
+    """Each team's first usage-events request waits until every team has sent one: teams read one after the
+    other never meet, and the barrier breaks."""
+
+    barrier: threading.Barrier
+
+    def request(self, method: str, path: str, **kwargs) -> dict:
+        if path == USAGE_EVENTS_PATH and kwargs.get("json_body", {}).get("page") == 1:
+            self.barrier.wait()
+        return super().request(method, path, **kwargs)
+
+
 def test_several_teams_load_side_by_side_with_their_labels(make_simulator, tmp_path):
     from cursor_simulator import TeamSpec
 
@@ -127,8 +141,14 @@ def test_several_teams_load_side_by_side_with_their_labels(make_simulator, tmp_p
     ]
     server = make_simulator(teams=teams)
     settings = settings_for(server, tmp_path)
+    _MeetingClient.barrier = threading.Barrier(len(teams), timeout=30)
 
-    load.load(settings, END_DATE - timedelta(days=4), END_DATE)
+    load.load(settings, END_DATE - timedelta(days=4), END_DATE, client_factory=_MeetingClient)
+
+    assert not _MeetingClient.barrier.broken
+    window = (day_start_ms(END_DATE - timedelta(days=4)), day_start_ms(END_DATE) + DAY_MS - 1)
+    served = {f"t{i}": len(server.simulator.team(spec.api_key).events_in(*window)) for i, spec in enumerate(teams)}
+    assert dict(query(settings, "select team, count(*) from cursor_raw.usage_events group by 1")) == served
 
     rows = dict(
         query(settings, "select team, count(distinct split_part(email, '@', 2)) from cursor_raw.daily_usage group by 1")
