@@ -42,7 +42,7 @@ SCALES = {
         volume_members=1000, volume_events_per_active_day=75, volume_small_days=3, volume_large_days=30,
         history_members=200, history_events_per_active_day=20, history_short_days=30, history_long_days=365,
         build_repeats=3,
-        teams=4, teams_members=100, teams_days=30, teams_events_per_active_day=40, teams_window_seconds=15.0,
+        teams=4, teams_members=100, teams_days=30, teams_events_per_active_day=10, teams_window_seconds=30.0,
     ),
     "quick": Scale(
         name="quick",

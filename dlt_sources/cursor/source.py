@@ -9,7 +9,8 @@ carries its team label, and every table merges on a natural key, so re-reading a
 the API forgets is kept: members as an scd2 history, spend as dated snapshots, billing groups with their members'
 join and leave times for every billing cycle a window overlaps (:mod:`.cycles`). The tables are defined in
 :mod:`.schema`, the rows made in :mod:`.records`, the pages read in :mod:`.paging`; progress is counted on the
-running pipeline's collector (:mod:`.progress`).
+running pipeline's collector (:mod:`.progress`). The resources run side by side, and each reads its teams side by
+side, each team within its own rate limits (:mod:`.reading`).
 """
 
 from __future__ import annotations
