@@ -1,5 +1,5 @@
-"""The dbt project over a raw warehouse built from the simulator's ground truth: one transform for the
-module (dbt runs take seconds), then many assertions against the simulator."""
+"""The dbt project over a raw warehouse built from the simulator's ground truth: the run's one transform of the shared
+team (shared.py; dbt runs take seconds), copied for the module, then many assertions against the simulator."""
 
 from __future__ import annotations
 
@@ -7,14 +7,12 @@ import shutil
 import subprocess
 import sys
 from collections import defaultdict
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from cursor_simulator.team import TeamSpec
 from cursor_simulator.usage import DAY_MS, TeamUsage, day_start_ms, ms_to_day
 from cursor_spend.config import load_settings
 from cursor_spend.errors import TransformError, WarehouseLockedError
@@ -32,9 +30,9 @@ from tests.truth import (
     mart_usage_costs,
 )
 
-from .raw_fixture import build_raw_warehouse, event_rows, money, write_table
+from .raw_fixture import event_rows, money, write_table
+from .shared import SPEC, TEAM, copy_of
 
-TEAM = "acme"
 SEAT_PRICE = Decimal(40)
 MARTS = (
     "dim_cursor_days",
@@ -70,19 +68,16 @@ MARTS = (
 
 @pytest.fixture(scope="module")
 def usage() -> TeamUsage:
-    return TeamUsage(TeamSpec(api_key="crsr_test", members=20, days=40, end_date=date(2026, 11, 20)))
+    return TeamUsage(SPEC)
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, usage: TeamUsage):
-    """The warehouse after one transform, the marts as they were then, and the export paths."""
-    warehouse = tmp_path_factory.mktemp("warehouse") / "cursor_spend.duckdb"
-    build_raw_warehouse(warehouse, usage, TEAM)
+def built(tmp_path_factory: pytest.TempPathFactory, shared_warehouse: Path):
+    """A copy of the warehouse after one transform (no dbt test failed or warned: the marts agree), the marts as they
+    were then, and the export paths."""
+    warehouse = copy_of(shared_warehouse, tmp_path_factory.mktemp("warehouse"))
     settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(warehouse)})
-    result = transform(settings)
-    paths = export_marts(settings)
-    assert result.statuses["warn"] == 0 and not result.failed, result.line  # the marts agree: no test warns
-    return settings, read_marts(warehouse), paths
+    return settings, read_marts(warehouse), export_marts(settings)
 
 
 def read_marts(warehouse: Path) -> dict[str, list[tuple]]:
