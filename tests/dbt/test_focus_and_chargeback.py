@@ -1,7 +1,7 @@
 """Chargeback by billing group over time and the FOCUS 1.2 export, over a raw warehouse built from the simulator's
-ground truth (two months, a planted group move mid-November, members who switch groups at random): one transform
-for the module, then the marts and the exported files against the simulator, the other marts and the FinOps
-Foundation's validator."""
+ground truth (two months, a planted group move mid-November, members who switch groups at random): a copy of the
+run's one transform of that team (shared.py), then the marts and the exported files against the simulator, the other
+marts and the FinOps Foundation's validator."""
 
 from __future__ import annotations
 
@@ -18,41 +18,29 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
 
-from cursor_simulator import Scenario
-from cursor_simulator.team import TeamSpec
 from cursor_simulator.usage import DAY_MS, TeamUsage, day_start_ms, ms_to_day
 from cursor_spend.cli import main
 from cursor_spend.config import REPORT_NAME, load_settings
 from cursor_spend.export import export_focus
 from cursor_spend.marts.reader import open_reader
-from cursor_spend.transform import transform
 from tests import focus_validator
 from tests.truth import CENT, cents
 
-from .raw_fixture import build_raw_warehouse
+from .shared import MOVE_DAY, SPEC, TEAM, copy_of
 
-TEAM = "acme"
-MOVE_DAY = date(2026, 11, 10)
 NOVEMBER, OCTOBER = date(2026, 11, 1), date(2026, 10, 1)
 UNASSIGNED, SERVICE_ACCOUNTS = "Unassigned", "Service accounts"
 
 
 @pytest.fixture(scope="module")
 def usage() -> TeamUsage:
-    scenarios = (Scenario("group_move", 0, MOVE_DAY),)
-    return TeamUsage(
-        TeamSpec(api_key="crsr_test", members=20, days=40, end_date=date(2026, 11, 20), scenarios=scenarios)
-    )
+    return TeamUsage(SPEC)
 
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory, usage: TeamUsage):
-    warehouse = tmp_path_factory.mktemp("warehouse") / "cursor_spend.duckdb"
-    build_raw_warehouse(warehouse, usage, TEAM)
-    settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(warehouse)})
-    result = transform(settings)
-    assert result.statuses["warn"] == 0 and not result.failed, result.line
-    return settings
+def settings(tmp_path_factory: pytest.TempPathFactory, shared_warehouse: Path):
+    """A copy of the transformed warehouse (no dbt test failed or warned)."""
+    return load_settings(env={"CURSOR_SPEND_DUCKDB": str(copy_of(shared_warehouse, tmp_path_factory.mktemp("w")))})
 
 
 @pytest.fixture(scope="module")

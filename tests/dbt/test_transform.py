@@ -1,5 +1,5 @@
-"""The dbt project over a raw warehouse built from the simulator's ground truth: one transform for the
-module (dbt runs take seconds), then many assertions against the simulator."""
+"""The dbt project over a raw warehouse built from the simulator's ground truth: the run's one transform of the shared
+team (shared.py; dbt runs take seconds), copied for the module, then many assertions against the simulator."""
 
 from __future__ import annotations
 
@@ -7,21 +7,19 @@ import shutil
 import subprocess
 import sys
 from collections import defaultdict
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from cursor_simulator.team import TeamSpec
 from cursor_simulator.usage import DAY_MS, TeamUsage, day_start_ms, ms_to_day
 from cursor_spend.config import load_settings
 from cursor_spend.errors import TransformError, WarehouseLockedError
 from cursor_spend.export import export_marts
 from cursor_spend.marts.tables import mart_names
 from cursor_spend.summary import summarize
-from cursor_spend.transform import _copy, parse_cache, run_dbt, transform
+from cursor_spend.transform import BUILD, _copy, parse_cache, run_dbt, transform
 from tests.source.helpers import query
 from tests.truth import (
     PLACEHOLDER,
@@ -32,9 +30,9 @@ from tests.truth import (
     mart_usage_costs,
 )
 
-from .raw_fixture import build_raw_warehouse, event_rows, money, write_table
+from .raw_fixture import event_rows, money, write_table
+from .shared import SPEC, TEAM, copy_of
 
-TEAM = "acme"
 SEAT_PRICE = Decimal(40)
 MARTS = (
     "dim_cursor_days",
@@ -70,19 +68,16 @@ MARTS = (
 
 @pytest.fixture(scope="module")
 def usage() -> TeamUsage:
-    return TeamUsage(TeamSpec(api_key="crsr_test", members=20, days=40, end_date=date(2026, 11, 20)))
+    return TeamUsage(SPEC)
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, usage: TeamUsage):
-    """The warehouse after one transform, the marts as they were then, and the export paths."""
-    warehouse = tmp_path_factory.mktemp("warehouse") / "cursor_spend.duckdb"
-    build_raw_warehouse(warehouse, usage, TEAM)
+def built(tmp_path_factory: pytest.TempPathFactory, shared_warehouse: Path):
+    """A copy of the warehouse after one transform (no dbt test failed or warned: the marts agree), the marts as they
+    were then, and the export paths."""
+    warehouse = copy_of(shared_warehouse, tmp_path_factory.mktemp("warehouse"))
     settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(warehouse)})
-    result = transform(settings)
-    paths = export_marts(settings)
-    assert result.statuses["warn"] == 0 and not result.failed, result.line  # the marts agree: no test warns
-    return settings, read_marts(warehouse), paths
+    return settings, read_marts(warehouse), export_marts(settings)
 
 
 def read_marts(warehouse: Path) -> dict[str, list[tuple]]:
@@ -213,13 +208,6 @@ def test_a_shared_marts_schema_lists_and_exports_only_the_projects_marts(built, 
     assert {name.split(".")[1] for name in summary.table_rows if name.startswith("marts.")} == set(MARTS)
 
 
-def test_every_unit_test_passes(built):
-    """Runs build without the unit tests (they check the SQL, not the data): here they run, all of them."""
-    settings, _, _ = built
-    result = run_dbt(settings, "test", "--select", "test_type:unit")
-    assert result.statuses["pass"] >= 13 and not result.failed, result.line
-
-
 def test_docs_generate_works(built):
     settings, _, _ = built
     run_dbt(settings, "docs", "generate")
@@ -250,7 +238,7 @@ time.sleep(60)
 
 
 def test_a_failing_build_names_what_failed_from_dbts_run_results(tmp_path):
-    warehouse = tmp_path / "empty.duckdb"
+    warehouse = tmp_path / "cursor_spend.duckdb"  # the usual name: the build starts from the kept parse
     duckdb.connect(str(warehouse)).close()  # no raw tables at all
     settings = load_settings(env={"CURSOR_SPEND_DUCKDB": str(warehouse)})
     with pytest.raises(TransformError, match=r"dbt build failed: .* errors, .*\(failed: model stg_cursor__") as failure:
@@ -286,7 +274,7 @@ def test_model_mix_spend_per_user_and_month_equals_the_events(built, usage):
     assert all(low == high and (low is None or 0 <= low <= 1) for *_, low, high in rows)
 
 
-def test_a_reloaded_late_cost_change_is_picked_up_by_the_next_build(built, usage):
+def test_a_reloaded_late_cost_change_is_picked_up_by_the_next_build_of_the_fact(built, usage):
     settings, _, _ = built
     end = usage.spec.end_date
     usage.late_change = True  # the simulator raises some costs of its last day, as Cursor does
@@ -301,7 +289,8 @@ def test_a_reloaded_late_cost_change_is_picked_up_by_the_next_build(built, usage
     finally:
         usage.late_change = False
     before = query(settings, f"select sum(billed_cost_usd) from marts.fct_cursor_costs_daily {ON_DEMAND_ON_LAST_DAY}")
-    transform(settings)
+    # the fact, what it reads and their tests; the marts built from the fact (and tests across them) wait
+    run_dbt(settings, *BUILD, "--select", "+fct_cursor_costs_daily", "--indirect-selection", "cautious")
     after = query(settings, f"select sum(billed_cost_usd) from marts.fct_cursor_costs_daily {ON_DEMAND_ON_LAST_DAY}")
     assert after[0][0] == expected != before[0][0]
 

@@ -29,7 +29,7 @@ from tests.conftest import API_KEY, END_DATE
 from tests.receivers import Webhook, smtp_server, webhook
 from tests.truth import first_day_reaching, member_days, projected_crossing, query
 
-SPEC = {"members": 20, "days": 40, "end_date": END_DATE}  # 2026-10-12 .. 2026-11-20; cycles start on the 1st
+SPEC = {"members": 8, "days": 40, "end_date": END_DATE}  # 2026-10-12 .. 2026-11-20; cycles start on the 1st
 SPIKE_DAY, EXHAUST_DAY, CYCLE = date(2026, 11, 16), date(2026, 11, 12), date(2026, 11, 1)
 FLOOR = Decimal(25)  # var anomaly_min_spend_usd
 BUDGET = ("per-user-on-demand", Decimal(100), (80, 100))  # the shipped seeds/budgets.csv row for every user
