@@ -42,6 +42,7 @@ class History:
 
     def __init__(self, scale: Scale, days: int, workdir: Path, warehouse_url: str | None = None) -> None:
         self.days = days
+        self.initial_build = scale.initial_build
         self.warehouse_url = warehouse_url
         self.spec = TeamSpec(
             api_key=API_KEY,
@@ -58,11 +59,12 @@ class History:
         self.daily_rows: dict[str, int] = {}
 
     def prepare(self) -> None:
-        """Backfill the history (limits off), build it once, then extract as a daily run does: from the last
-        loaded day minus the lookback to the new day, under the documented limits."""
+        """Backfill the history (limits off), build it once (unless the scale says not to), then extract as a daily
+        run does: from the last loaded day minus the lookback to the new day, under the documented limits."""
         with simulator_process(self.spec) as base_url:
             _, self.seconds["backfill"] = timed(self.backfill, base_url)
-        self.seconds["initial_build"] = self.dbt(*BUILD)
+        if self.initial_build:
+            self.seconds["initial_build"] = self.dbt(*BUILD)
         with simulator_process(self.spec, SimulatorOptions()) as base_url:
             daily = in_child(daily_extract, base_url, self.settings.duckdb_path, self.spec.end_date, self.warehouse_url)
         self.daily_rows = daily["rows"]

@@ -1,6 +1,6 @@
 """An operator's day: interrupted runs (Ctrl-C, SIGTERM, SIGKILL) stop in one line and the next run resumes
 exactly; a load left pending is finished and the requested window still loaded; a first window without usage
-builds empty marts; a year of daily runs does not fill the disk."""
+builds empty marts; daily runs do not fill the disk."""
 
 from __future__ import annotations
 
@@ -191,14 +191,17 @@ def _size(folder: Path) -> int:
 
 
 @pytest.mark.slow
-def test_thirty_daily_runs_keep_dlts_working_folder_bounded(make_simulator, tmp_path):
+def test_daily_runs_past_the_kept_load_packages_keep_dlts_working_folder_bounded(make_simulator, tmp_path):
+    """dlt keeps a folder per completed load; the pipeline keeps the newest KEEP_LOADED_PACKAGES: after that many
+    runs the folder stops growing, and as many runs again (each one package more without the pruning) add nothing."""
     server = make_simulator(members=3, days=40, options=SimulatorOptions(rate_limits=False))
-    settings = settings_for(server, tmp_path, rate_limit_window=0.5)  # 30 runs in a minute, not at 20 requests a minute
-    first = END_DATE - timedelta(days=29)
+    settings = settings_for(server, tmp_path, rate_limit_window=0.5)  # runs in seconds, not at 20 requests a minute
+    full, runs = load.KEEP_LOADED_PACKAGES + 1, 2 * (load.KEEP_LOADED_PACKAGES + 1)
+    first = END_DATE - timedelta(days=runs - 1)
     sizes = []
-    for n in range(30):
+    for n in range(runs):
         load.load(settings, end_date=first + timedelta(days=n))
         sizes.append(_size(settings.warehouse_dir / ".dlt" / load.PIPELINE_NAME / "load"))
-    print(f"dlt load folder after runs 1, 10, 20, 30: {sizes[0]}, {sizes[9]}, {sizes[19]}, {sizes[29]} bytes")
-    assert sizes[29] <= sizes[9] * 1.1 and sizes[29] < 2_000_000
+    print(f"dlt load folder after each of {runs} runs: {sizes} bytes")
+    assert sizes[-1] <= sizes[full - 1] * 1.1 and sizes[-1] < 2_000_000
     assert warehouse_by_user_day(settings) == normalized(truth_by_user_day(server, first - timedelta(29), END_DATE))

@@ -120,6 +120,11 @@ class FakesnowServer:
         command = [str(self.venv / "bin" / "dbt"), *args, *_dbt_options(folder)]
         return subprocess.run(command, env=self.env(), capture_output=True, text=True, timeout=timeout)
 
+    def query(self, queries: dict[str, str]) -> dict[str, dict]:
+        """Each plain query's rows (as text) or error, by name, from one Snowflake connection (:mod:`.query`)."""
+        command = [str(self.venv / "bin" / "python"), str(HERE / "query.py"), json.dumps(queries)]
+        return json.loads(_run(command, timeout=300, env=self.env()).stdout.splitlines()[-1])
+
     def show(self, queries: dict[str, str], folder: Path) -> dict[str, dict]:
         """Each inline query's rows (as text) or error, by name, from one dbt process (:mod:`.show`)."""
         command = [str(self.venv / "bin" / "python"), str(HERE / "show.py"), json.dumps(queries), *_dbt_options(folder)]
