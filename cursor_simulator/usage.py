@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import random
 from array import array
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from .cycles import DAY_MS, cycle_start, day_start_ms, ms_to_day, next_cycle_start
 from .daily import daily_counters
+from .day_cache import DayCache
 from .events import Draft, charge, draw_day, top_up
 from .planting import DayPlan, plant
 from .pricing import KIND_INCLUDED, KIND_USAGE_BASED, charged_cents, money
@@ -41,7 +41,6 @@ __all__ = [  # the calendar helpers are re-exported: tests and benchmarks import
     "ms_to_day",
     "next_cycle_start",
 ]
-_DAY_CACHE_SIZE = 12
 _MICRO = 1_000_000  # spend is summed in exact micro-cents: every chargedCents has 6 decimals
 
 
@@ -66,7 +65,7 @@ class TeamUsage:
         self.planted = planting.planted  # what the spec's scenarios planted, in their order: the ground truth
         self._plans: dict[tuple[int, date], DayPlan] = planting.plans
         self.late_change = False
-        self._days: OrderedDict[date, DayUsage] = OrderedDict()
+        self._days: DayCache[DayUsage] = DayCache(lambda usage: len(usage.events))
         self._allowance_at_start: dict[date, dict[int, float]] = {}
         self._spend: dict[tuple[date, bool], array] = {}  # (day, late change applied) -> per-member totals
 
@@ -88,15 +87,11 @@ class TeamUsage:
 
     def day(self, day: date) -> DayUsage:
         """The usage of one day (cached)."""
-        cached = self._days.get(day)
-        if cached is not None:
-            self._days.move_to_end(day)
-            return cached
+        return self._days.get(day, self._generate_and_remember)
+
+    def _generate_and_remember(self, day: date) -> DayUsage:
         usage = self._generate_day(day)
         self._remember_spend(usage)
-        self._days[day] = usage
-        if len(self._days) > _DAY_CACHE_SIZE:
-            self._days.popitem(last=False)
         return usage
 
     def _allowance_used_before(self, day: date) -> dict[int, float]:

@@ -19,12 +19,13 @@ own (seeded by team, member and day), so that any day can be produced alone, as 
 from __future__ import annotations
 
 import random
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
 from ..agents import origin
 from ..cycles import DAY_MS, day_start_ms
+from ..day_cache import DayCache
 from ..pricing import KIND_ABORTED, KIND_ERRORED
 from ..repositories import team_repositories
 from ..team import Member
@@ -33,7 +34,7 @@ from . import naming
 from .commits import Commit, CommitMaker, Conversation, split_lines
 
 TAB, COMPOSER = "TAB", "COMPOSER"
-_CACHE_DAYS = 4  # the routes read days through summaries.Summaries, which keeps more of them
+_EVENTS_PER_MEMBER = 50  # a member-day of activity counted as this many events in the simulator's day budget
 
 
 @dataclass(frozen=True)
@@ -119,20 +120,14 @@ class CodeActivity:
         self.usage = usage
         self.spec = usage.spec
         self.repos = team_repositories(usage.spec)
-        self._days: OrderedDict[date, dict[int, MemberCode]] = OrderedDict()
+        self._days: DayCache[dict[int, MemberCode]] = DayCache(lambda members: len(members) * _EVENTS_PER_MEMBER)
         self.no_commits = {p.member_index for p in usage.planted if p.kind == "no_commits"}
         migrations = [p for p in usage.planted if p.kind == "migration"]
         self.migrations = {(index, day): p.repo for p in migrations for index in p.members for day in p.days}
 
     def day(self, day: date) -> dict[int, MemberCode]:
         """Per member index, the activity of the people active on ``day``."""
-        cached = self._days.get(day)
-        if cached is None:
-            cached = self._days[day] = self._generate(day)
-            if len(self._days) > _CACHE_DAYS:
-                self._days.popitem(last=False)
-        self._days.move_to_end(day)
-        return cached
+        return self._days.get(day, self._generate)
 
     def _generate(self, day: date) -> dict[int, MemberCode]:
         usage_day = self.usage.day(day)

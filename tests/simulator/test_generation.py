@@ -10,9 +10,7 @@ from datetime import timedelta
 
 import orjson
 
-from cursor_simulator import Scenario, SimulatorOptions, TeamSpec
-from cursor_simulator import usage as usage_module
-from cursor_simulator.analytics import activity as activity_module
+from cursor_simulator import Scenario, SimulatorOptions, TeamSpec, day_cache
 from cursor_simulator.analytics import summaries as summaries_module
 from tests.conftest import API_KEY, END_DATE
 from tests.simulator import DAY_MS, all_events, all_items, client, day_ms, window
@@ -99,7 +97,8 @@ def test_a_page_of_1000_events_is_served_in_well_under_50_ms(make_simulator):
     assert statistics.median(timings) < 0.050
 
 
-def test_walking_500_members_over_90_days_keeps_only_a_few_days_in_memory(make_simulator):
+def test_walking_500_members_over_90_days_keeps_only_a_few_days_in_memory(make_simulator, monkeypatch):
+    monkeypatch.setattr(day_cache, "MAX_EVENTS", 1_000)  # a few of this team's days: a big team's share of the budget
     server = make_simulator(options=NO_LIMITS, members=500, days=90, events_per_active_day=1.0)
     http = client(server)
     rows = 0
@@ -112,7 +111,8 @@ def test_walking_500_members_over_90_days_keeps_only_a_few_days_in_memory(make_s
         rows += len(response.json()["data"])
     assert rows > 500 * 60
     cached = server.simulator.team()._days
-    assert 0 < len(cached) <= usage_module._DAY_CACHE_SIZE < 90
+    assert day_cache.MIN_DAYS <= len(cached) < 90
+    assert cached.events <= 1_000 or len(cached) == day_cache.MIN_DAYS
 
 
 def _ai_code_responses(server) -> list[bytes]:
@@ -132,7 +132,8 @@ def test_the_same_team_spec_serves_byte_identical_ai_code_and_analytics(make_sim
     assert all(a != b for a, b in zip(first, other, strict=True))
 
 
-def test_walking_90_days_of_commits_keeps_only_a_few_days_in_memory(make_simulator):
+def test_walking_90_days_of_commits_keeps_only_a_few_days_in_memory(make_simulator, monkeypatch):
+    monkeypatch.setattr(day_cache, "MAX_EVENTS", 1_000)
     server = make_simulator(options=NO_LIMITS, members=120, days=90, events_per_active_day=2.0)
     http = client(server)
     hashes = set()
@@ -142,6 +143,6 @@ def test_walking_90_days_of_commits_keeps_only_a_few_days_in_memory(make_simulat
         hashes |= {item["commitHash"] for item in all_items(http, "/analytics/ai-code/commits", dates)}
     usage = server.simulator.team()
     assert len(hashes) > 120 * 30
-    assert 0 < len(usage.ai_code.activity._days) <= activity_module._CACHE_DAYS
+    for kept in (usage.ai_code.activity._days, usage._days):
+        assert 0 < len(kept) < 90 and (kept.events <= 1_000 or len(kept) == day_cache.MIN_DAYS)
     assert 0 < len(usage.ai_code.routes.summaries._days) <= summaries_module._CACHE_DAYS < 90
-    assert len(usage._days) <= usage_module._DAY_CACHE_SIZE
