@@ -40,7 +40,9 @@ log = logging.getLogger(__name__)
 
 PIPELINE_NAME = "cursor_spend"
 KEEP_LOADED_PACKAGES = 7  # dlt keeps a folder per completed load: the newest few stay for inspection
-PARQUET_TABLES = ("daily_usage",)  # DuckDB holds ~1 GB to parse a few thousand rows of INSERT ... VALUES this wide
+# Loaded into DuckDB from Parquet rather than INSERT ... VALUES: DuckDB holds ~1 GB to parse a few thousand such rows
+# of daily usage, and the commits' line ranges (hundreds of thousands of rows a month for a large team) load 3-4x faster
+PARQUET_TABLES = ("daily_usage", "ai_commits", "ai_commit_ranges")
 
 
 def _require_teams(settings: Settings) -> None:
