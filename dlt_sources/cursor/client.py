@@ -153,6 +153,7 @@ class CursorClient:
         }
         self.requests_sent = 0
         self.responses_429 = 0
+        self._counting = threading.Lock()  # one client serves the resources that dlt runs side by side
         self._http = httpx.Client(
             base_url=self.base_url,
             auth=httpx.BasicAuth(api_key, ""),
@@ -185,7 +186,8 @@ class CursorClient:
         failures = limited = 0
         while True:
             limiter.acquire()
-            self.requests_sent += 1
+            with self._counting:
+                self.requests_sent += 1
             try:
                 response = self._http.request(method, path, params=params, json=json_body)
             except httpx.TimeoutException as exc:
@@ -216,7 +218,8 @@ class CursorClient:
     def _wait_for_the_window(
         self, limiter: RateLimiter, method: str, path: str, limited: int, retry_in: float | None
     ) -> None:
-        self.responses_429 += 1
+        with self._counting:
+            self.responses_429 += 1
         if limited > self.max_rate_limited:
             raise CursorUnavailableError(
                 f"{self.who}: rate limited by the Cursor API ({limiter.limit} requests per minute per team "
