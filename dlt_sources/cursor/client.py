@@ -153,7 +153,7 @@ class CursorClient:
         }
         self.requests_sent = 0
         self.responses_429 = 0
-        self._counting = threading.Lock()  # one client serves the resources that dlt runs side by side
+        self._counts_lock = threading.Lock()  # one client serves the resources that dlt runs side by side
         self._http = httpx.Client(
             base_url=self.base_url,
             auth=httpx.BasicAuth(api_key, ""),
@@ -186,7 +186,7 @@ class CursorClient:
         failures = limited = 0
         while True:
             limiter.acquire()
-            with self._counting:
+            with self._counts_lock:
                 self.requests_sent += 1
             try:
                 response = self._http.request(method, path, params=params, json=json_body)
@@ -218,7 +218,7 @@ class CursorClient:
     def _wait_for_the_window(
         self, limiter: RateLimiter, method: str, path: str, limited: int, retry_in: float | None
     ) -> None:
-        with self._counting:
+        with self._counts_lock:
             self.responses_429 += 1
         if limited > self.max_rate_limited:
             raise CursorUnavailableError(
