@@ -12,6 +12,7 @@ import statistics
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
 import psutil
@@ -20,12 +21,12 @@ from cursor_simulator import SimulatorOptions, TeamSpec
 from cursor_spend import load
 from cursor_spend.export import export_marts
 from cursor_spend.transform import BUILD, run_dbt
-from dlt_sources.cursor import cursor_source
+from dlt_sources.cursor.client import CursorClient
 
 from .report import Figure, Result
 from .scales import Scale
-from .served import API_KEY, count, settings_for, simulator_process
-from .volume import in_child
+from .served import API_KEY, NO_LIMITS, count, settings_for, simulator_process
+from .volume import TIMEOUT, extract_events, in_child
 
 BUILD_RATIO_LIMIT = 1.5
 
@@ -38,50 +39,41 @@ def timed(function: Callable, *args, **kwargs) -> tuple[object, float]:
 
 class History:
     """A warehouse holding ``days`` days of one team's history up to the scale's end date; the simulated team
-    has one more day, which the daily run extracts."""
+    has one more day, which the daily run extracts (under the documented limits, or with them off)."""
 
-    def __init__(self, scale: Scale, days: int, workdir: Path, warehouse_url: str | None = None) -> None:
-        self.days = days
+    def __init__(
+        self, scale: Scale, spec: TeamSpec, directory: Path, warehouse_url: str | None = None, limits: bool = True
+    ) -> None:
+        self.days = spec.days - 1
         self.initial_build = scale.initial_build
         self.warehouse_url = warehouse_url
-        self.spec = TeamSpec(
-            api_key=API_KEY,
-            members=scale.history_members,
-            days=days + 1,
-            end_date=scale.end_date + timedelta(days=1),
-            events_per_active_day=scale.history_events_per_active_day,
-            retention_days=days + 1,
-        )
-        self.dir = workdir / f"history-{days}d{'-postgres' if warehouse_url else ''}"
+        self.spec = spec
+        self.limits = limits
+        self.dir = directory
         self.settings = settings_for("", self.dir / "cursor_spend.duckdb", warehouse_url)
         self.seconds: dict[str, float] = {}
+        self.backfilled: dict = {}  # what the backfill's process measured (see volume.extract_events)
         self.builds: list[float] = []  # incremental dbt builds after the daily extract
         self.daily_rows: dict[str, int] = {}
 
     def prepare(self) -> None:
         """Backfill the history (limits off), build it once (unless the scale says not to), then extract as a daily
-        run does: from the last loaded day minus the lookback to the new day, under the documented limits."""
+        run does: from the last loaded day minus the lookback to the new day."""
         with simulator_process(self.spec) as base_url:
-            _, self.seconds["backfill"] = timed(self.backfill, base_url)
+            self.backfilled = in_child(
+                extract_events, base_url, self.spec.start_date, self.spec.end_date - timedelta(days=1),
+                self.settings.duckdb_path, self.warehouse_url, False,
+            )  # fmt: skip
+        self.seconds["backfill"] = self.backfilled["seconds"]
         if self.initial_build:
             self.seconds["initial_build"] = self.dbt(*BUILD)
-        with simulator_process(self.spec, SimulatorOptions()) as base_url:
-            daily = in_child(daily_extract, base_url, self.settings.duckdb_path, self.spec.end_date, self.warehouse_url)
+        options = SimulatorOptions() if self.limits else NO_LIMITS
+        with simulator_process(self.spec, options) as base_url:
+            daily = in_child(
+                daily_extract, base_url, self.settings.duckdb_path, self.spec.end_date, self.warehouse_url, self.limits
+            )
         self.daily_rows = daily["rows"]
         self.seconds["daily_startup"], self.seconds["daily_extract"] = daily["startup"], daily["extract"]
-
-    def backfill(self, base_url: str) -> None:
-        """The whole history but the new day, by the source and dlt as ``load.load`` runs them."""
-        settings = settings_for(base_url, self.settings.duckdb_path, self.warehouse_url, rate_limit_window=0)
-        loader = load.make_pipeline(settings)  # before the source, which reads the pipeline's state
-        source = cursor_source(
-            teams=settings.teams,
-            base_url=base_url,
-            start_date=self.spec.start_date,
-            end_date=self.spec.end_date - timedelta(days=1),
-            rate_limit_window=0,
-        )
-        loader.run(source)
 
     def dbt(self, *args: str) -> float:
         """Seconds of one dbt command over this warehouse; its output goes to a log beside the warehouse."""
@@ -98,22 +90,37 @@ class History:
         return count(self.settings, table)
 
 
-def daily_extract(base_url: str, duckdb_path: Path, end_date: date, warehouse_url: str | None = None) -> dict:
+def daily_extract(
+    base_url: str, duckdb_path: Path, end_date: date, warehouse_url: str | None = None, limits: bool = True
+) -> dict:
     """In a fresh process, as ``cursor-spend run`` starts: the extract from the last loaded day minus the
-    lookback to ``end_date``. Returns the rows loaded, and the seconds of process start (imports included)
-    and of the extract."""
+    lookback to ``end_date`` (under the documented limits, or with them off). Returns the rows loaded, and the
+    seconds of process start (imports included) and of the extract."""
     startup = time.time() - psutil.Process().create_time()
-    settings = settings_for(base_url, duckdb_path, warehouse_url)
-    rows, seconds = timed(load.load, settings, end_date=end_date)
+    if limits:
+        settings, factory = settings_for(base_url, duckdb_path, warehouse_url), CursorClient
+    else:
+        settings = settings_for(base_url, duckdb_path, warehouse_url, rate_limit_window=0)
+        factory = partial(CursorClient, timeout=TIMEOUT)
+    rows, seconds = timed(load.load, settings, end_date=end_date, client_factory=factory)
     return {"rows": rows, "startup": startup, "extract": seconds}
 
 
 def history(scale: Scale, days: int, workdir: Path, shared: dict, warehouse_url: str | None = None) -> History:
-    """The prepared warehouse of ``days`` days (DuckDB, or the PostgreSQL database), shared by the benchmarks of
-    one run."""
+    """The prepared warehouse of ``days`` days of the history team (DuckDB, or the PostgreSQL database), shared by
+    the benchmarks of one run."""
     key = ("history", days, warehouse_url)
     if key not in shared:
-        shared[key] = History(scale, days, workdir, warehouse_url)
+        spec = TeamSpec(
+            api_key=API_KEY,
+            members=scale.history_members,
+            days=days + 1,
+            end_date=scale.end_date + timedelta(days=1),
+            events_per_active_day=scale.history_events_per_active_day,
+            retention_days=days + 1,
+        )
+        directory = workdir / f"history-{days}d{'-postgres' if warehouse_url else ''}"
+        shared[key] = History(scale, spec, directory, warehouse_url)
         shared[key].prepare()
     return shared[key]
 

@@ -43,8 +43,8 @@ def _measure(scale: Scale, workdir: Path, shared: dict, server: PostgresServer) 
         duckdb_history.builds.append(duckdb_history.dbt(*BUILD))
     pg_history = history(scale, scale.history_long_days, workdir, shared, server.database())
     pg_history.builds.append(pg_history.dbt(*BUILD))
-    pg_daily = _daily_seconds(pg_history)
-    duckdb_daily = _daily_seconds(duckdb_history)
+    pg_daily = daily_seconds(pg_history)
+    duckdb_daily = daily_seconds(duckdb_history)
     build_ratio = statistics.median(pg_history.builds) / statistics.median(duckdb_history.builds)
     daily_ratio = pg_daily / duckdb_daily
 
@@ -84,7 +84,7 @@ def _measure(scale: Scale, workdir: Path, shared: dict, server: PostgresServer) 
     return result
 
 
-def _daily_seconds(warehouse) -> float:
+def daily_seconds(warehouse) -> float:
     return (
         warehouse.seconds["daily_startup"] + warehouse.seconds["daily_extract"] + warehouse.builds[0]
         + warehouse.export()

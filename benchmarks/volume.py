@@ -67,10 +67,13 @@ def bare_loop(base_url: str, start: date, end: date) -> dict:
     return {"events": received, "pages": pages, "seconds": time.perf_counter() - started}
 
 
-def extract_events(base_url: str, start: date, end: date, duckdb_path: Path, warehouse_url: str | None = None) -> dict:
-    """In a child process: the source's usage events of the window, extracted and loaded into a new DuckDB
-    file (or the PostgreSQL database ``warehouse_url``) with the limits off, as ``pipeline.run`` does it (extract,
-    normalize, load). Returns the events loaded, the seconds and peak RSS of each step, and the process's peak RSS."""
+def extract_events(
+    base_url: str, start: date, end: date, duckdb_path: Path, warehouse_url: str | None = None, only_events: bool = True
+) -> dict:
+    """In a child process: the source's usage events of the window (or, ``only_events`` False, every resource),
+    extracted and loaded into a new DuckDB file (or the PostgreSQL database ``warehouse_url``) with the limits off,
+    as ``pipeline.run`` does it (extract, normalize, load). Returns the usage events loaded, the seconds and peak
+    RSS of each step, the process's CPU seconds and its peak RSS."""
     from cursor_spend.load import make_pipeline
     from dlt_sources.cursor import cursor_source
     from dlt_sources.cursor.client import CursorClient
@@ -84,7 +87,9 @@ def extract_events(base_url: str, start: date, end: date, duckdb_path: Path, war
         end_date=end,
         rate_limit_window=0,
         client_factory=partial(CursorClient, timeout=TIMEOUT),
-    ).with_resources("usage_events")
+    )
+    if only_events:
+        source = source.with_resources("usage_events")
     sampler = RssSampler().start()
     seconds, cpu_started = {}, time.process_time()
     for step, run in (("extract", lambda: pipeline.extract(source)), ("normalize", pipeline.normalize),

@@ -77,3 +77,13 @@ def test_the_teams_benchmark_loads_every_teams_events_together_as_alone_without_
     assert teams["events"] == sum(alone["events"] for alone in details["alone"].values()) > 0
     assert teams["responses_429"] == 0
     assert teams["together_seconds"] > 0 and teams["slowest_alone_seconds"] > 0
+
+
+def test_the_large_benchmark_backfills_both_warehouses_and_runs_a_day(run):
+    large, details = figures(run, "large"), run["benchmarks"]["large"]["details"]
+    assert large["events"] == details["postgres"]["backfill"]["events"] > 0
+    assert large["peak_rss_mb"] > 0 and large["postgres_peak_rss_mb"] > 0
+    assert large["daily_events"] > 0 and large["daily_minimum_minutes_at_limits"] > 0
+    for warehouse in ("duckdb", "postgres"):
+        assert large[f"{warehouse}_incremental_seconds"] > 0
+        assert large[f"{warehouse}_daily_seconds"] > large[f"{warehouse}_incremental_seconds"]
