@@ -60,10 +60,7 @@ class History:
         """Backfill the history (limits off), build it once (unless the scale says not to), then extract as a daily
         run does: from the last loaded day minus the lookback to the new day."""
         with simulator_process(self.spec) as base_url:
-            self.backfilled = in_child(
-                extract_events, base_url, self.spec.start_date, self.spec.end_date - timedelta(days=1),
-                self.settings.duckdb_path, self.warehouse_url, False,
-            )  # fmt: skip
+            self.backfilled = self.backfill(base_url)
         self.seconds["backfill"] = self.backfilled["seconds"]
         if self.initial_build:
             self.seconds["initial_build"] = self.dbt(*BUILD)
@@ -74,6 +71,13 @@ class History:
             )
         self.daily_rows = daily["rows"]
         self.seconds["daily_startup"], self.seconds["daily_extract"] = daily["startup"], daily["extract"]
+
+    def backfill(self, base_url: str) -> dict:
+        """The whole history but the new day, every resource, in a child process (see volume.extract_events)."""
+        last = self.spec.end_date - timedelta(days=1)
+        return in_child(
+            extract_events, base_url, self.spec.start_date, last, self.settings.duckdb_path, self.warehouse_url, False
+        )
 
     def dbt(self, *args: str) -> float:
         """Seconds of one dbt command over this warehouse; its output goes to a log beside the warehouse."""
