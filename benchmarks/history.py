@@ -57,10 +57,14 @@ class History:
         self.daily_rows: dict[str, int] = {}
 
     def prepare(self) -> None:
-        """Backfill the history (limits off), build it once (unless the scale says not to), then extract as a daily
-        run does: from the last loaded day minus the lookback to the new day."""
+        """Backfill the history (limits off) from a fresh simulator, then ``finish``."""
         with simulator_process(self.spec) as base_url:
             self.backfilled = self.backfill(base_url)
+        self.finish()
+
+    def finish(self) -> None:
+        """After the backfill: build it once (unless the scale says not to), then extract as a daily run does: from
+        the last loaded day minus the lookback to the new day."""
         self.seconds["backfill"] = self.backfilled["seconds"]
         if self.initial_build:
             self.seconds["initial_build"] = self.dbt(*BUILD)

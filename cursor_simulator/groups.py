@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from .cycles import DAY_MS, cycle_start, day_start_ms, next_cycle_start
 from .params import BadRequest, days_between, iso
 from .team import GROUP_NAMES
-from .usage import TeamUsage
+from .usage import MICRO_CENTS, TeamUsage
 
 
 def groups(usage: TeamUsage, billing_cycle: str | None) -> dict:
@@ -21,12 +21,12 @@ def groups(usage: TeamUsage, billing_cycle: str | None) -> dict:
     first = cycle_start(anchor, spec.cycle_day)
     last = next_cycle_start(first) - timedelta(days=1)
     days = [d for d in days_between(day_start_ms(first), day_start_ms(last)) if usage.in_retention(d)]
-    daily_by_member: dict[int, dict[date, float]] = {}
+    daily_by_member: dict[int, dict[date, float]] = {}  # the chargedCents of each member's served events, per day
     for day in days:
-        end_of_day = day_start_ms(day) + DAY_MS - 1
-        for member, event in usage.events_in(day_start_ms(day), end_of_day):
-            per_day = daily_by_member.setdefault(member.index, {})
-            per_day[day] = per_day.get(day, 0.0) + event["chargedCents"]
+        charged = usage.day_spend(day)[1::3]  # exact micro-cents per member index (see TeamUsage._spend_totals)
+        for index, micro in enumerate(charged):
+            if micro:
+                daily_by_member.setdefault(index, {})[day] = micro / MICRO_CENTS
     listed = [_group(usage, name, first, last, days, daily_by_member) for name in GROUP_NAMES]
     return {
         "groups": listed,

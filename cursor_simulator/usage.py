@@ -41,7 +41,7 @@ __all__ = [  # the calendar helpers are re-exported: tests and benchmarks import
     "ms_to_day",
     "next_cycle_start",
 ]
-_MICRO = 1_000_000  # spend is summed in exact micro-cents: every chargedCents has 6 decimals
+MICRO_CENTS = 1_000_000  # spend is summed in exact micro-cents: every chargedCents has 6 decimals
 
 
 @dataclass
@@ -209,13 +209,18 @@ class TeamUsage:
         return max(cycle_start(self.spec.end_date, self.spec.cycle_day), self.spec.start_date)
 
     def _remember_spend(self, usage: DayUsage) -> None:
-        """Keep the per-member spend of a day of the current cycle (and, for the last day, with the late change
-        applied too); days before the cycle are never asked for."""
-        if not self._spend_start() <= usage.day <= self.spec.end_date:
-            return
+        """Keep the per-member spend of every generated day (and, for the last day, with the late change applied
+        too): 3 numbers per member and day, so the routes that sum a whole cycle generate each day only once."""
         for late in (False, True) if usage.day == self.spec.end_date else (False,):
             if (usage.day, late) not in self._spend:
                 self._spend[(usage.day, late)] = self._spend_totals(usage, late)
+
+    def day_spend(self, day: date) -> array:
+        """The per-member spend of ``day`` as served now (see ``_spend_totals``); generates the day the first time."""
+        key = (day, self.late_change and day == self.spec.end_date)
+        if key not in self._spend:
+            self.day(day)
+        return self._spend[key]
 
     def _spend_totals(self, usage: DayUsage, late: bool) -> array:
         """Per member index ``i``: on-demand micro-cents at ``3i``, all micro-cents at ``3i+1``, on-demand
@@ -224,7 +229,7 @@ class TeamUsage:
         for position, (event, owner) in enumerate(zip(usage.events, usage.owners, strict=True)):
             if late and self._late_change_hits(event, usage.day, position):
                 event = _late_changed(event)
-            cents = round(event["chargedCents"] * _MICRO)
+            cents = round(event["chargedCents"] * MICRO_CENTS)
             totals[3 * owner + 1] += cents
             if event["kind"] == KIND_USAGE_BASED:
                 totals[3 * owner] += cents
@@ -243,13 +248,10 @@ class TeamUsage:
         day = self._spend_start()
         while day <= self.spec.end_date:
             if self.in_retention(day):
-                key = (day, self.late_change and day == self.spec.end_date)
-                if key not in self._spend:
-                    self.day(day)
-                sums = [a + b for a, b in zip(sums, self._spend[key], strict=True)]
+                sums = [a + b for a, b in zip(sums, self.day_spend(day), strict=True)]
             day += timedelta(days=1)
         return {
-            i: (sums[3 * i] / _MICRO, sums[3 * i + 1] / _MICRO, sums[3 * i + 2])
+            i: (sums[3 * i] / MICRO_CENTS, sums[3 * i + 1] / MICRO_CENTS, sums[3 * i + 2])
             for i in range(len(self.members))
             if sums[3 * i + 1] or sums[3 * i + 2]
         }

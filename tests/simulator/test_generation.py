@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import statistics
 import time
+from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
 
@@ -146,3 +147,17 @@ def test_walking_90_days_of_commits_keeps_only_a_few_days_in_memory(make_simulat
     for kept in (usage.ai_code.activity._days, usage._days):
         assert 0 < len(kept) < 90 and (kept.events <= 1_000 or len(kept) == day_cache.MIN_DAYS)
     assert 0 < len(usage.ai_code.routes.summaries._days) <= summaries_module._CACHE_DAYS < 90
+
+
+def test_reading_a_cycles_groups_again_generates_no_day_again(make_simulator, monkeypatch):
+    monkeypatch.setattr(day_cache, "MAX_EVENTS", 1)  # only the few most recent days are kept, as for a big team
+    server = make_simulator(options=NO_LIMITS, members=20, days=40)
+    usage = server.simulator.team()
+    generated: Counter = Counter()
+    generate = usage._generate_day
+    monkeypatch.setattr(usage, "_generate_day", lambda day: generated.update([day]) or generate(day))
+    http = client(server)
+    cycle = {"billingCycle": (END_DATE - timedelta(days=25)).isoformat()}
+    answers = [http.get("/teams/groups", params=cycle).json() for _ in range(3)]
+    assert answers[0] == answers[1] == answers[2]
+    assert len(generated) > day_cache.MIN_DAYS and max(generated.values()) == 1
