@@ -42,7 +42,13 @@ class History:
     has one more day, which the daily run extracts (under the documented limits, or with them off)."""
 
     def __init__(
-        self, scale: Scale, spec: TeamSpec, directory: Path, warehouse_url: str | None = None, limits: bool = True
+        self,
+        scale: Scale,
+        spec: TeamSpec,
+        directory: Path,
+        warehouse_url: str | None = None,
+        limits: bool = True,
+        **overrides,
     ) -> None:
         self.days = spec.days - 1
         self.initial_build = scale.initial_build
@@ -50,7 +56,8 @@ class History:
         self.spec = spec
         self.limits = limits
         self.dir = directory
-        self.settings = settings_for("", self.dir / "cursor_spend.duckdb", warehouse_url)
+        self.overrides = overrides  # settings of every run, e.g. duckdb_memory_limit
+        self.settings = settings_for("", self.dir / "cursor_spend.duckdb", warehouse_url, **overrides)
         self.seconds: dict[str, float] = {}
         self.backfilled: dict = {}  # what the backfill's process measured (see volume.extract_events)
         self.builds: list[float] = []  # incremental dbt builds after the daily extract
@@ -71,8 +78,9 @@ class History:
         options = SimulatorOptions() if self.limits else NO_LIMITS
         with simulator_process(self.spec, options) as base_url:
             daily = in_child(
-                daily_extract, base_url, self.settings.duckdb_path, self.spec.end_date, self.warehouse_url, self.limits
-            )
+                daily_extract, base_url, self.settings.duckdb_path, self.spec.end_date, self.warehouse_url, self.limits,
+                self.overrides,
+            )  # fmt: skip
         self.daily_rows = daily["rows"]
         self.seconds["daily_startup"], self.seconds["daily_extract"] = daily["startup"], daily["extract"]
 
@@ -99,17 +107,21 @@ class History:
 
 
 def daily_extract(
-    base_url: str, duckdb_path: Path, end_date: date, warehouse_url: str | None = None, limits: bool = True
+    base_url: str,
+    duckdb_path: Path,
+    end_date: date,
+    warehouse_url: str | None = None,
+    limits: bool = True,
+    overrides: dict | None = None,
 ) -> dict:
     """In a fresh process, as ``cursor-spend run`` starts: the extract from the last loaded day minus the
-    lookback to ``end_date`` (under the documented limits, or with them off). Returns the rows loaded, and the
-    seconds of process start (imports included) and of the extract."""
+    lookback to ``end_date`` (under the documented limits, or with them off), with the settings ``overrides``.
+    Returns the rows loaded, and the seconds of process start (imports included) and of the extract."""
     startup = time.time() - psutil.Process().create_time()
-    if limits:
-        settings, factory = settings_for(base_url, duckdb_path, warehouse_url), CursorClient
-    else:
-        settings = settings_for(base_url, duckdb_path, warehouse_url, rate_limit_window=0)
-        factory = partial(CursorClient, timeout=TIMEOUT)
+    overrides, factory = dict(overrides or {}), CursorClient
+    if not limits:
+        overrides["rate_limit_window"], factory = 0, partial(CursorClient, timeout=TIMEOUT)
+    settings = settings_for(base_url, duckdb_path, warehouse_url, **overrides)
     rows, seconds = timed(load.load, settings, end_date=end_date, client_factory=factory)
     return {"rows": rows, "startup": startup, "extract": seconds}
 

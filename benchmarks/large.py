@@ -14,6 +14,9 @@ on the first day the daily run reads (a member's included usage on a day depends
 both backfills read from one simulator process, which first sums the spend of the history's older cycle (its billing
 groups route; it remembers each day's spend per member), untimed: the backfills then time the pipeline reading
 each day once, not the simulator generating a cycle on a window's first request.
+
+DuckDB loads with ``CURSOR_SPEND_DUCKDB_MEMORY_LIMIT`` raised to the scale's ``large_duckdb_memory_limit``: at the
+default 96MB, merging a window's AI commit ranges (about 440,000 rows for 3 days of this team) runs out of memory.
 """
 
 from __future__ import annotations
@@ -42,10 +45,13 @@ from .volume import MEMORY_LIMIT_MB, TIMEOUT, in_child, peak_rss_mb
 WINDOW_DAYS = 3
 
 
-def backfill_in_windows(base_url: str, duckdb_path: Path, warehouse_url: str | None, start: date, end: date) -> dict:
+def backfill_in_windows(
+    base_url: str, duckdb_path: Path, warehouse_url: str | None, start: date, end: date, overrides: dict
+) -> dict:
     """In a child process: ``load.load`` of every resource, window after window of ``WINDOW_DAYS`` days, limits
-    off. Returns the usage events loaded, the seconds (in all and per window), the CPU seconds and the peak RSS."""
-    settings = settings_for(base_url, duckdb_path, warehouse_url, rate_limit_window=0)
+    off, with the settings ``overrides``. Returns the usage events loaded, the seconds (in all and per window), the
+    CPU seconds and the peak RSS."""
+    settings = settings_for(base_url, duckdb_path, warehouse_url, rate_limit_window=0, **overrides)
     factory = partial(CursorClient, timeout=TIMEOUT)
     windows, cpu_started = [], time.process_time()
     while start <= end:
@@ -75,8 +81,9 @@ class LargeHistory(History):
     def backfill(self, base_url: str) -> dict:
         last = self.spec.end_date - timedelta(days=1)
         return in_child(
-            backfill_in_windows, base_url, self.settings.duckdb_path, self.warehouse_url, self.spec.start_date, last
-        )
+            backfill_in_windows, base_url, self.settings.duckdb_path, self.warehouse_url, self.spec.start_date, last,
+            self.overrides,
+        )  # fmt: skip
 
 
 def run_large(scale: Scale, workdir: Path, shared: dict) -> Result:
@@ -92,7 +99,8 @@ def run_large(scale: Scale, workdir: Path, shared: dict) -> Result:
     )
     server = PostgresServer().start()
     try:
-        on_duckdb = LargeHistory(scale, spec, workdir / "large", limits=False)
+        limit = {"duckdb_memory_limit": scale.large_duckdb_memory_limit}
+        on_duckdb = LargeHistory(scale, spec, workdir / "large", limits=False, **limit)
         on_postgres = LargeHistory(scale, spec, workdir / "large-postgres", server.database(), limits=False)
         with simulator_process(spec) as base_url:
             warm_up = _sum_the_first_cycle(base_url, spec.start_date)
@@ -147,7 +155,8 @@ def run_large(scale: Scale, workdir: Path, shared: dict) -> Result:
     windows = ", ".join(f"{seconds:.0f}" for seconds in backfill["windows_seconds"])
     result.notes = [
         f"Ten million events: {scale.large_members:,} members, {scale.large_days} days, "
-        f"{scale.large_events_per_active_day:g} events per active member-day, every resource of an Enterprise team. "
+        f"{scale.large_events_per_active_day:g} events per active member-day, every resource of an Enterprise team; "
+        f"DuckDB loads with CURSOR_SPEND_DUCKDB_MEMORY_LIMIT={scale.large_duckdb_memory_limit}. "
         f"Backfill into DuckDB in {WINDOW_DAYS}-day windows ({windows} s), in a child process against a fresh "
         "simulator (which is the bound: one process generating every event). The daily run, in a fresh process, "
         "extracts the new day and the lookback with the limits off; at the documented limit of 60 usage-event pages "

@@ -36,6 +36,7 @@ class Scale:
     large_members: int
     large_days: int
     large_events_per_active_day: float
+    large_duckdb_memory_limit: str  # CURSOR_SPEND_DUCKDB_MEMORY_LIMIT for this team (the default, 96MB, is too little)
     # Build each history once before its daily extract, so the timed builds are one-day incrementals; the tiny scale
     # leaves it out (its timed builds then build everything once: it checks the harness, not the speed)
     initial_build: bool = True
@@ -50,7 +51,7 @@ SCALES = {
         history_members=200, history_events_per_active_day=20, history_short_days=30, history_long_days=365,
         build_repeats=3,
         teams=4, teams_members=100, teams_days=30, teams_events_per_active_day=10, teams_window_seconds=30.0,
-        large_members=5000, large_days=30, large_events_per_active_day=150,
+        large_members=5000, large_days=30, large_events_per_active_day=150, large_duckdb_memory_limit="256MB",
     ),
     "quick": Scale(
         name="quick",
@@ -59,7 +60,7 @@ SCALES = {
         history_members=200, history_events_per_active_day=20, history_short_days=30, history_long_days=120,
         build_repeats=1,
         teams=4, teams_members=50, teams_days=14, teams_events_per_active_day=20, teams_window_seconds=5.0,
-        large_members=1000, large_days=5, large_events_per_active_day=75,
+        large_members=1000, large_days=5, large_events_per_active_day=75, large_duckdb_memory_limit="256MB",
     ),
     "tiny": Scale(
         name="tiny",
@@ -68,6 +69,6 @@ SCALES = {
         history_members=10, history_events_per_active_day=20, history_short_days=3, history_long_days=6,
         build_repeats=1, initial_build=False,
         teams=2, teams_members=5, teams_days=2, teams_events_per_active_day=10, teams_window_seconds=1.0,
-        large_members=10, large_days=3, large_events_per_active_day=20,
+        large_members=10, large_days=3, large_events_per_active_day=20, large_duckdb_memory_limit="256MB",
     ),
 }  # fmt: skip
