@@ -33,7 +33,8 @@ from .windows import Request, day_chunks
 
 T = TypeVar("T")
 Clients = dict[str, CursorClient]
-Read = Callable[[str, CursorClient, date, date], list[dict] | None]  # team, client, first and last day -> rows
+# team, client, first and last day -> the rows (None: none), or an iterator of lists of rows, yielded as they come
+Read = Callable[[str, CursorClient, date, date], list[dict] | Iterator[list[dict]] | None]
 DETAILS_ROUTE = settings.AI_COMMIT_DETAILS_PATH + ":hash"  # as warnings name it
 NO_ALPHA = {404: "the team has no access to this limited-alpha route (404): costs are allocated, none is linked."}
 
@@ -66,16 +67,16 @@ def ai_commits(clients: Clients, request: Request, commits: Shared[list[dict]]) 
 def ai_commit_ranges(clients: Clients, request: Request, commits: Shared[list[dict]]) -> Iterator[TDataItem]:
     """The AI-written line ranges of the window's commits, each with the conversation that wrote it."""
 
-    def read(team: str, client: CursorClient, start: date, end: date) -> list[dict] | None:
+    def read(team: str, client: CursorClient, start: date, end: date) -> Iterator[list[dict]]:
+        """One detail request's ranges at a time: a big team's window has hundreds of thousands."""
         listed = commits.get(team, client, start, end)  # None: the plan has no AI Code Tracking (warned once)
-        hashes, rows = sorted({row["commit_hash"] for row in listed or []}), []
+        hashes = sorted({row["commit_hash"] for row in listed or []})
         for k in range(0, len(hashes), settings.MAX_COMMIT_HASHES):
             path = settings.AI_COMMIT_DETAILS_PATH + ",".join(hashes[k : k + settings.MAX_COMMIT_HASHES])
             answer = enterprise_only(client, DETAILS_ROUTE, lambda p=path: client.get(p), NO_ALPHA)
             if answer is None:
-                return None
-            rows += records.range_rows(answer, team)
-        return rows
+                return
+            yield records.range_rows(answer, team)
 
     yield from _per_team("ai_commit_ranges", clients, request, read)
 
@@ -163,8 +164,9 @@ def _per_team(name: str, clients: Clients, request: Request, read: Read) -> Iter
     def team_rows(team: str, client: CursorClient) -> Iterator[list[dict]]:
         start, end = request.window(team)
         rows = read(team, client, start, end)
-        if rows:
-            yield rows
+        for some in rows if isinstance(rows, Iterator) else [rows]:
+            if some:
+                yield some
         count(name, team, 1, 1)
         mark_loaded(team, end)
 

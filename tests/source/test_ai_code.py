@@ -7,12 +7,13 @@ import logging
 from collections import Counter, defaultdict
 from datetime import timedelta
 
+import dlt
 import pytest
 
 from cursor_simulator import Simulator, SimulatorOptions, TeamSpec, serve
 from cursor_simulator.cycles import DAY_MS, day_start_ms
 from cursor_spend import load
-from dlt_sources.cursor import ai_code_schema, settings
+from dlt_sources.cursor import ai_code_schema, cursor_source, settings
 from dlt_sources.cursor.ai_code_records import commit_rows
 from dlt_sources.cursor.client import CursorClient
 from dlt_sources.cursor.errors import CursorResponseError
@@ -167,3 +168,25 @@ def test_a_commit_field_of_another_type_stops_the_load_before_anything_is_loaded
     page = {"items": [{"commitHash": "ab12", "createdAt": "2026-11-20T10:00:00.000Z", "tabLinesAdded": "12"}]}
     with pytest.raises(CursorResponseError, match="tabLinesAdded"):
         commit_rows(page, "acme", None)
+
+
+def test_line_ranges_reach_dlt_one_detail_request_at_a_time(make_simulator, tmp_path):
+    """A big team's window holds hundreds of thousands of ranges: they stream, never held all at once."""
+    server = make_simulator(options=SimulatorOptions(rate_limits=False), members=40, days=10)
+    details: list[str] = []
+
+    class Counting(CursorClient):
+        def get(self, path: str, params: dict | None = None) -> dict:
+            if path.startswith(settings.AI_COMMIT_DETAILS_PATH):
+                details.append(path)
+            return super().get(path, params)
+
+    source = cursor_source(
+        {"acme": API_KEY}, server.base_url, END_DATE - timedelta(days=9), END_DATE, rate_limit_window=0,
+        client_factory=Counting,
+    ).with_resources("ai_commit_ranges")  # fmt: skip
+    made_when_seen: list[int] = []  # detail requests made when each range reached dlt
+    source.resources["ai_commit_ranges"].add_map(lambda row: made_when_seen.append(len(details)) or row)
+    dlt.pipeline("ranges", pipelines_dir=str(tmp_path), destination="duckdb").extract(source)
+    assert len(details) >= 3
+    assert made_when_seen[0] < len(details) == made_when_seen[-1]
