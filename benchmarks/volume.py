@@ -74,7 +74,7 @@ def extract_events(
     extracted and loaded into a new DuckDB file (or the PostgreSQL database ``warehouse_url``) with the limits off,
     as ``pipeline.run`` does it (extract, normalize, load). Returns the usage events loaded, the seconds and peak
     RSS of each step, the process's CPU seconds and its peak RSS."""
-    from cursor_spend.load import make_pipeline
+    from cursor_spend.load import make_pipeline, parquet_on_duckdb
     from dlt_sources.cursor import cursor_source
     from dlt_sources.cursor.client import CursorClient
 
@@ -90,6 +90,8 @@ def extract_events(
     )
     if only_events:
         source = source.with_resources("usage_events")
+    if settings.warehouse.kind == "duckdb":
+        parquet_on_duckdb(source)  # as load.load does
     sampler = RssSampler().start()
     seconds, cpu_started = {}, time.process_time()
     for step, run in (("extract", lambda: pipeline.extract(source)), ("normalize", pipeline.normalize),

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import dlt
 from dlt.common.runtime.collector import Collector
+from dlt.extract import DltSource
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from dlt_sources.cursor import cursor_source
@@ -40,9 +41,6 @@ log = logging.getLogger(__name__)
 
 PIPELINE_NAME = "cursor_spend"
 KEEP_LOADED_PACKAGES = 7  # dlt keeps a folder per completed load: the newest few stay for inspection
-# Loaded into DuckDB from Parquet rather than INSERT ... VALUES: DuckDB holds ~1 GB to parse a few thousand such rows
-# of daily usage, and the commits' line ranges (hundreds of thousands of rows a month for a large team) load 3-4x faster
-PARQUET_TABLES = ("daily_usage", "ai_commits", "ai_commit_ranges")
 
 
 def _require_teams(settings: Settings) -> None:
@@ -167,8 +165,7 @@ def load(
         organization=settings.organization,
     )
     if settings.warehouse.kind == "duckdb":
-        for name in PARQUET_TABLES:
-            source.resources[name].apply_hints(file_format="parquet")
+        parquet_on_duckdb(source)
     with exclusive(settings, "extract"), load_errors(settings):
         check_raw_tables(settings.warehouse)
         enforce_keys(settings.warehouse)
@@ -180,6 +177,14 @@ def load(
     info = pipeline.last_trace.last_normalize_info
     counts = info.row_counts if info else {}
     return {table: n for table, n in sorted(counts.items()) if not table.startswith("_dlt")}
+
+
+def parquet_on_duckdb(source: DltSource) -> None:
+    """Every table loads into DuckDB from Parquet files (usage events already come as Arrow tables). DuckDB parses
+    an INSERT ... VALUES statement outside its memory limit (~1 GB for a few thousand rows of daily usage), and dlt
+    runs several such jobs at once: for a 5,000-member team the load step rose past 1.8 GB."""
+    for resource in source.resources.values():
+        resource.apply_hints(file_format="parquet")
 
 
 def finish_pending(pipeline: dlt.Pipeline) -> None:
