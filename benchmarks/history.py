@@ -12,7 +12,6 @@ import statistics
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
-from functools import partial
 from pathlib import Path
 
 import psutil
@@ -25,8 +24,8 @@ from dlt_sources.cursor.client import CursorClient
 
 from .report import Figure, Result
 from .scales import Scale
-from .served import API_KEY, NO_LIMITS, count, settings_for, simulator_process
-from .volume import TIMEOUT, extract_events, in_child
+from .served import API_KEY, NO_LIMITS, count, settings_for, simulator_process, without_limits
+from .volume import extract_events, in_child
 
 BUILD_RATIO_LIMIT = 1.5
 
@@ -118,10 +117,10 @@ def daily_extract(
     lookback to ``end_date`` (under the documented limits, or with them off), with the settings ``overrides``.
     Returns the rows loaded, and the seconds of process start (imports included) and of the extract."""
     startup = time.time() - psutil.Process().create_time()
-    overrides, factory = dict(overrides or {}), CursorClient
-    if not limits:
-        overrides["rate_limit_window"], factory = 0, partial(CursorClient, timeout=TIMEOUT)
-    settings = settings_for(base_url, duckdb_path, warehouse_url, **overrides)
+    if limits:
+        settings, factory = settings_for(base_url, duckdb_path, warehouse_url, **(overrides or {})), CursorClient
+    else:
+        settings, factory = without_limits(base_url, duckdb_path, warehouse_url, **(overrides or {}))
     rows, seconds = timed(load.load, settings, end_date=end_date, client_factory=factory)
     return {"rows": rows, "startup": startup, "extract": seconds}
 

@@ -25,7 +25,6 @@ import math
 import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
-from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -33,7 +32,6 @@ import httpx
 
 from cursor_simulator import TeamSpec
 from cursor_spend import load
-from dlt_sources.cursor.client import CursorClient
 from dlt_sources.cursor.settings import DEFAULT_LOOKBACK_DAYS, EVENTS_PAGE_SIZE, RATE_LIMITS
 from tests.postgres import PostgresServer
 
@@ -41,8 +39,8 @@ from .history import BUILD, History
 from .postgres import daily_seconds
 from .report import Figure, Result
 from .scales import Scale
-from .served import API_KEY, count, settings_for, simulator_process
-from .volume import MEMORY_LIMIT_MB, TIMEOUT, peak_rss_mb
+from .served import API_KEY, count, settings_for, simulator_process, without_limits
+from .volume import MEMORY_LIMIT_MB, peak_rss_mb
 
 WINDOW_DAYS = 3
 
@@ -51,9 +49,9 @@ def load_window(base_url: str, duckdb_path: Path, warehouse_url: str | None, fir
                 overrides: dict) -> float:  # fmt: skip
     """In the warehouse's worker process: ``load.load`` of every resource over ``first`` .. ``last``, limits off,
     with the settings ``overrides``; returns its seconds."""
-    settings = settings_for(base_url, duckdb_path, warehouse_url, rate_limit_window=0, **overrides)
+    settings, factory = without_limits(base_url, duckdb_path, warehouse_url, **overrides)
     began = time.perf_counter()
-    load.load(settings, first, last, client_factory=partial(CursorClient, timeout=TIMEOUT))
+    load.load(settings, first, last, client_factory=factory)
     return time.perf_counter() - began
 
 

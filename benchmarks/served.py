@@ -6,8 +6,9 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -16,6 +17,7 @@ from cursor_simulator import Simulator, SimulatorOptions, TeamSpec, free_port
 from cursor_simulator.server import serve_forever
 from cursor_spend.config import Settings, load_settings
 from cursor_spend.marts.reader import open_reader
+from dlt_sources.cursor.client import CursorClient
 
 API_KEY = "crsr_" + "B" * 64
 TEAM = "acme"
@@ -65,6 +67,9 @@ def served_requests(base_url: str) -> Counter:
     return Counter({(row["route"], row["status"]): row["count"] for row in rows})
 
 
+TIMEOUT = 300.0  # a fresh simulator builds a whole window on its first page (~30 s for a million events)
+
+
 def settings_for(base_url: str, duckdb_path: Path, warehouse_url: str | None = None, **overrides) -> Settings:
     """Settings of a pipeline run against the simulator at ``base_url`` into the warehouse ``duckdb_path`` (or the
     PostgreSQL database ``warehouse_url``, the DuckDB path's folder then holding the local working files)."""
@@ -76,6 +81,15 @@ def settings_for(base_url: str, duckdb_path: Path, warehouse_url: str | None = N
         "CURSOR_SPEND_WAREHOUSE": warehouse_url or "",
     }
     return load_settings(env=env, **overrides)
+
+
+def without_limits(
+    base_url: str, duckdb_path: Path, warehouse_url: str | None = None, **overrides
+) -> tuple[Settings, Callable[..., CursorClient]]:
+    """The settings and client factory of a run with the rate limits off: no limiter, and a timeout a fresh
+    simulator's first page fits in."""
+    settings = settings_for(base_url, duckdb_path, warehouse_url, rate_limit_window=0, **overrides)
+    return settings, partial(CursorClient, timeout=TIMEOUT)
 
 
 def count(settings: Settings, table: str) -> int:

@@ -13,7 +13,6 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
-from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -27,11 +26,10 @@ from dlt_sources.cursor.settings import RETENTION_DAYS
 from .api import windows
 from .report import Figure, Result
 from .scales import Scale
-from .served import API_KEY, TEAM, count, settings_for, simulator_process
+from .served import API_KEY, TEAM, TIMEOUT, count, simulator_process, without_limits
 
 EVENTS_PATH = "/teams/filtered-usage-events"
 PAGE_SIZE = 1000
-TIMEOUT = 300.0  # a fresh simulator builds a whole window on its first page (~30 s for a million events)
 MEMORY_LIMIT_MB = 500
 MEMORY_GROWTH_LIMIT = 1.2  # "not growing": 10x the events may cost at most 20% more peak memory
 
@@ -76,9 +74,8 @@ def extract_events(
     RSS of each step, the process's CPU seconds and its peak RSS."""
     from cursor_spend.load import make_pipeline, parquet_on_duckdb
     from dlt_sources.cursor import cursor_source
-    from dlt_sources.cursor.client import CursorClient
 
-    settings = settings_for(base_url, duckdb_path, warehouse_url, rate_limit_window=0)
+    settings, factory = without_limits(base_url, duckdb_path, warehouse_url)
     pipeline = make_pipeline(settings)
     source = cursor_source(
         teams={TEAM: API_KEY},
@@ -86,7 +83,7 @@ def extract_events(
         start_date=start,
         end_date=end,
         rate_limit_window=0,
-        client_factory=partial(CursorClient, timeout=TIMEOUT),
+        client_factory=factory,
     )
     if only_events:
         source = source.with_resources("usage_events")
