@@ -25,7 +25,7 @@ from dlt_sources.cursor.client import CursorClient
 from .report import Figure, Result
 from .scales import Scale
 from .served import API_KEY, NO_LIMITS, count, settings_for, simulator_process, without_limits
-from .volume import extract_events, in_child
+from .volume import extract_events, in_child, peak_rss_mb
 
 BUILD_RATIO_LIMIT = 1.5
 
@@ -61,6 +61,7 @@ class History:
         self.backfilled: dict = {}  # what the backfill's process measured (see volume.extract_events)
         self.builds: list[float] = []  # incremental dbt builds after the daily extract
         self.daily_rows: dict[str, int] = {}
+        self.daily_peak_rss_mb = 0.0  # of the daily extract's process
 
     def prepare(self) -> None:
         """Backfill the history (limits off) from a fresh simulator, then ``finish``."""
@@ -80,7 +81,7 @@ class History:
                 daily_extract, base_url, self.settings.duckdb_path, self.spec.end_date, self.warehouse_url, self.limits,
                 self.overrides,
             )  # fmt: skip
-        self.daily_rows = daily["rows"]
+        self.daily_rows, self.daily_peak_rss_mb = daily["rows"], daily["peak_rss_mb"]
         self.seconds["daily_startup"], self.seconds["daily_extract"] = daily["startup"], daily["extract"]
 
     def backfill(self, base_url: str) -> dict:
@@ -115,14 +116,15 @@ def daily_extract(
 ) -> dict:
     """In a fresh process, as ``cursor-spend run`` starts: the extract from the last loaded day minus the
     lookback to ``end_date`` (under the documented limits, or with them off), with the settings ``overrides``.
-    Returns the rows loaded, and the seconds of process start (imports included) and of the extract."""
+    Returns the rows loaded, the seconds of process start (imports included) and of the extract, and the peak
+    RSS."""
     startup = time.time() - psutil.Process().create_time()
     if limits:
         settings, factory = settings_for(base_url, duckdb_path, warehouse_url, **(overrides or {})), CursorClient
     else:
         settings, factory = without_limits(base_url, duckdb_path, warehouse_url, **(overrides or {}))
     rows, seconds = timed(load.load, settings, end_date=end_date, client_factory=factory)
-    return {"rows": rows, "startup": startup, "extract": seconds}
+    return {"rows": rows, "startup": startup, "extract": seconds, "peak_rss_mb": peak_rss_mb()}
 
 
 def history(scale: Scale, days: int, workdir: Path, shared: dict, warehouse_url: str | None = None) -> History:

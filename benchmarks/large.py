@@ -1,11 +1,11 @@
 """Benchmark 8, ten million events: one Enterprise team the size of the largest customers (5,000 members, 30
 days), limits off, on DuckDB and on PostgreSQL.
 
-Both warehouses are backfilled by the whole source in 3-day windows, oldest first (as Airflow catches up, or
-``cursor-spend extract`` per window), each in a worker process of its own (its throughput, CPU and peak RSS); each is
-built once; then a daily run: a fresh process extracts the new day and the lookback (limits off: at the documented
-limits a day this size is minutes of waiting, computed here from its pages), the one-day incremental `dbt build`,
-the Parquet export of the marts. The PostgreSQL server is a throwaway cluster, as in benchmark 6.
+Both warehouses are backfilled by the whole source in 3-day windows, oldest first, each window in a fresh process
+(as ``cursor-spend extract`` per window, or an Airflow task per interval, runs: its throughput, CPU and peak RSS);
+each is built once; then a daily run: a fresh process extracts the new day and the lookback (limits off: at the
+documented limits a day this size is minutes of waiting, computed here from its pages), the one-day incremental
+`dbt build`, the Parquet export of the marts. The PostgreSQL server is a throwaway cluster, as in benchmark 6.
 
 Why windows: the simulator keeps only the few most recent days of a team this size in memory (an event is about
 1.7 KB there), and each page of its daily-usage route needs every day of the window, so a 30-day window would have
@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import math
 import time
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
-from multiprocessing import get_context
 from pathlib import Path
 
 import httpx
@@ -39,51 +37,44 @@ from .history import BUILD, History
 from .postgres import daily_seconds
 from .report import Figure, Result
 from .scales import Scale
-from .served import API_KEY, count, settings_for, simulator_process, without_limits
-from .volume import MEMORY_LIMIT_MB, peak_rss_mb
+from .served import API_KEY, simulator_process, without_limits
+from .volume import MEMORY_LIMIT_MB, in_child, peak_rss_mb
 
 WINDOW_DAYS = 3
 
 
 def load_window(base_url: str, duckdb_path: Path, warehouse_url: str | None, first: date, last: date,
-                overrides: dict) -> float:  # fmt: skip
-    """In the warehouse's worker process: ``load.load`` of every resource over ``first`` .. ``last``, limits off,
-    with the settings ``overrides``; returns its seconds."""
+                overrides: dict) -> dict:  # fmt: skip
+    """In a fresh process, as ``cursor-spend extract`` or an Airflow task runs: ``load.load`` of every resource
+    over ``first`` .. ``last``, limits off, with the settings ``overrides``; returns its seconds, the process's CPU
+    seconds (imports included) and its peak RSS."""
     settings, factory = without_limits(base_url, duckdb_path, warehouse_url, **overrides)
     began = time.perf_counter()
     load.load(settings, first, last, client_factory=factory)
-    return time.perf_counter() - began
-
-
-def worker_figures(duckdb_path: Path, warehouse_url: str | None) -> dict:
-    """In the warehouse's worker process, after its windows: the usage events loaded, its CPU seconds (imports
-    included) and its peak RSS."""
-    settings = settings_for("", duckdb_path, warehouse_url)
-    events = count(settings, "cursor_raw.usage_events")
-    return {"events": events, "cpu_seconds": time.process_time(), "peak_rss_mb": peak_rss_mb()}
+    return {"seconds": time.perf_counter() - began, "cpu_seconds": time.process_time(), "peak_rss_mb": peak_rss_mb()}
 
 
 def backfill_in_windows(base_url: str, warehouses: list[History]) -> None:
-    """Each warehouse's history but the new day, window after window of ``WINDOW_DAYS`` days, oldest first; each
-    warehouse in a worker process of its own that stays for every window, the first warehouse first on each window
-    (it has the simulator generate the days, the next ones read them from the days it keeps)."""
+    """Each warehouse's history but the new day, window after window of ``WINDOW_DAYS`` days, oldest first, each
+    window in a fresh process; the first warehouse first on each window (it has the simulator generate the days,
+    the next ones read them from the days it keeps)."""
     spec = warehouses[0].spec
-    workers = [ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) for _ in warehouses]
-    seconds: list[list[float]] = [[] for _ in warehouses]
-    try:
-        first, end = spec.start_date, spec.end_date - timedelta(days=1)
-        while first <= end:
-            last = min(end, first + timedelta(days=WINDOW_DAYS - 1))
-            for worker, warehouse, own in zip(workers, warehouses, seconds, strict=True):
-                paths = (warehouse.settings.duckdb_path, warehouse.warehouse_url)
-                own.append(worker.submit(load_window, base_url, *paths, first, last, warehouse.overrides).result())
-            first = last + timedelta(days=1)
-        for worker, warehouse, own in zip(workers, warehouses, seconds, strict=True):
-            figures = worker.submit(worker_figures, warehouse.settings.duckdb_path, warehouse.warehouse_url).result()
-            warehouse.backfilled = figures | {"seconds": sum(own), "windows_seconds": own}
-    finally:
-        for worker in workers:
-            worker.shutdown()
+    windows: list[list[dict]] = [[] for _ in warehouses]
+    first, end = spec.start_date, spec.end_date - timedelta(days=1)
+    while first <= end:
+        last = min(end, first + timedelta(days=WINDOW_DAYS - 1))
+        for warehouse, own in zip(warehouses, windows, strict=True):
+            paths = (warehouse.settings.duckdb_path, warehouse.warehouse_url)
+            own.append(in_child(load_window, base_url, *paths, first, last, warehouse.overrides))
+        first = last + timedelta(days=1)
+    for warehouse, own in zip(warehouses, windows, strict=True):
+        warehouse.backfilled = {
+            "events": warehouse.count("cursor_raw.usage_events"),
+            "seconds": sum(window["seconds"] for window in own),
+            "cpu_seconds": sum(window["cpu_seconds"] for window in own),
+            "peak_rss_mb": max(window["peak_rss_mb"] for window in own),
+            "windows": own,
+        }
 
 
 def _sum_the_first_cycle(base_url: str, day: date) -> float:
@@ -144,6 +135,8 @@ def run_large(scale: Scale, workdir: Path, shared: dict) -> Result:
                                on_duckdb.daily_rows.get("usage_events")),
         "daily_minimum_minutes_at_limits": Figure("their pages at the documented limit", _minutes_at_limits(on_duckdb),
                                                   "min"),
+        "daily_peak_rss_mb": Figure("peak RSS of the daily run's extract, DuckDB", on_duckdb.daily_peak_rss_mb, "MB",
+                                    f"< {MEMORY_LIMIT_MB} MB", on_duckdb.daily_peak_rss_mb < MEMORY_LIMIT_MB),
     }  # fmt: skip
     for warehouse, name, label in ((on_duckdb, "duckdb", "DuckDB"), (on_postgres, "postgres", "PostgreSQL")):
         if "initial_build" in warehouse.seconds:  # not at the tiny scale, whose one build builds everything
@@ -159,7 +152,7 @@ def run_large(scale: Scale, workdir: Path, shared: dict) -> Result:
         label: {"backfill": warehouse.backfilled, "seconds": warehouse.seconds, "daily_rows": warehouse.daily_rows}
         for label, warehouse in (("duckdb", on_duckdb), ("postgres", on_postgres))
     }
-    windows = ", ".join(f"{seconds:.0f}" for seconds in backfill["windows_seconds"])
+    windows = ", ".join(f"{window['seconds']:.0f}" for window in backfill["windows"])
     result.notes = [
         f"Ten million events: {scale.large_members:,} members, {scale.large_days} days, "
         f"{scale.large_events_per_active_day:g} events per active member-day, every resource of an Enterprise team; "

@@ -51,7 +51,7 @@ SCALES = {
         history_members=200, history_events_per_active_day=20, history_short_days=30, history_long_days=365,
         build_repeats=3,
         teams=4, teams_members=100, teams_days=30, teams_events_per_active_day=10, teams_window_seconds=30.0,
-        large_members=5000, large_days=30, large_events_per_active_day=150, large_duckdb_memory_limit="256MB",
+        large_members=5000, large_days=30, large_events_per_active_day=150, large_duckdb_memory_limit="128MB",
     ),
     "quick": Scale(
         name="quick",
@@ -60,7 +60,7 @@ SCALES = {
         history_members=200, history_events_per_active_day=20, history_short_days=30, history_long_days=120,
         build_repeats=1,
         teams=4, teams_members=50, teams_days=14, teams_events_per_active_day=20, teams_window_seconds=5.0,
-        large_members=1000, large_days=5, large_events_per_active_day=75, large_duckdb_memory_limit="256MB",
+        large_members=1000, large_days=5, large_events_per_active_day=75, large_duckdb_memory_limit="128MB",
     ),
     "tiny": Scale(
         name="tiny",
@@ -69,6 +69,6 @@ SCALES = {
         history_members=10, history_events_per_active_day=20, history_short_days=3, history_long_days=6,
         build_repeats=1, initial_build=False,
         teams=2, teams_members=5, teams_days=2, teams_events_per_active_day=10, teams_window_seconds=1.0,
-        large_members=10, large_days=3, large_events_per_active_day=20, large_duckdb_memory_limit="256MB",
+        large_members=10, large_days=3, large_events_per_active_day=20, large_duckdb_memory_limit="128MB",
     ),
 }  # fmt: skip

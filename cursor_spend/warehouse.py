@@ -83,7 +83,9 @@ class Warehouse:
         # bounded memory on any machine: DuckDB's limit, and its threads fixed
         config = {"memory_limit": self.memory_limit, "threads": LOAD_THREADS}
         credentials = DuckDbCredentials(str(self.duckdb_path.resolve()), global_config=config)
-        return dlt.destinations.duckdb(credentials=credentials)
+        # one load job at a time, so each merge has the whole limit (DuckDB's threads work within a job): a big
+        # team's usage events and AI commit ranges merged side by side ran out of 128MB, one after the other not
+        return dlt.destinations.duckdb(credentials=credentials, max_parallel_load_jobs=1)
 
     # -- dbt ---------------------------------------------------------------------------------------------------
 

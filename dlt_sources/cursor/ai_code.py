@@ -70,7 +70,7 @@ def ai_commit_ranges(clients: Clients, request: Request, commits: Shared[list[di
     def read(team: str, client: CursorClient, start: date, end: date) -> Iterator[list[dict]]:
         """One detail request's ranges at a time: a big team's window has hundreds of thousands."""
         listed = commits.get(team, client, start, end)  # None: the plan has no AI Code Tracking (warned once)
-        hashes = sorted({row["commit_hash"] for row in listed or []})
+        hashes = list(dict.fromkeys(row["commit_hash"] for row in listed or []))  # as listed: by time, day by day
         for k in range(0, len(hashes), settings.MAX_COMMIT_HASHES):
             path = settings.AI_COMMIT_DETAILS_PATH + ",".join(hashes[k : k + settings.MAX_COMMIT_HASHES])
             answer = enterprise_only(client, DETAILS_ROUTE, lambda p=path: client.get(p), NO_ALPHA)

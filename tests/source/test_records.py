@@ -25,18 +25,18 @@ def event(ms: int, /, **fields) -> dict:
             "chargedCents": Decimal("1.5"), "conversationId": "c1"} | fields  # fmt: skip
 
 
-def test_identical_events_are_numbered_as_one_window_counter_numbers_them_whatever_the_day_order():
+def test_identical_events_are_numbered_as_one_window_counter_numbers_them_whatever_the_hour_order():
     rng = random.Random(7)
     identities = [
-        (day * records.DAY_MS + rng.randrange(3), f"c{rng.randrange(3)}") for day in range(6) for _ in range(60)
+        (hour * records.HOUR_MS + rng.randrange(3), f"c{rng.randrange(3)}") for hour in range(6) for _ in range(60)
     ]
-    rng.shuffle(identities)  # days interleaved: packed days are unpacked again
-    counts, plain = records.EventCounts(live_days=2), Counter()
+    rng.shuffle(identities)  # hours interleaved: packed hours are unpacked again
+    counts, plain = records.EventCounts(live_hours=2), Counter()
 
-    for day_ms, conversation in identities:
-        digest = f"{day_ms}|{conversation}".encode().ljust(12, b".")[:12]
+    for hour_ms, conversation in identities:
+        digest = f"{hour_ms}|{conversation}".encode().ljust(12, b".")[:12]
         plain[digest] += 1
-        assert counts.add(day_ms // records.DAY_MS, digest) == plain[digest]
+        assert counts.add(hour_ms // records.HOUR_MS, digest) == plain[digest]
 
     assert max(plain.values()) > 1
 
