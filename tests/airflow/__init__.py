@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,14 +40,22 @@ def airflow_env(home: Path) -> dict[str, str]:
 
 
 def run_airflow(args: list[str], env: dict[str, str], timeout: float = 240) -> subprocess.CompletedProcess:
-    """``airflow <args>`` in a subprocess with ``env`` over this process's environment; raises on failure."""
-    result = subprocess.run(
-        [sys.executable, "-m", "airflow", *args],
-        env=os.environ | env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    """``airflow <args>`` in a subprocess with ``env`` over this process's environment; raises on failure.
+
+    SQLite refuses at once, without waiting out the busy timeout, the write of a transaction that began by reading
+    while the scheduler writes ("database is locked"); the command's transaction is rolled back, so it runs again
+    (at most three times)."""
+    for attempt in range(1, 4):
+        result = subprocess.run(
+            [sys.executable, "-m", "airflow", *args],
+            env=os.environ | env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if result.returncode == 0 or "database is locked" not in result.stdout + result.stderr or attempt == 3:
+            break
+        time.sleep(2)
     if result.returncode != 0:
         raise RuntimeError(f"airflow {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     return result
