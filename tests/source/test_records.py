@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import tracemalloc
 from collections import Counter
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -39,6 +40,22 @@ def test_identical_events_are_numbered_as_one_window_counter_numbers_them_whatev
         assert counts.add(hour_ms // records.HOUR_MS, digest) == plain[digest]
 
     assert max(plain.values()) > 1
+
+
+def test_a_day_of_events_read_in_order_keeps_two_hours_as_counters():
+    day_start, every = 1795132800000, records.DAY_MS // 120_000  # 120,000 events over one UTC day, in time order
+    counts = records.EventCounts()
+    tracemalloc.start()
+    try:
+        for first in range(0, 120_000, 1_000):  # pages of 1,000 events
+            page = [event(day_start + n * every, conversationId=f"c{n}") for n in range(first, first + 1_000)]
+            records.event_columns(page, "acme", EXTRACTED_AT, counts)
+            del page
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert peak < 6_000_000  # 12 bytes packed an event, counters for two hours (for the whole day: about 13 MB)
 
 
 def test_a_page_of_events_becomes_typed_columns_with_unique_keys():
