@@ -70,9 +70,10 @@ def extract_events(
 ) -> dict:
     """In a child process: the source's usage events of the window (or, ``only_events`` False, every resource),
     extracted and loaded into a new DuckDB file (or the PostgreSQL database ``warehouse_url``) with the limits off,
-    as ``pipeline.run`` does it (extract, normalize, load). Returns the usage events loaded, the seconds and peak
-    RSS of each step, the process's CPU seconds and its peak RSS."""
-    from cursor_spend.load import make_pipeline, parquet_on_duckdb
+    as ``load.run_in_steps`` does it (extract, normalize, load, the memory a step freed handed back before the next).
+    Returns the usage events loaded, the seconds and peak RSS of each step, the process's CPU seconds and its peak
+    RSS."""
+    from cursor_spend.load import make_pipeline, parquet_on_duckdb, release_memory
     from dlt_sources.cursor import cursor_source
 
     settings, factory = without_limits(base_url, duckdb_path, warehouse_url)
@@ -96,6 +97,8 @@ def extract_events(
         sampler.step = step
         started = time.perf_counter()
         run()
+        if step != "load":
+            release_memory()
         seconds[step] = time.perf_counter() - started
     sampler.stop()
     return {
