@@ -16,7 +16,8 @@ remembers each day's spend per member), untimed. On each window DuckDB loads fir
 the days (as in benchmark 2, the simulator is the bound), then PostgreSQL from the days it keeps.
 
 DuckDB loads with ``CURSOR_SPEND_DUCKDB_MEMORY_LIMIT`` raised to the scale's ``large_duckdb_memory_limit``: at the
-default 96MB, merging a window's AI commit ranges (about 440,000 rows for 3 days of this team) runs out of memory.
+default 96MB, merging a window's AI commit ranges (about 440,000 rows for 3 days of this team) ran out of memory
+when DuckDB still loaded several jobs at once; with one job at a time 128MB is enough, 96MB was not tried again.
 """
 
 from __future__ import annotations

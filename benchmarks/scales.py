@@ -36,7 +36,7 @@ class Scale:
     large_members: int
     large_days: int
     large_events_per_active_day: float
-    large_duckdb_memory_limit: str  # CURSOR_SPEND_DUCKDB_MEMORY_LIMIT for this team (the default, 96MB, is too little)
+    large_duckdb_memory_limit: str  # CURSOR_SPEND_DUCKDB_MEMORY_LIMIT for this team (see benchmarks/large.py)
     # Build each history once before its daily extract, so the timed builds are one-day incrementals; the tiny scale
     # leaves it out (its timed builds then build everything once: it checks the harness, not the speed)
     initial_build: bool = True
