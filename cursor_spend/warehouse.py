@@ -76,7 +76,9 @@ class Warehouse:
             from .postgres_dlt import libpq_credentials
 
             credentials = libpq_credentials(self.url, self.password, application_name(job))
-            return dlt.destinations.postgres(credentials=credentials)
+            # two load jobs at a time (dlt's default is 20): each holds up to 16 MB of INSERT text three times over
+            # (read, joined, encoded); two keep the server busy while the next one's text is read
+            return dlt.destinations.postgres(credentials=credentials, max_parallel_load_jobs=2)
         from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
         self.duckdb_path.parent.mkdir(parents=True, exist_ok=True)

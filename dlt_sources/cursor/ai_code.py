@@ -27,7 +27,7 @@ from . import settings
 from .client import CursorClient
 from .paging import enterprise_only, pages
 from .progress import count
-from .reading import Once, or_empty_table, side_by_side
+from .reading import Once, in_pieces, or_empty_table, side_by_side
 from .state import mark_loaded
 from .windows import Request, day_chunks
 
@@ -165,8 +165,7 @@ def _per_team(name: str, clients: Clients, request: Request, read: Read) -> Iter
         start, end = request.window(team)
         rows = read(team, client, start, end)
         for some in rows if isinstance(rows, Iterator) else [rows]:
-            if some:
-                yield some
+            yield from in_pieces(some or [])
         count(name, team, 1, 1)
         mark_loaded(team, end)
 
@@ -187,10 +186,13 @@ def read_window(
         def fetch(page: int, params: dict = params) -> dict:
             return client.get(path, params=params | ({"page": page, "pageSize": page_size} if page_size else {}))
 
-        answers = enterprise_only(client, path, lambda fetch=fetch: list(pages(fetch)))
-        if answers is None:
+        def read(fetch: Callable[[int], dict] = fetch) -> list[dict]:  # each answer dropped once it is rows
+            return [row for _, answer in pages(fetch) for row in rows(answer, client.team)]
+
+        some = enterprise_only(client, path, read)
+        if some is None:
             return None
-        out += [row for _, answer in answers for row in rows(answer, client.team)]
+        out += some
     return out
 
 

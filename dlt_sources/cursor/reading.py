@@ -26,6 +26,9 @@ T = TypeVar("T")
 C = TypeVar("C")
 _DONE, _FAILED, _ITEM = range(3)
 _POLL_SECONDS = 0.2  # how often a waiting team's thread looks whether the resource stopped
+# dlt writes a list it is given as one line of its extract file, and its normalize step reads a line whole: a
+# window's 54,000 commits as one list added 75 MB to a normalize step. dlt's own buffer holds 5,000 items.
+ITEM_ROWS = 5000
 
 
 def side_by_side(clients: dict[str, C], read: Callable[[str, C], Iterator[T]]) -> Iterator[T]:
@@ -85,11 +88,13 @@ def _dlt_thread_prefix() -> str:
 
 
 class Once(Generic[T]):
-    """What one fetch gives two resources (commits and their line ranges, Bugbot reviews and their bugs, billing
-    groups and their members): fetched once per key, by whichever resource asks first, the other waiting for it."""
+    """What one fetch gives ``takers`` resources (commits and their line ranges, Bugbot reviews and their bugs,
+    billing groups and their members): fetched once per key, by whichever resource asks first, the others waiting
+    for it; dropped when every taker has had it (a big team's window holds tens of thousands of commits)."""
 
-    def __init__(self) -> None:
-        self._answers: dict[Hashable, T] = {}
+    def __init__(self, takers: int = 2) -> None:
+        self.takers = takers
+        self._answers: dict[Hashable, tuple[T, int]] = {}  # key -> the answer and how many have had it
         self._locks: dict[Hashable, threading.Lock] = {}
         self._lock = threading.Lock()
 
@@ -97,9 +102,16 @@ class Once(Generic[T]):
         with self._lock:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
-            if key not in self._answers:
-                self._answers[key] = fetch()
-            return self._answers[key]
+            answer, taken = self._answers.pop(key, None) or (fetch(), 0)
+            if taken + 1 < self.takers:
+                self._answers[key] = answer, taken + 1
+            return answer
+
+
+def in_pieces(rows: list[T]) -> Iterator[list[T]]:
+    """``rows`` as lists of at most ``ITEM_ROWS``, for dlt (see ``ITEM_ROWS``)."""
+    for k in range(0, len(rows), ITEM_ROWS):
+        yield rows[k : k + ITEM_ROWS]
 
 
 def or_empty_table(items: Iterator[T], empty: object = None) -> Iterator[T | object]:

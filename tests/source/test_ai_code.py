@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
+from pathlib import Path
 
 import dlt
 import pytest
+from dlt.common import json
+from dlt.common.storages import FileStorage
 
 from cursor_simulator import Simulator, SimulatorOptions, TeamSpec, serve
 from cursor_simulator.cycles import DAY_MS, day_start_ms
 from cursor_spend import load
-from dlt_sources.cursor import ai_code_schema, cursor_source, settings
+from dlt_sources.cursor import ai_code_schema, cursor_source, reading, settings
 from dlt_sources.cursor.ai_code_records import commit_rows
 from dlt_sources.cursor.client import CursorClient
 from dlt_sources.cursor.errors import CursorResponseError
@@ -38,13 +41,13 @@ def loaded(tmp_path_factory):
         yield server, settings
 
 
-def _listings(team) -> Counter:
+def _listings(team, first: date = FIRST) -> Counter:
     """Commit hash -> how many times the API lists it over the loaded days (an amended commit twice, unless its
     second listing comes after the last day)."""
     last = day_start_ms(END_DATE) + DAY_MS - 1
     return Counter(
         commit.hash
-        for commit in team.ai_code.commits(FIRST, END_DATE)
+        for commit in team.ai_code.commits(first, END_DATE)
         for created in (commit.created_ms, commit.amended_ms)
         if created is not None and created <= last
     )
@@ -190,3 +193,20 @@ def test_line_ranges_reach_dlt_one_detail_request_at_a_time(make_simulator, tmp_
     dlt.pipeline("ranges", pipelines_dir=str(tmp_path), destination="duckdb").extract(source)
     assert len(details) >= 3
     assert made_when_seen[0] < len(details) == made_when_seen[-1]
+
+
+def test_a_windows_commits_reach_dlt_in_pieces(make_simulator, tmp_path, monkeypatch):
+    """dlt writes a list it gets as one line of its extract file and normalizes a line whole: a big team's window
+    of commits (54,000 a daily run) goes in pieces of ITEM_ROWS, here 10, with dlt's buffer as small."""
+    monkeypatch.setattr(reading, "ITEM_ROWS", 10)
+    monkeypatch.setenv("DATA_WRITER__BUFFER_MAX_ITEMS", "10")
+    server = make_simulator(options=SimulatorOptions(rate_limits=False), members=40, days=10)
+    first = END_DATE - timedelta(days=9)
+    source = cursor_source({"acme": API_KEY}, server.base_url, first, END_DATE, rate_limit_window=0)
+    pipeline = dlt.pipeline("commits", pipelines_dir=str(tmp_path), destination="duckdb")
+    pipeline.extract(source.with_resources("ai_commits"))
+    files = Path(pipeline.working_dir, "normalize", "extracted").rglob("ai_commits.*")
+    lines = [json.loadb(line) for file in files for line in FileStorage.open_zipsafe_ro(str(file), "rb")]
+    expected = _listings(server.simulator.team(), first)
+    assert Counter(row["commit_hash"] for line in lines for row in line) == expected
+    assert sum(expected.values()) > 30 and max(len(line) for line in lines) <= 10

@@ -62,9 +62,9 @@ def test_the_first_failure_is_raised_and_the_other_teams_stop():
         assert not thread.is_alive()
 
 
-def test_a_shared_fetch_is_made_once_however_many_ask_at_once():
+def test_a_shared_fetch_is_made_once_and_dropped_when_all_had_it():
     calls = []
-    once: Once[int] = Once()
+    once: Once[int] = Once(takers=4)
 
     def fetch() -> int:
         calls.append(1)
@@ -78,3 +78,4 @@ def test_a_shared_fetch_is_made_once_however_many_ask_at_once():
     for thread in threads:
         thread.join()
     assert answers == [42] * 4 and len(calls) == 1
+    assert once.get(("a", 1), fetch) == 42 and len(calls) == 2  # every taker had it: not kept, fetched anew
