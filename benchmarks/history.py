@@ -25,9 +25,11 @@ from dlt_sources.cursor.client import CursorClient
 from .report import Figure, Result
 from .scales import Scale
 from .served import API_KEY, NO_LIMITS, count, settings_for, simulator_process, without_limits
-from .volume import extract_events, in_child, peak_rss_mb
+from .volume import in_child, peak_rss_mb
 
 BUILD_RATIO_LIMIT = 1.5
+DAILY_SECONDS_BEFORE = 37.3  # the daily run measured 2026-11-28, before the AI code routes: not to get slower
+WINDOW_DAYS = 30  # a history is backfilled as a first run loads (CURSOR_INITIAL_DAYS), window after window
 
 
 def timed(function: Callable, *args, **kwargs) -> tuple[object, float]:
@@ -58,7 +60,7 @@ class History:
         self.overrides = overrides  # settings of every run, e.g. duckdb_memory_limit
         self.settings = settings_for("", self.dir / "cursor_spend.duckdb", warehouse_url, **overrides)
         self.seconds: dict[str, float] = {}
-        self.backfilled: dict = {}  # what the backfill's process measured (see volume.extract_events)
+        self.backfilled: dict = {}  # what the backfill's processes measured (see backfill_in_windows)
         self.builds: list[float] = []  # incremental dbt builds after the daily extract
         self.daily_rows: dict[str, int] = {}
         self.daily_peak_rss_mb = 0.0  # of the daily extract's process
@@ -66,7 +68,7 @@ class History:
     def prepare(self) -> None:
         """Backfill the history (limits off) from a fresh simulator, then ``finish``."""
         with simulator_process(self.spec) as base_url:
-            self.backfilled = self.backfill(base_url)
+            backfill_in_windows(base_url, [self], WINDOW_DAYS)
         self.finish()
 
     def finish(self) -> None:
@@ -83,13 +85,6 @@ class History:
             )  # fmt: skip
         self.daily_rows, self.daily_peak_rss_mb = daily["rows"], daily["peak_rss_mb"]
         self.seconds["daily_startup"], self.seconds["daily_extract"] = daily["startup"], daily["extract"]
-
-    def backfill(self, base_url: str) -> dict:
-        """The whole history but the new day, every resource, in a child process (see volume.extract_events)."""
-        last = self.spec.end_date - timedelta(days=1)
-        return in_child(
-            extract_events, base_url, self.spec.start_date, last, self.settings.duckdb_path, self.warehouse_url, False
-        )
 
     def dbt(self, *args: str) -> float:
         """Seconds of one dbt command over this warehouse; its output goes to a log beside the warehouse."""
@@ -125,6 +120,40 @@ def daily_extract(
         settings, factory = without_limits(base_url, duckdb_path, warehouse_url, **(overrides or {}))
     rows, seconds = timed(load.load, settings, end_date=end_date, client_factory=factory)
     return {"rows": rows, "startup": startup, "extract": seconds, "peak_rss_mb": peak_rss_mb()}
+
+
+def load_window(base_url: str, duckdb_path: Path, warehouse_url: str | None, first: date, last: date,
+                overrides: dict) -> dict:  # fmt: skip
+    """In a fresh process, as ``cursor-spend extract`` or an Airflow task runs: ``load.load`` of every resource
+    over ``first`` .. ``last``, limits off, with the settings ``overrides``; returns its seconds, the process's CPU
+    seconds (imports included) and its peak RSS."""
+    settings, factory = without_limits(base_url, duckdb_path, warehouse_url, **overrides)
+    began = time.perf_counter()
+    load.load(settings, first, last, client_factory=factory)
+    return {"seconds": time.perf_counter() - began, "cpu_seconds": time.process_time(), "peak_rss_mb": peak_rss_mb()}
+
+
+def backfill_in_windows(base_url: str, warehouses: list[History], days: int) -> None:
+    """Each warehouse's history but the new day, window after window of ``days`` days, oldest first, each window
+    in a fresh process; the first warehouse first on each window (it has the simulator generate the days, the next
+    ones read them from the days it keeps)."""
+    spec = warehouses[0].spec
+    windows: list[list[dict]] = [[] for _ in warehouses]
+    first, end = spec.start_date, spec.end_date - timedelta(days=1)
+    while first <= end:
+        last = min(end, first + timedelta(days=days - 1))
+        for warehouse, own in zip(warehouses, windows, strict=True):
+            paths = (warehouse.settings.duckdb_path, warehouse.warehouse_url)
+            own.append(in_child(load_window, base_url, *paths, first, last, warehouse.overrides))
+        first = last + timedelta(days=1)
+    for warehouse, own in zip(warehouses, windows, strict=True):
+        warehouse.backfilled = {
+            "events": warehouse.count("cursor_raw.usage_events"),
+            "seconds": sum(window["seconds"] for window in own),
+            "cpu_seconds": sum(window["cpu_seconds"] for window in own),
+            "peak_rss_mb": max(window["peak_rss_mb"] for window in own),
+            "windows": own,
+        }
 
 
 def history(scale: Scale, days: int, workdir: Path, shared: dict, warehouse_url: str | None = None) -> History:
@@ -199,6 +228,7 @@ def run_daily(scale: Scale, workdir: Path, shared: dict) -> Result:
         "dbt build": long.builds[0],
         "export": long.export(),
     }
+    total = sum(steps.values())
     result = Result(
         name="daily",
         title=f"5. Daily run on the {long.days}-day warehouse",
@@ -210,7 +240,8 @@ def run_daily(scale: Scale, workdir: Path, shared: dict) -> Result:
         "extract_seconds": Figure("extract and load (documented limits)", steps["extract"], "s"),
         "build_seconds": Figure("dbt build (incremental)", steps["dbt build"], "s"),
         "export_seconds": Figure("Parquet export of the marts", steps["export"], "s"),
-        "total_seconds": Figure("daily run end to end", sum(steps.values()), "s"),
+        "total_seconds": Figure("daily run end to end", total, "s", f"≤ {DAILY_SECONDS_BEFORE} s",
+                                total <= DAILY_SECONDS_BEFORE),
     }  # fmt: skip
     result.details = {"rows_extracted": long.daily_rows, "lookback_days": long.settings.lookback_days}
     result.notes = [

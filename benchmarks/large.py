@@ -30,52 +30,17 @@ from pathlib import Path
 import httpx
 
 from cursor_simulator import TeamSpec
-from cursor_spend import load
 from dlt_sources.cursor.settings import DEFAULT_LOOKBACK_DAYS, EVENTS_PAGE_SIZE, RATE_LIMITS
 from tests.postgres import PostgresServer
 
-from .history import BUILD, History
+from .history import BUILD, History, backfill_in_windows
 from .postgres import daily_seconds
 from .report import Figure, Result
 from .scales import Scale
-from .served import API_KEY, simulator_process, without_limits
-from .volume import MEMORY_LIMIT_MB, in_child, peak_rss_mb
+from .served import API_KEY, simulator_process
+from .volume import MEMORY_LIMIT_MB
 
 WINDOW_DAYS = 3
-
-
-def load_window(base_url: str, duckdb_path: Path, warehouse_url: str | None, first: date, last: date,
-                overrides: dict) -> dict:  # fmt: skip
-    """In a fresh process, as ``cursor-spend extract`` or an Airflow task runs: ``load.load`` of every resource
-    over ``first`` .. ``last``, limits off, with the settings ``overrides``; returns its seconds, the process's CPU
-    seconds (imports included) and its peak RSS."""
-    settings, factory = without_limits(base_url, duckdb_path, warehouse_url, **overrides)
-    began = time.perf_counter()
-    load.load(settings, first, last, client_factory=factory)
-    return {"seconds": time.perf_counter() - began, "cpu_seconds": time.process_time(), "peak_rss_mb": peak_rss_mb()}
-
-
-def backfill_in_windows(base_url: str, warehouses: list[History]) -> None:
-    """Each warehouse's history but the new day, window after window of ``WINDOW_DAYS`` days, oldest first, each
-    window in a fresh process; the first warehouse first on each window (it has the simulator generate the days,
-    the next ones read them from the days it keeps)."""
-    spec = warehouses[0].spec
-    windows: list[list[dict]] = [[] for _ in warehouses]
-    first, end = spec.start_date, spec.end_date - timedelta(days=1)
-    while first <= end:
-        last = min(end, first + timedelta(days=WINDOW_DAYS - 1))
-        for warehouse, own in zip(warehouses, windows, strict=True):
-            paths = (warehouse.settings.duckdb_path, warehouse.warehouse_url)
-            own.append(in_child(load_window, base_url, *paths, first, last, warehouse.overrides))
-        first = last + timedelta(days=1)
-    for warehouse, own in zip(warehouses, windows, strict=True):
-        warehouse.backfilled = {
-            "events": warehouse.count("cursor_raw.usage_events"),
-            "seconds": sum(window["seconds"] for window in own),
-            "cpu_seconds": sum(window["cpu_seconds"] for window in own),
-            "peak_rss_mb": max(window["peak_rss_mb"] for window in own),
-            "windows": own,
-        }
 
 
 def _sum_the_first_cycle(base_url: str, day: date) -> float:
@@ -104,7 +69,7 @@ def run_large(scale: Scale, workdir: Path, shared: dict) -> Result:
         on_postgres = History(scale, spec, workdir / "large-postgres", server.database(), limits=False)
         with simulator_process(spec) as base_url:
             warm_up = _sum_the_first_cycle(base_url, spec.start_date)
-            backfill_in_windows(base_url, [on_duckdb, on_postgres])
+            backfill_in_windows(base_url, [on_duckdb, on_postgres], WINDOW_DAYS)
         for warehouse in (on_duckdb, on_postgres):
             warehouse.finish()
             warehouse.builds.append(warehouse.dbt(*BUILD))
