@@ -1,8 +1,9 @@
 """Benchmarks 4 and 5, transform cost as history grows and the daily run end to end.
 
-Two warehouses of the same team, loaded by the source from the simulator (limits off): one holding 30 days
-of history, one 365. Each is built once, then gets a daily run: ``load.load`` of the next day plus the
-lookback (under the documented limits), ``dbt build`` (one-day incremental), export of the marts to Parquet.
+Two warehouses of the same team, loaded by the source from the simulator (limits off) in 30-day windows, each in a
+fresh process: one holding 30 days of history, one 365. Each is built once, then gets a daily run: ``load.load`` of
+the next day plus the lookback (under the documented limits), ``dbt build`` (one-day incremental), export of the
+marts to Parquet.
 The incremental builds of the two warehouses are timed side by side, interleaved, and the median counts.
 """
 
